@@ -1,0 +1,77 @@
+/**
+ * CPU time and resident memory of a process tree, read from /proc (Linux only; elsewhere the
+ * figures are reported as unknown). Used to print CPU microseconds per request and RSS.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+let ticksPerSecond: number | undefined;
+
+function clockTicks(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  try {
+    // Children of every thread of the process (Linux >= 3.5).
+    const tasks = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+    for (const s of tasks.split(' ')) if (s.trim() !== '') out.push(Number(s));
+  } catch {
+    // process gone or no /proc
+  }
+  return out;
+}
+
+/** The process and all its descendants (nginx master + workers). */
+export function processTree(pid: number): number[] {
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) {
+    const cur = all[i];
+    if (cur !== undefined) all.push(...childrenOf(cur));
+  }
+  return all;
+}
+
+/** utime + stime of the process tree, in seconds; undefined when /proc is not readable. */
+export function cpuSeconds(pid: number): number | undefined {
+  let ticks = 0;
+  let seen = false;
+  for (const p of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      // Fields after the command name "(...)": state is field 3, utime 14, stime 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+      seen = true;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return seen ? ticks / clockTicks() : undefined;
+}
+
+/** Resident set size of the process tree in MiB; undefined when /proc is not readable. */
+export function rssMiB(pid: number): number | undefined {
+  let kib = 0;
+  let seen = false;
+  for (const p of processTree(pid)) {
+    try {
+      const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (m?.[1]) {
+        kib += Number(m[1]);
+        seen = true;
+      }
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return seen ? kib / 1024 : undefined;
+}

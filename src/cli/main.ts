@@ -1,0 +1,155 @@
+/**
+ * The `turnpike` command: run (default), check, version, healthcheck, --help. This file only
+ * composes the parts (STYLE §10: no god objects): static config -> logger -> entry points ->
+ * runtime <- aggregator <- providers.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
+import { loadStaticConfig } from '../config/static/load.js';
+import type { StaticConfig } from '../config/static/types.js';
+import { HttpEntryPoint } from '../entrypoints/http-entrypoint.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { UpstreamPools } from '../proxy/upstream-pools.js';
+import { createAggregator } from '../providers/aggregator.js';
+import { createFileProvider } from '../providers/file/watch.js';
+import type { Provider } from '../providers/provider.js';
+import { Runtime, type HandlerSlot } from '../runtime/runtime.js';
+import { parseArgs } from './args.js';
+import { checkConfiguration } from './check.js';
+import { compileDeps } from './compile-deps.js';
+import { helpText } from './help.js';
+import { runHealthcheck } from './healthcheck.js';
+
+const PACKAGE = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+export const VERSION = PACKAGE.version;
+
+function printDiagnostics(list: readonly Diagnostic[], out: (s: string) => void): void {
+  for (const d of list) out(formatDiagnostic(d) + '\n');
+}
+
+function loadOrExit(argv: readonly string[]): { config: StaticConfig; file: string | undefined } {
+  const res = loadStaticConfig({ argv, env: process.env, cwd: process.cwd() });
+  if (!res.config) {
+    process.stderr.write('turnpike: the static configuration is invalid:\n');
+    printDiagnostics(res.diagnostics, (s) => process.stderr.write('  ' + s));
+    process.exit(1);
+  }
+  printDiagnostics(
+    res.diagnostics.filter((d) => d.severity === 'warning'),
+    (s) => process.stderr.write('turnpike: ' + s),
+  );
+  return { config: res.config, file: res.files.static };
+}
+
+async function check(argv: readonly string[]): Promise<number> {
+  const report = await checkConfiguration({ argv, env: process.env, cwd: process.cwd() }, compileDeps);
+  printDiagnostics(report.diagnostics, (s) => process.stdout.write(s));
+  const warnings = report.diagnostics.length - report.errors;
+  if (report.errors > 0) {
+    process.stdout.write(`${report.source}: ${report.errors} error(s), ${warnings} warning(s)\n`);
+    return 1;
+  }
+  process.stdout.write(`${report.source}: ok (${report.routers} router(s), ${warnings} warning(s))\n`);
+  return 0;
+}
+
+async function run(argv: readonly string[]): Promise<void> {
+  const { config, file } = loadOrExit(argv);
+  const logger: Logger = createLogger(config.log);
+  logger.info({ version: VERSION, source: file ?? config.origin.kind }, 'starting turnpike');
+
+  const entryPoints = new Map<string, HttpEntryPoint>();
+  for (const ep of Object.values(config.entryPoints)) {
+    if (ep.protocol !== 'tcp') {
+      logger.warn({ entryPoint: ep.name }, 'UDP entry points are not supported yet; skipped');
+      continue;
+    }
+    entryPoints.set(ep.name, new HttpEntryPoint(ep, { hostname: hostname() }));
+  }
+  for (const [name, ep] of entryPoints) {
+    try {
+      const addr = await ep.listen();
+      logger.info({ entryPoint: name, address: addr.address, port: addr.port }, 'entryPoint listening');
+    } catch (err) {
+      logger.fatal({ entryPoint: name, err: String(err) }, 'cannot listen');
+      for (const other of entryPoints.values()) await other.close(0);
+      process.exit(1);
+    }
+  }
+
+  const pools = new UpstreamPools();
+  const lifecycle = { terminating: false };
+  const runtime = new Runtime({ staticConfig: config, logger, deps: compileDeps(pools, lifecycle), slots: entryPoints as ReadonlyMap<string, HandlerSlot> });
+  const aggregator = createAggregator({ throttleMs: config.providers.providersThrottleDuration, onSnapshot: (s) => runtime.apply(s) });
+  const stopProviders = new AbortController();
+  const providers: Provider[] = [];
+  if (config.providers.file) providers.push(createFileProvider(config.providers.file));
+  if (providers.length === 0) {
+    // Nothing will ever produce routes: apply the empty configuration so entry points answer 404.
+    aggregator.push({ provider: 'internal', config: { http: { routers: {}, services: {}, middlewares: {}, serversTransports: {} } }, origins: new Map(), diagnostics: [] });
+  }
+  for (const p of providers) {
+    p.start(stopProviders.signal, (m) => aggregator.push(m)).catch((err: unknown) => {
+      logger.error({ provider: p.name, err: String(err) }, 'provider stopped');
+    });
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    lifecycle.terminating = true; // ping answers terminatingStatusCode from now on
+    logger.info({ signal }, 'shutting down');
+    stopProviders.abort();
+    aggregator.close();
+    const closing = [...entryPoints.entries()].map(async ([name, ep]) => {
+      const life = config.entryPoints[name]?.transport.lifeCycle;
+      // requestAcceptGraceTimeout: keep accepting for a while so load balancers in front notice.
+      if (life && life.requestAcceptGraceTimeout > 0) await new Promise((r) => setTimeout(r, life.requestAcceptGraceTimeout));
+      await ep.close(life?.graceTimeOut ?? 10_000);
+    });
+    void Promise.all(closing).then(
+      () => {
+        pools.close();
+        logger.info('stopped');
+        logger.flush();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err: String(err) }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  switch (args.command) {
+    case 'help':
+      process.stdout.write(helpText());
+      return;
+    case 'version':
+      process.stdout.write(`Version:      ${VERSION}\nCodename:     turnpike\nNode version: ${process.version}\nOS/Arch:      ${process.platform}/${process.arch}\n`);
+      return;
+    case 'check':
+      process.exitCode = await check(args.rest);
+      return;
+    case 'healthcheck': {
+      const { config } = loadOrExit(args.rest);
+      process.exitCode = await runHealthcheck(config);
+      return;
+    }
+    case 'run':
+      await run(args.rest);
+      return;
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`turnpike: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

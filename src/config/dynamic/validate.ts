@@ -1,0 +1,115 @@
+/**
+ * Validation of Traefik v3 dynamic configuration (the `http`/`tcp`/`udp`/`tls` tree of a file, or
+ * what any provider decoded) into the frozen DynamicConfig model.
+ *
+ * Isolation is per object: a router, service, middleware or serversTransport with any error is
+ * left out, with coded diagnostics naming the object, the key path, the place in the source and
+ * what was expected; every other object still applies. Keys match case-insensitively and scalars
+ * convert as in Traefik (see schema/fields.ts). The `tcp`, `udp` and `tls` sections are reported
+ * as unsupported for now and ignored.
+ */
+import type { Diagnostic } from '../diagnostics.js';
+import { DYNAMIC_CODES } from './codes.js';
+import { deepFreeze } from './freeze.js';
+import { type KeyPath, Scope, type ValidateContext, isPlainObject, readFields, setOwn } from './schema/fields.js';
+import { readMiddleware } from './schema/middleware.js';
+import { readRouter } from './schema/router.js';
+import { readServersTransport } from './schema/servers-transport.js';
+import { readService } from './schema/service.js';
+import type {
+  DynamicConfig,
+  MiddlewareConfig,
+  ObjectOrigin,
+  RouterConfig,
+  ServersTransportConfig,
+  ServiceConfig,
+} from './types.js';
+
+export type { KeyPath, Locate, PathSegment, ValidateContext } from './schema/fields.js';
+
+export interface DynamicValidation {
+  readonly config: DynamicConfig;
+  /**
+   * Where each declared object is, keyed `http.routers.<name>` (also `http.services.`,
+   * `http.middlewares.`, `http.serversTransports.`). Includes objects left out with an error, so
+   * their diagnostics and the API can point at them.
+   */
+  readonly origins: ReadonlyMap<string, ObjectOrigin>;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export type HttpCollection = 'routers' | 'services' | 'middlewares' | 'serversTransports';
+
+type Reader<T> = (scope: Scope, raw: unknown, path: KeyPath) => T | undefined;
+
+interface CollectionSpec<T> {
+  readonly what: string;
+  readonly read: Reader<T>;
+}
+
+const ROUTERS: CollectionSpec<RouterConfig> = { what: 'router', read: readRouter };
+const SERVICES: CollectionSpec<ServiceConfig> = { what: 'service', read: readService };
+const MIDDLEWARES: CollectionSpec<MiddlewareConfig> = { what: 'middleware', read: readMiddleware };
+const TRANSPORTS: CollectionSpec<ServersTransportConfig> = { what: 'serversTransport', read: readServersTransport };
+
+/** Validates one decoded document. The result (config, origins, diagnostics) is deeply frozen. */
+export function validateDynamic(raw: unknown, ctx: ValidateContext): DynamicValidation {
+  const diagnostics: Diagnostic[] = [];
+  const origins = new Map<string, ObjectOrigin>();
+  const http = {
+    routers: {} as Record<string, RouterConfig>,
+    services: {} as Record<string, ServiceConfig>,
+    middlewares: {} as Record<string, MiddlewareConfig>,
+    serversTransports: {} as Record<string, ServersTransportConfig>,
+  };
+  const section = new Scope(ctx, undefined, 'configuration', diagnostics);
+
+  if (raw !== null && raw !== undefined && !isPlainObject(raw)) {
+    section.error(DYNAMIC_CODES.INVALID_VALUE, [], 'expected a mapping with http (and tcp, udp, tls) at the top level');
+    return deepFreeze({ config: { http }, origins, diagnostics });
+  }
+  const top = readFields(section, raw, [], { supported: ['http', 'tcp', 'udp', 'tls'] }) ?? new Map<string, never>();
+  for (const name of ['tcp', 'udp', 'tls']) {
+    const f = top.get(name);
+    if (f !== undefined) {
+      section.error(DYNAMIC_CODES.UNSUPPORTED, f.path, `the "${name}" section is not supported yet; it is ignored`);
+    }
+  }
+
+  const httpField = top.get('http');
+  if (httpField !== undefined) {
+    const sections = readFields(section, httpField.value, httpField.path, {
+      supported: ['routers', 'services', 'middlewares', 'serversTransports', 'models'],
+    });
+    const models = sections?.get('models');
+    if (models !== undefined) {
+      section.error(DYNAMIC_CODES.UNSUPPORTED, models.path, 'http.models is not supported yet; it is ignored');
+    }
+    const read = <T>(key: HttpCollection, spec: CollectionSpec<T>, into: Record<string, T>): void => {
+      const f = sections?.get(key);
+      if (f === undefined || f.value === null || f.value === undefined) return;
+      if (!isPlainObject(f.value)) {
+        section.error(DYNAMIC_CODES.INVALID_VALUE, f.path, `expected a mapping of ${spec.what} names to ${spec.what}s`);
+        return;
+      }
+      for (const [name, value] of Object.entries(f.value)) {
+        const path = [...f.path, name];
+        const where = ctx.locate?.(path);
+        origins.set(`http.${key}.${name}`, where === undefined ? { source: ctx.source } : { source: ctx.source, line: where.line });
+        const scope = new Scope(ctx, name, spec.what, diagnostics);
+        if (name === '' || name.includes('@')) {
+          scope.error(DYNAMIC_CODES.INVALID_NAME, path, `${spec.what} name "${name}" is not allowed: names must be non-empty and must not contain "@" (it separates the provider, as in name@file)${scope.leftOut}`);
+          continue;
+        }
+        const value2 = spec.read(scope, value, path);
+        if (scope.ok && value2 !== undefined) setOwn(into, name, value2);
+      }
+    };
+    read('routers', ROUTERS, http.routers);
+    read('services', SERVICES, http.services);
+    read('middlewares', MIDDLEWARES, http.middlewares);
+    read('serversTransports', TRANSPORTS, http.serversTransports);
+  }
+
+  return deepFreeze({ config: { http }, origins, diagnostics });
+}

@@ -1,0 +1,128 @@
+/**
+ * A YAML document flattened into decoder entries, each segment with its line and column — the way Traefik
+ * reads files (every value becomes text; lists of values stay lists; `{}` and empty keys enable a section).
+ * Anchors, aliases and `<<` merge keys are followed.
+ */
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import type { Diagnostic } from '../diagnostics.js';
+import { DECODE_CODES } from './codes.js';
+import type { FlatEntry, Position } from './decode.js';
+
+export interface FileEntries {
+  readonly entries: FlatEntry[];
+  /** Syntax errors (TPK_CFG_PARSE) and a non-mapping document (TPK_CFG_TYPE). */
+  readonly diagnostics: Diagnostic[];
+}
+
+const MAX_ALIAS_DEPTH = 32;
+
+function scalarText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value instanceof Date) return value.toISOString();
+  // Anything else (binary, custom tags) is kept as its JSON text.
+  return JSON.stringify(value) ?? '';
+}
+
+class YamlFlattener {
+  readonly entries: FlatEntry[] = [];
+
+  constructor(
+    readonly doc: Document,
+    readonly lines: LineCounter,
+    readonly origin: string,
+  ) {}
+
+  position(node: YamlNode | null | undefined): Position | undefined {
+    const offset = node?.range?.[0];
+    if (offset === undefined) return undefined;
+    const { line, col } = this.lines.linePos(offset);
+    return { line, column: col };
+  }
+
+  push(segments: string[], positions: (Position | undefined)[], value: FlatEntry['value']): void {
+    if (segments.length === 0) return;
+    this.entries.push({ segments, value, origin: this.origin, positions });
+  }
+
+  walk(node: unknown, segments: string[], positions: (Position | undefined)[], depth: number): void {
+    if (isAlias(node)) {
+      if (depth > MAX_ALIAS_DEPTH) return;
+      this.walk(node.resolve(this.doc), segments, positions, depth + 1);
+      return;
+    }
+    if (isMap(node)) {
+      if (node.items.length === 0) this.push(segments, positions, null);
+      for (const pair of node.items) {
+        const key: unknown = pair.key;
+        const keyValue: unknown = isScalar(key) ? key.value : key;
+        if (typeof keyValue === 'symbol' || keyValue === '<<') {
+          // Merge key: the merged mapping(s) add their keys at this level.
+          const merged: unknown = isAlias(pair.value) ? pair.value.resolve(this.doc) : pair.value;
+          const sources: unknown[] = isSeq(merged) ? merged.items : [merged];
+          for (const source of sources) this.walk(source, segments, positions, depth + 1);
+          continue;
+        }
+        const name = scalarText(keyValue) ?? '';
+        this.walk(pair.value, [...segments, name], [...positions, this.position(isScalar(key) ? key : undefined)], depth);
+      }
+      return;
+    }
+    if (isSeq(node)) {
+      const items = node.items.map((item) => (isAlias(item) ? item.resolve(this.doc) : item));
+      if (items.every((item) => isScalar(item))) {
+        const values = items.map((item) => (isScalar(item) ? (scalarText(item.value) ?? '') : ''));
+        this.push(segments, positions, values);
+        return;
+      }
+      items.forEach((item, i) => {
+        this.walk(item, [...segments, `[${i}]`], [...positions, this.position(isScalar(item) || isMap(item) || isSeq(item) ? item : undefined)], depth + 1);
+      });
+      return;
+    }
+    if (isScalar(node)) {
+      this.push(segments, positions, scalarText(node.value));
+      return;
+    }
+    // A key with no value at all (`api:`): like an empty section.
+    this.push(segments, positions, null);
+  }
+}
+
+/** Parses YAML text into entries; `origin` names the file in entries and diagnostics. */
+export function yamlEntries(text: string, origin: string): FileEntries {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, merge: true, prettyErrors: false });
+  const diagnostics: Diagnostic[] = [];
+  for (const error of doc.errors) {
+    const offset = error.pos[0];
+    const at = error.linePos?.[0] ?? (Number.isInteger(offset) ? lines.linePos(offset) : undefined);
+    diagnostics.push({
+      code: DECODE_CODES.parse,
+      severity: 'error',
+      message: `invalid YAML: ${error.message.split('\n')[0] ?? error.message}`,
+      source: origin,
+      ...(at ? { line: at.line, column: at.col } : {}),
+    });
+  }
+  if (diagnostics.length > 0) return { entries: [], diagnostics };
+  const flattener = new YamlFlattener(doc, lines, origin);
+  const contents = doc.contents;
+  if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) {
+    return { entries: [], diagnostics };
+  }
+  if (!isMap(contents)) {
+    const at = flattener.position(contents);
+    diagnostics.push({
+      code: DECODE_CODES.type,
+      severity: 'error',
+      message: 'expected a mapping of keys at the top of the file',
+      source: origin,
+      ...(at ? { line: at.line, column: at.column ?? 1 } : {}),
+    });
+    return { entries: [], diagnostics };
+  }
+  flattener.walk(contents, [], [], 0);
+  return { entries: flattener.entries, diagnostics };
+}

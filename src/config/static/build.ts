@@ -1,0 +1,238 @@
+/**
+ * The decoded static tree -> the StaticConfig model: defaults filled in, durations in ms, cross-field rules
+ * checked (required keys, mutually exclusive keys, references), the automatic `http` entry point on `:80`
+ * when none is defined. The result is deep-frozen.
+ */
+import { resolve } from 'node:path';
+import type { Diagnostic } from '../diagnostics.js';
+import { formatKeyPath, type DecodeResult } from '../paths/index.js';
+import { parseAddress } from './address.js';
+import { STATIC_CODES, type StaticCode } from './codes.js';
+import type { EntryPointConfig, FileProviderConfig, LogLevel, RedirectionConfig, StaticConfig } from './types.js';
+
+type Tree = Readonly<Record<string, unknown>>;
+
+function isTree(value: unknown): value is Tree {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function sub(tree: Tree | undefined, key: string): Tree | undefined {
+  const value = tree && Object.hasOwn(tree, key) ? tree[key] : undefined;
+  return isTree(value) ? value : undefined;
+}
+
+function has(tree: Tree | undefined, key: string): boolean {
+  return tree !== undefined && Object.hasOwn(tree, key);
+}
+
+function numberAt(tree: Tree | undefined, key: string, fallback: number): number {
+  const value = tree?.[key];
+  return typeof value === 'number' ? value : fallback;
+}
+
+function boolAt(tree: Tree | undefined, key: string, fallback: boolean): boolean {
+  const value = tree?.[key];
+  return typeof value === 'boolean' ? value : fallback;
+}
+
+function stringAt(tree: Tree | undefined, key: string): string | undefined {
+  const value = tree?.[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function stringsAt(tree: Tree | undefined, key: string): string[] {
+  const value = tree?.[key];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+export const DEFAULT_ENTRY_POINT = { name: 'http', address: ':80' } as const;
+/** Traefik's default redirection priority is MaxInt64-1; the closest a JS number gets safely. */
+export const DEFAULT_REDIRECTION_PRIORITY = Number.MAX_SAFE_INTEGER - 1;
+
+class Builder {
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(readonly decoded: DecodeResult) {}
+
+  /** True when decoding already reported a problem at or below this path (no second error for it). */
+  failedAt(path: string): boolean {
+    return this.decoded.diagnostics.some((d) => d.path !== undefined && (d.path === path || d.path.startsWith(`${path}.`)));
+  }
+
+  error(code: StaticCode, path: readonly string[], message: string, at?: readonly string[]): void {
+    const keyPath = formatKeyPath(path);
+    const where = this.decoded.locations.get(formatKeyPath(at ?? path)) ?? this.closestLocation(path);
+    this.diagnostics.push({
+      code,
+      severity: 'error',
+      message,
+      ...(where ? { source: where.source } : {}),
+      ...(where?.line !== undefined ? { line: where.line } : {}),
+      ...(where?.column !== undefined ? { column: where.column } : {}),
+      path: keyPath,
+    });
+  }
+
+  closestLocation(path: readonly string[]): ReturnType<DecodeResult['locations']['get']> {
+    for (let n = path.length; n > 0; n--) {
+      const found = this.decoded.locations.get(formatKeyPath(path.slice(0, n)));
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  entryPoint(name: string, tree: Tree, names: ReadonlySet<string>): EntryPointConfig | undefined {
+    const base = ['entryPoints', name];
+    const address = stringAt(tree, 'address');
+    if (address === undefined) {
+      // A decode error below the entry point (a mistyped `adress`, a bad value) already explains it.
+      if (!this.failedAt(formatKeyPath(base))) {
+        this.error(STATIC_CODES.required, [...base, 'address'], `entry point "${name}" needs an address, e.g. ":80"`, base);
+      }
+      return undefined;
+    }
+    const parsed = parseAddress(address);
+    if (typeof parsed === 'string') return undefined; // reported while decoding
+    const forwarded = sub(tree, 'forwardedHeaders');
+    const transport = sub(tree, 'transport');
+    const responding = sub(transport, 'respondingTimeouts');
+    const lifeCycle = sub(transport, 'lifeCycle');
+    const http = sub(tree, 'http');
+    const redirect = sub(sub(http, 'redirections'), 'entryPoint');
+    let redirection: RedirectionConfig | undefined;
+    if (redirect) {
+      const at = [...base, 'http', 'redirections', 'entryPoint'];
+      const to = stringAt(redirect, 'to');
+      if (to === undefined) {
+        if (!this.failedAt(formatKeyPath(at))) {
+          this.error(STATIC_CODES.required, [...at, 'to'], 'a redirection needs "to": an entry point name or ":port"', at);
+        }
+      } else if (to.startsWith(':') ? !/^:\d{1,5}$/.test(to) || Number(to.slice(1)) > 65535 : !names.has(to)) {
+        const message = to.startsWith(':')
+          ? `invalid redirection target "${to}": expected ":port" with a port from 0 to 65535`
+          : `redirection target "${to}" is not a defined entry point (defined: ${[...names].join(', ')})`;
+        this.error(to.startsWith(':') ? STATIC_CODES.value : STATIC_CODES.reference, [...at, 'to'], message);
+      } else {
+        redirection = {
+          to,
+          scheme: stringAt(redirect, 'scheme') ?? 'https',
+          permanent: boolAt(redirect, 'permanent', true),
+          priority: numberAt(redirect, 'priority', DEFAULT_REDIRECTION_PRIORITY),
+        };
+      }
+    }
+    return {
+      name,
+      address,
+      host: parsed.host,
+      port: parsed.port,
+      protocol: parsed.protocol,
+      asDefault: boolAt(tree, 'asDefault', false),
+      forwardedHeaders: { trustedIPs: stringsAt(forwarded, 'trustedIPs'), insecure: boolAt(forwarded, 'insecure', false) },
+      transport: {
+        respondingTimeouts: {
+          readTimeout: numberAt(responding, 'readTimeout', 60_000),
+          writeTimeout: numberAt(responding, 'writeTimeout', 0),
+          idleTimeout: numberAt(responding, 'idleTimeout', 180_000),
+        },
+        lifeCycle: {
+          requestAcceptGraceTimeout: numberAt(lifeCycle, 'requestAcceptGraceTimeout', 0),
+          graceTimeOut: numberAt(lifeCycle, 'graceTimeOut', 10_000),
+        },
+      },
+      http: {
+        redirections: redirection ? { entryPoint: redirection } : undefined,
+        middlewares: stringsAt(http, 'middlewares'),
+        sanitizePath: boolAt(http, 'sanitizePath', true),
+        encodeQuerySemicolons: boolAt(http, 'encodeQuerySemicolons', false),
+        maxHeaderBytes: numberAt(http, 'maxHeaderBytes', 1_048_576),
+      },
+    };
+  }
+
+  entryPoints(root: Tree): Record<string, EntryPointConfig> {
+    const trees = sub(root, 'entryPoints') ?? {};
+    const names = Object.keys(trees);
+    if (names.length === 0) {
+      const { name, address } = DEFAULT_ENTRY_POINT;
+      return { [name]: this.entryPoint(name, { address }, new Set([name])) as EntryPointConfig };
+    }
+    const out: Record<string, EntryPointConfig> = {};
+    const nameSet = new Set(names);
+    for (const name of names) {
+      const ep = this.entryPoint(name, sub(trees, name) ?? {}, nameSet);
+      if (ep) Object.defineProperty(out, name, { value: ep, enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+
+  fileProvider(providers: Tree | undefined, cwd: string): FileProviderConfig | undefined {
+    if (!has(providers, 'file')) return undefined;
+    const file = sub(providers, 'file') ?? {};
+    const base = ['providers', 'file'];
+    const filename = stringAt(file, 'filename');
+    const directory = stringAt(file, 'directory');
+    if (filename !== undefined && directory !== undefined) {
+      this.error(STATIC_CODES.conflict, base, 'set either "filename" or "directory", not both', [...base, 'directory']);
+    } else if (filename === undefined && directory === undefined && !this.failedAt(formatKeyPath(base))) {
+      this.error(STATIC_CODES.required, base, 'the file provider needs "filename" or "directory"');
+    }
+    return {
+      filename: filename === undefined ? undefined : resolve(cwd, filename),
+      directory: directory === undefined ? undefined : resolve(cwd, directory),
+      watch: boolAt(file, 'watch', true),
+    };
+  }
+
+  build(origin: StaticConfig['origin'], cwd: string): StaticConfig {
+    const root = this.decoded.value;
+    const providers = sub(root, 'providers');
+    const log = sub(root, 'log');
+    const transport = sub(root, 'serversTransport');
+    const timeouts = sub(transport, 'forwardingTimeouts');
+    const filePath = stringAt(log, 'filePath');
+    // `global` (checkNewVersion, sendAnonymousUsage) is decoded for validation only: Turnpike never phones home.
+    return {
+      entryPoints: this.entryPoints(root),
+      providers: {
+        providersThrottleDuration: numberAt(providers, 'providersThrottleDuration', 2000),
+        file: this.fileProvider(providers, cwd),
+      },
+      log: {
+        level: (stringAt(log, 'level') ?? 'ERROR') as LogLevel,
+        format: stringAt(log, 'format') === 'json' ? 'json' : 'common',
+        filePath,
+        noColor: boolAt(log, 'noColor', false),
+      },
+      serversTransport: {
+        insecureSkipVerify: boolAt(transport, 'insecureSkipVerify', false),
+        rootCAs: stringsAt(transport, 'rootCAs'),
+        maxIdleConnsPerHost: numberAt(transport, 'maxIdleConnsPerHost', 200),
+        forwardingTimeouts: {
+          dialTimeout: numberAt(timeouts, 'dialTimeout', 30_000),
+          responseHeaderTimeout: numberAt(timeouts, 'responseHeaderTimeout', 0),
+          idleConnTimeout: numberAt(timeouts, 'idleConnTimeout', 90_000),
+        },
+      },
+      origin,
+    };
+  }
+}
+
+/**
+ * Builds the model from a decoded tree. `cwd` resolves the file provider's relative paths (as Traefik,
+ * relative to the working directory). The config is returned even with errors; callers drop it then.
+ */
+export function buildStaticConfig(decoded: DecodeResult, origin: StaticConfig['origin'], cwd: string): { config: StaticConfig; diagnostics: Diagnostic[] } {
+  const builder = new Builder(decoded);
+  const config = deepFreeze(builder.build(origin, cwd));
+  return { config, diagnostics: builder.diagnostics };
+}

@@ -1,0 +1,82 @@
+/**
+ * The static (install) configuration after loading and validation: one typed object, durations
+ * in milliseconds, every default filled in. Read once at start.
+ */
+export interface RespondingTimeouts {
+  readonly readTimeout: number; // ms, default 60s, 0 = none
+  readonly writeTimeout: number; // ms, default 0
+  readonly idleTimeout: number; // ms, default 180s
+}
+
+export interface RedirectionConfig {
+  readonly to: string; // entry point name or ':port'
+  readonly scheme: string; // default https
+  readonly permanent: boolean; // default true
+  readonly priority: number; // default MaxInt-1 (Number.MAX_SAFE_INTEGER - 1 here)
+}
+
+export interface EntryPointConfig {
+  readonly name: string;
+  /** As written, e.g. ':8000', '127.0.0.1:8000/tcp'. */
+  readonly address: string;
+  /** '' = all interfaces. */
+  readonly host: string;
+  readonly port: number;
+  readonly protocol: 'tcp' | 'udp';
+  readonly asDefault: boolean;
+  readonly forwardedHeaders: { readonly trustedIPs: readonly string[]; readonly insecure: boolean };
+  readonly transport: {
+    readonly respondingTimeouts: RespondingTimeouts;
+    readonly lifeCycle: { readonly requestAcceptGraceTimeout: number; readonly graceTimeOut: number };
+  };
+  readonly http: {
+    readonly redirections: { readonly entryPoint: RedirectionConfig } | undefined;
+    /** Middlewares prepended to every router on this entry point (names may be qualified). */
+    readonly middlewares: readonly string[];
+    /** `http.sanitizePath`, default true. */
+    readonly sanitizePath?: boolean;
+    /** `http.encodeQuerySemicolons`, default false. */
+    readonly encodeQuerySemicolons?: boolean;
+    /** `http.maxHeaderBytes`, default 1048576. */
+    readonly maxHeaderBytes?: number;
+  };
+}
+
+export interface FileProviderConfig {
+  readonly filename: string | undefined;
+  readonly directory: string | undefined;
+  readonly watch: boolean; // default true
+}
+
+export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL' | 'PANIC';
+
+export interface ServersTransportDefaults {
+  readonly insecureSkipVerify: boolean;
+  readonly rootCAs: readonly string[];
+  readonly maxIdleConnsPerHost: number; // default 200
+  readonly forwardingTimeouts: {
+    readonly dialTimeout: number; // ms, default 30s
+    readonly responseHeaderTimeout: number; // ms, default 0
+    readonly idleConnTimeout: number; // ms, default 90s
+  };
+}
+
+export interface PingConfig {
+  readonly entryPoint: string; // default 'traefik'
+  readonly manualRouting: boolean; // default false
+  readonly terminatingStatusCode: number; // default 503
+}
+
+export interface StaticConfig {
+  readonly entryPoints: Readonly<Record<string, EntryPointConfig>>;
+  readonly providers: {
+    readonly providersThrottleDuration: number; // ms, default 2s
+    readonly file: FileProviderConfig | undefined;
+  };
+  readonly log: { readonly level: LogLevel; readonly format: 'common' | 'json'; readonly filePath: string | undefined; readonly noColor: boolean };
+  readonly serversTransport: ServersTransportDefaults;
+  /** `ping`: absent = disabled. Its entry point `traefik` (:8080) is created when missing, as Traefik does. */
+  readonly ping?: PingConfig | undefined;
+  /** Where the configuration came from, for messages: a file path, 'flags', 'env' or 'defaults'. */
+  readonly origin: { readonly kind: 'file' | 'flags' | 'env' | 'defaults'; readonly file?: string };
+}

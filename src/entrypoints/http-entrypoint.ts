@@ -1,0 +1,185 @@
+/**
+ * An HTTP entry point: a listener whose requests run through the forwarded-headers step and then
+ * the current handler (the compiled router graph for this entry point). The handler is swapped
+ * with one assignment; each request keeps the handler that was current when it arrived.
+ *
+ * Errors a handler throws or rejects with are answered here: a ProxyError with its status and
+ * body (text/plain), anything else with 500; if the head already went out the connection is
+ * aborted; if the client already left nothing is written and the outcome is 499.
+ */
+import { hostname as osHostname } from 'node:os';
+import type { EntryPointConfig } from '../config/static/types.js';
+import type { Exchange, Handler } from '../exchange/exchange.js';
+import { ProxyError, statusText } from '../errors/codes.js';
+import { ForwardedHeaders } from './forwarded-headers.js';
+import type { ExchangeSink, FrontEnd, FrontEndOptions, ListenAddress } from './front-end.js';
+import { NodeHttpFrontEnd } from './node-http-server.js';
+
+export interface HttpEntryPointOptions {
+  /** X-Forwarded-Server value; default `os.hostname()`. */
+  readonly hostname?: string;
+  /** Called for every error a handler throws or rejects with (before the error response). */
+  readonly onError?: (err: unknown, ex: Exchange) => void;
+  /**
+   * Called once per request when it is over, with the status sent; 499 when the client left
+   * before the response head, 101 when an upgrade socket was handed over. The access-log hook.
+   */
+  readonly onDone?: (ex: Exchange, status: number) => void;
+  /** Request-head timeout in ms (slowloris bound); default: readTimeout, or 60 s when that is 0. */
+  readonly headersTimeout?: number;
+  /** Max request header fields; default 1000. */
+  readonly maxHeadersCount?: number;
+}
+
+/** Traefik defaults for options the static model may leave unset. */
+const DEFAULT_MAX_HEADER_BYTES = 1 << 20;
+const DEFAULT_MAX_HEADERS_COUNT = 1000;
+const DEFAULT_HEADERS_TIMEOUT = 60_000;
+
+export function frontEndOptions(cfg: EntryPointConfig, opts: HttpEntryPointOptions): FrontEndOptions {
+  const t = cfg.transport.respondingTimeouts;
+  const http = cfg.http;
+  return {
+    entryPoint: cfg.name,
+    readTimeout: t.readTimeout,
+    headersTimeout: opts.headersTimeout ?? (t.readTimeout > 0 ? t.readTimeout : DEFAULT_HEADERS_TIMEOUT),
+    writeTimeout: t.writeTimeout,
+    idleTimeout: t.idleTimeout,
+    maxHeaderBytes: http.maxHeaderBytes !== undefined && http.maxHeaderBytes > 0 ? http.maxHeaderBytes : DEFAULT_MAX_HEADER_BYTES,
+    maxHeadersCount: opts.maxHeadersCount ?? DEFAULT_MAX_HEADERS_COUNT,
+    sanitizePath: http.sanitizePath ?? true,
+    encodeQuerySemicolons: http.encodeQuerySemicolons ?? false,
+  };
+}
+
+export class HttpEntryPoint {
+  readonly name: string;
+  readonly #cfg: EntryPointConfig;
+  readonly #forwarded: ForwardedHeaders;
+  readonly #frontEnd: FrontEnd;
+  readonly #onError: ((err: unknown, ex: Exchange) => void) | undefined;
+  readonly #onDone: ((ex: Exchange, status: number) => void) | undefined;
+  #handler: Handler | null = null;
+  /** What the front end sees of this entry point; `draining` flips once in close(). */
+  readonly #sink: ExchangeSink & { draining: boolean } = {
+    draining: false,
+    dispatch: (ex) => this.#dispatch(ex),
+    finished: (ex, status) => this.#finished(ex, status),
+  };
+  #inFlight = 0;
+  #drained: (() => void) | null = null;
+  #closing: Promise<void> | null = null;
+
+  /** Throws when `forwardedHeaders.trustedIPs` holds an invalid entry. */
+  constructor(cfg: EntryPointConfig, opts: HttpEntryPointOptions = {}) {
+    this.name = cfg.name;
+    this.#cfg = cfg;
+    this.#onError = opts.onError;
+    this.#onDone = opts.onDone;
+    this.#forwarded = new ForwardedHeaders({
+      trustedIPs: cfg.forwardedHeaders.trustedIPs,
+      insecure: cfg.forwardedHeaders.insecure,
+      hostname: opts.hostname ?? osHostname(),
+    });
+    this.#frontEnd = new NodeHttpFrontEnd(frontEndOptions(cfg, opts), this.#sink);
+  }
+
+  /** Swap the handler (one assignment). `null` answers every request with 404. */
+  setHandler(handler: Handler | null): void {
+    this.#handler = handler;
+  }
+
+  /** Requests dispatched and not finished yet. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** True once `close()` was called. */
+  get draining(): boolean {
+    return this.#sink.draining;
+  }
+
+  /** Start listening on the configured host and port (port 0 picks a free port). */
+  listen(): Promise<ListenAddress> {
+    return this.#frontEnd.listen(this.#cfg.host, this.#cfg.port);
+  }
+
+  /**
+   * Graceful stop: stop accepting, close idle keep-alive connections at once, let in-flight
+   * requests finish for up to `graceMs` (their responses carry `Connection: close`), then
+   * destroy whatever is left (upgraded connections included). Idempotent.
+   */
+  close(graceMs: number = this.#cfg.transport.lifeCycle.graceTimeOut): Promise<void> {
+    if (this.#closing === null) this.#closing = this.#close(graceMs);
+    return this.#closing;
+  }
+
+  async #close(graceMs: number): Promise<void> {
+    this.#sink.draining = true;
+    this.#frontEnd.stopAccepting();
+    if (this.#inFlight > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.#drained = resolve;
+        timer = setTimeout(resolve, graceMs);
+      });
+      clearTimeout(timer);
+      this.#drained = null;
+    }
+    this.#frontEnd.destroyAll();
+    await this.#frontEnd.closed();
+  }
+
+  #dispatch(ex: Exchange): void {
+    this.#inFlight++;
+    this.#forwarded.apply(ex, ex.tls !== null);
+    const handler = this.#handler;
+    if (handler === null) {
+      ex.response.sendText(404, statusText(404));
+      return;
+    }
+    try {
+      const result = handler(ex);
+      if (result != null) result.then(undefined, (err: unknown) => this.#fail(err, ex));
+    } catch (err) {
+      this.#fail(err, ex);
+    }
+  }
+
+  #fail(err: unknown, ex: Exchange): void {
+    if (this.#onError !== undefined) {
+      try {
+        this.#onError(err, ex);
+      } catch {
+        // a failing log hook must not change the answer
+      }
+    }
+    const res = ex.response;
+    if (res.clientGone) return;
+    if (res.headersSent) {
+      res.abort();
+      return;
+    }
+    try {
+      if (err instanceof ProxyError) res.sendText(err.status, err.body);
+      else res.sendText(500, statusText(500));
+    } catch {
+      res.abort();
+    }
+  }
+
+  #finished(ex: Exchange, status: number): void {
+    this.#inFlight--;
+    if (this.#onDone !== undefined) {
+      try {
+        this.#onDone(ex, status);
+      } catch {
+        // a failing log hook must not break the connection bookkeeping
+      }
+    }
+    if (this.#sink.draining) {
+      if (this.#inFlight === 0 && this.#drained !== null) this.#drained();
+      else this.#frontEnd.closeIdle();
+    }
+  }
+}

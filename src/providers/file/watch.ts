@@ -1,0 +1,204 @@
+/**
+ * The file provider (`providers.file`): reads `filename` or every YAML/TOML file under
+ * `directory`, emits the translated configuration, then (with `watch`, the default) watches and
+ * re-emits on every change.
+ *
+ * Watching: one `fs.watch` per directory — every folder of `directory`, or the parent folder of
+ * `filename` (as Traefik) — so editors that save by renaming a temporary file over the original,
+ * and new files and folders, are seen. Any event re-reads the whole set. Reads never overlap, and
+ * an event during a read causes exactly one more read, so no event is ever dropped: the last read
+ * always follows the last change. (chokidar was tried first: it throttles change events per path
+ * and drops them, which lost the second of two quick saves.) A read whose files are unchanged
+ * emits nothing. After each read the set of watched folders follows the folders found.
+ *
+ * A file missing at start is a warning and an empty configuration (Traefik starts anyway); if the
+ * single watched file disappears later, its last good version is kept (with a warning) until it
+ * comes back. Known gap: a `directory` that does not exist at start is not watched for creation.
+ */
+import { type FSWatcher, watch } from 'node:fs';
+import type { Diagnostic } from '../../config/diagnostics.js';
+import { DYNAMIC_CODES } from '../../config/dynamic/codes.js';
+import { deepFreeze } from '../../config/dynamic/freeze.js';
+import { EMPTY_DYNAMIC, type DynamicConfig, type ObjectOrigin } from '../../config/dynamic/types.js';
+import type { FileProviderConfig } from '../../config/static/types.js';
+import type { Provider, ProviderMessage } from '../provider.js';
+import { readTarget, targetOf } from './read.js';
+import { type FileCache, translateFiles } from './translate.js';
+
+export interface FileProviderOptions {
+  /** Namespace of the objects (`api@file`); default `file`. */
+  readonly name?: string;
+}
+
+export function createFileProvider(cfg: FileProviderConfig, options: FileProviderOptions = {}): Provider {
+  const name = options.name ?? 'file';
+  return {
+    name,
+    start: (signal, emit) => runFileProvider(name, cfg, signal, emit),
+  };
+}
+
+/** Reads the configured files once, for `turnpike check`: the configuration and every problem. */
+export async function checkDynamicFiles(cfg: FileProviderConfig): Promise<{
+  config: DynamicConfig;
+  origins: ReadonlyMap<string, ObjectOrigin>;
+  diagnostics: readonly Diagnostic[];
+}> {
+  const { target, diagnostics: setup } = targetOf(cfg);
+  if (target === undefined) return deepFreeze({ config: EMPTY_DYNAMIC, origins: new Map<string, ObjectOrigin>(), diagnostics: setup });
+  const read = await readTarget(target);
+  const t = translateFiles(read.files);
+  return deepFreeze({ config: t.config, origins: t.origins, diagnostics: [...setup, ...read.diagnostics, ...t.diagnostics] });
+}
+
+async function runFileProvider(
+  name: string,
+  cfg: FileProviderConfig,
+  signal: AbortSignal,
+  emit: (m: ProviderMessage) => void,
+): Promise<void> {
+  const { target, diagnostics: setup } = targetOf(cfg);
+  if (target === undefined) {
+    if (!signal.aborted) emit(deepFreeze({ provider: name, config: EMPTY_DYNAMIC, origins: new Map<string, ObjectOrigin>(), diagnostics: setup }));
+    return;
+  }
+
+  let cache: FileCache = new Map();
+  let lastFingerprint: string | undefined;
+  let dirty = false;
+  let running: Promise<void> | undefined;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const watchers = new DirectoryWatchers(
+    () => trigger(),
+    (dir, err) => {
+      watchErrors.set(dir, `cannot watch ${dir} for changes: ${err.message}`);
+      trigger();
+    },
+  );
+  const watchErrors = new Map<string, string>();
+
+  const load = async (): Promise<void> => {
+    const read = await readTarget(target);
+    if (signal.aborted) return;
+    if (cfg.watch && watchers.sync(read.directories)) dirty = true; // a new folder: read once more
+    for (const dir of read.directories) if (watchers.has(dir)) watchErrors.delete(dir);
+    const watchDiagnostics: Diagnostic[] = [...watchErrors].map(([dir, message]) => ({
+      code: DYNAMIC_CODES.FILE_READ,
+      severity: 'error',
+      message,
+      source: dir,
+    }));
+    const fingerprint = JSON.stringify([read.files, read.diagnostics, watchDiagnostics]);
+    if (fingerprint === lastFingerprint) return;
+    lastFingerprint = fingerprint;
+    const t = translateFiles(read.files, cache);
+    cache = t.cache;
+    emit(deepFreeze({ provider: name, config: t.config, origins: t.origins, diagnostics: [...setup, ...watchDiagnostics, ...read.diagnostics, ...t.diagnostics] }));
+  };
+
+  function trigger(): void {
+    if (signal.aborted || failure !== undefined) return;
+    if (running !== undefined) {
+      dirty = true;
+      return;
+    }
+    running = (async () => {
+      do {
+        dirty = false;
+        await load();
+      } while (dirty && !signal.aborted);
+    })()
+      .catch((err: unknown) => {
+        failure = err instanceof Error ? err : new Error(`file provider failed: ${String(err)}`);
+        wake?.();
+      })
+      .finally(() => {
+        running = undefined;
+      });
+  }
+
+  if (!cfg.watch) {
+    await load();
+    return;
+  }
+
+  try {
+    // Watch the root before the first read, so nothing written after that read is missed.
+    watchers.sync([target.kind === 'directory' ? target.path : parentOf(target.path)]);
+    trigger();
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  } finally {
+    watchers.close();
+    await running;
+  }
+  if (failure !== undefined) throw failure;
+}
+
+function parentOf(path: string): string {
+  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return i < 0 ? '.' : i === 0 ? path.slice(0, 1) : path.slice(0, i);
+}
+
+/**
+ * One fs.watch per directory; `sync` makes the watched set equal to the given folders. A folder
+ * that cannot be watched is reported once and not retried while it stays in the set.
+ */
+class DirectoryWatchers {
+  readonly #watchers = new Map<string, FSWatcher>();
+  readonly #failed = new Set<string>();
+  readonly #onEvent: () => void;
+  readonly #onError: (dir: string, err: Error) => void;
+
+  constructor(onEvent: () => void, onError: (dir: string, err: Error) => void) {
+    this.#onEvent = onEvent;
+    this.#onError = onError;
+  }
+
+  has(dir: string): boolean {
+    return this.#watchers.has(dir);
+  }
+
+  /** Returns true when a folder was added (the caller reads again to catch what it missed). */
+  sync(dirs: readonly string[]): boolean {
+    const wanted = new Set(dirs);
+    for (const dir of this.#failed) if (!wanted.has(dir)) this.#failed.delete(dir);
+    for (const [dir, w] of this.#watchers) {
+      if (!wanted.has(dir)) {
+        w.close();
+        this.#watchers.delete(dir);
+      }
+    }
+    let added = false;
+    for (const dir of wanted) {
+      if (this.#watchers.has(dir) || this.#failed.has(dir)) continue;
+      try {
+        const w = watch(dir, { persistent: true }, () => this.#onEvent());
+        w.on('error', (err: Error) => {
+          w.close();
+          if (this.#watchers.get(dir) === w) this.#watchers.delete(dir);
+          this.#failed.add(dir);
+          this.#onError(dir, err);
+        });
+        this.#watchers.set(dir, w);
+        added = true;
+      } catch (err) {
+        // Missing folder: nothing to watch; the read reports it (or a later read adds it).
+        if (!(typeof err === 'object' && err !== null && 'code' in err && err.code === 'ENOENT')) {
+          this.#failed.add(dir);
+          this.#onError(dir, err instanceof Error ? err : new Error(String(err)));
+        }
+      }
+    }
+    return added;
+  }
+
+  close(): void {
+    for (const w of this.#watchers.values()) w.close();
+    this.#watchers.clear();
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Provider namespaces, as Traefik: every object name becomes `name@provider`, and every reference
+ * without `@` resolves in the referencing object's own provider (`service: api` in the file
+ * provider means `api@file`); a reference that already names a provider (`api@docker`,
+ * `noop@internal`) is kept as written. The TLS option `default` is not namespaced (it is shared).
+ */
+import type { Diagnostic } from '../config/diagnostics.js';
+import { setOwn } from '../config/dynamic/schema/fields.js';
+import type {
+  DynamicConfig,
+  HttpConfig,
+  MiddlewareConfig,
+  ObjectOrigin,
+  RouterConfig,
+  ServersTransportConfig,
+  ServiceConfig,
+} from '../config/dynamic/types.js';
+import type { ProviderMessage } from './provider.js';
+
+export function qualifyName(name: string, provider: string): string {
+  return name.includes('@') ? name : `${name}@${provider}`;
+}
+
+export interface QualifiedState {
+  readonly http: HttpConfig;
+  readonly origins: ReadonlyMap<string, ObjectOrigin>;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** The message's objects, references, origins and diagnostics, all qualified with its provider. */
+export function qualifyMessage(message: ProviderMessage): QualifiedState {
+  const p = message.provider;
+  const { http } = message.config;
+  const origins = new Map<string, ObjectOrigin>();
+  for (const [key, origin] of message.origins) origins.set(qualifyOriginKey(key, p), origin);
+  const diagnostics = message.diagnostics.map((d) => (d.object === undefined ? d : { ...d, object: qualifyName(d.object, p) }));
+  return {
+    http: {
+      routers: mapValues(http.routers, p, (r) => qualifyRouter(r, p)),
+      services: mapValues(http.services, p, (s) => qualifyService(s, p)),
+      middlewares: mapValues(http.middlewares, p, (m): MiddlewareConfig => m),
+      serversTransports: mapValues(http.serversTransports, p, (t): ServersTransportConfig => t),
+    },
+    origins,
+    diagnostics,
+  };
+}
+
+/** `http.routers.api` -> `http.routers.api@file` (the name is everything after the collection). */
+function qualifyOriginKey(key: string, provider: string): string {
+  const match = /^(http\.(?:routers|services|middlewares|serversTransports)\.)(.*)$/s.exec(key);
+  return match === null ? key : `${match[1] ?? ''}${qualifyName(match[2] ?? '', provider)}`;
+}
+
+function mapValues<T>(objects: Readonly<Record<string, T>>, provider: string, fn: (value: T) => T): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [name, value] of Object.entries(objects)) setOwn(out, qualifyName(name, provider), fn(value));
+  return out;
+}
+
+function qualifyRouter(r: RouterConfig, p: string): RouterConfig {
+  let tls = r.tls;
+  if (tls?.options !== undefined && tls.options !== 'default') tls = { ...tls, options: qualifyName(tls.options, p) };
+  return {
+    ...r,
+    service: qualifyName(r.service, p),
+    middlewares: r.middlewares.map((m) => qualifyName(m, p)),
+    tls,
+  };
+}
+
+function qualifyService(s: ServiceConfig, p: string): ServiceConfig {
+  const lb = s.loadBalancer;
+  if (lb.serversTransport === undefined) return s;
+  return { kind: 'loadBalancer', loadBalancer: { ...lb, serversTransport: qualifyName(lb.serversTransport, p) } };
+}
+
+/** Merges qualified states (already disjoint by provider suffix) in the given order. */
+export function mergeStates(states: readonly QualifiedState[]): {
+  config: DynamicConfig;
+  origins: Map<string, ObjectOrigin>;
+  diagnostics: Diagnostic[];
+} {
+  const http: {
+    routers: Record<string, RouterConfig>;
+    services: Record<string, ServiceConfig>;
+    middlewares: Record<string, MiddlewareConfig>;
+    serversTransports: Record<string, ServersTransportConfig>;
+  } = { routers: {}, services: {}, middlewares: {}, serversTransports: {} };
+  const origins = new Map<string, ObjectOrigin>();
+  const diagnostics: Diagnostic[] = [];
+  for (const s of states) {
+    for (const [k, v] of Object.entries(s.http.routers)) setOwn(http.routers, k, v);
+    for (const [k, v] of Object.entries(s.http.services)) setOwn(http.services, k, v);
+    for (const [k, v] of Object.entries(s.http.middlewares)) setOwn(http.middlewares, k, v);
+    for (const [k, v] of Object.entries(s.http.serversTransports)) setOwn(http.serversTransports, k, v);
+    for (const [k, v] of s.origins) origins.set(k, v);
+    diagnostics.push(...s.diagnostics);
+  }
+  return { config: { http }, origins, diagnostics };
+}

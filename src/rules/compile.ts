@@ -1,0 +1,108 @@
+/**
+ * Rule compilation: parse once, validate every value, and build a predicate (a small tree of
+ * closures made at compile time; nothing is allocated or compiled per request). Also derives the
+ * index keys of the whole rule from those of its matchers.
+ */
+import { matcherNodes, type RuleNode } from './ast.js';
+import { buildHttpMatcher, type CompiledMatcher, type IndexKey, type Predicate } from './http-matchers.js';
+import { MatchContext, type MatchInput } from './match-context.js';
+import { parseRule } from './parser.js';
+import { ruleHostValue } from './host.js';
+import { utf8Length } from './utf8.js';
+
+export interface CompiledRule {
+  /** The rule text as written. */
+  readonly source: string;
+  readonly ast: RuleNode;
+  /** Evaluate against a prepared context (route tables call this). */
+  readonly test: Predicate;
+  /** Index keys (see IndexKey): null = cannot be indexed, [] = never matches. */
+  readonly keys: readonly IndexKey[] | null;
+}
+
+/** Parse and compile an HTTP rule. Throws RuleError. */
+export function compileRule(rule: string): CompiledRule {
+  const ast = parseRule(rule);
+  const { test, keys } = compileNode(rule, ast);
+  return Object.freeze({ source: rule, ast, test, keys });
+}
+
+/** Default router priority: the rule's length, counted like Go's len() (UTF-8 bytes; = characters for ASCII). */
+export function defaultPriority(rule: string): number {
+  return utf8Length(rule);
+}
+
+/** Evaluate one rule against one request (convenience for tests and one-off checks; tables reuse a context). */
+export function matchesRule(rule: CompiledRule, input: MatchInput): boolean {
+  const ctx = new MatchContext();
+  ctx.reset(input);
+  return rule.test(ctx);
+}
+
+/** Lower-cased values of the Host() matchers of a rule (e.g. to request certificates for them). */
+export function ruleHosts(rule: CompiledRule): string[] {
+  const out = new Set<string>();
+  for (const m of matcherNodes(rule.ast)) {
+    if (m.matcher === 'Host' && m.args[0] !== undefined) out.add(ruleHostValue(m.args[0]));
+  }
+  return [...out];
+}
+
+const KIND_RANK: Readonly<Record<IndexKey['kind'], number>> = {
+  host: 0,
+  header: 1,
+  path: 2,
+  hostSuffix: 3,
+  pathPrefix: 4,
+};
+
+/** Lower is more selective; [] (never matches) is best, null (no keys) worst. */
+function rank(keys: readonly IndexKey[] | null): number {
+  if (keys === null) return Infinity;
+  let worst = -1;
+  for (const k of keys) worst = Math.max(worst, KIND_RANK[k.kind]);
+  return worst * 1e6 + keys.length;
+}
+
+function compileNode(rule: string, node: RuleNode): CompiledMatcher {
+  switch (node.kind) {
+    case 'matcher':
+      return buildHttpMatcher(rule, node);
+    case 'not': {
+      const inner = compileNode(rule, node.operand).test;
+      return { test: (ctx) => !inner(ctx), keys: null };
+    }
+    case 'and': {
+      const parts = node.operands.map((o) => compileNode(rule, o));
+      let keys: readonly IndexKey[] | null = null;
+      for (const p of parts) if (rank(p.keys) < rank(keys)) keys = p.keys;
+      return { test: all(parts.map((p) => p.test)), keys };
+    }
+    case 'or': {
+      const parts = node.operands.map((o) => compileNode(rule, o));
+      let keys: IndexKey[] | null = [];
+      for (const p of parts) keys = p.keys === null || keys === null ? null : keys.concat(p.keys);
+      return { test: any(parts.map((p) => p.test)), keys };
+    }
+  }
+}
+
+function all(tests: Predicate[]): Predicate {
+  const [a, b, c] = tests;
+  if (tests.length === 2 && a && b) return (ctx) => a(ctx) && b(ctx);
+  if (tests.length === 3 && a && b && c) return (ctx) => a(ctx) && b(ctx) && c(ctx);
+  return (ctx) => {
+    for (let i = 0; i < tests.length; i++) if (!(tests[i] as Predicate)(ctx)) return false;
+    return true;
+  };
+}
+
+function any(tests: Predicate[]): Predicate {
+  const [a, b, c] = tests;
+  if (tests.length === 2 && a && b) return (ctx) => a(ctx) || b(ctx);
+  if (tests.length === 3 && a && b && c) return (ctx) => a(ctx) || b(ctx) || c(ctx);
+  return (ctx) => {
+    for (let i = 0; i < tests.length; i++) if ((tests[i] as Predicate)(ctx)) return true;
+    return false;
+  };
+}

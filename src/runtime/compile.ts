@@ -1,0 +1,292 @@
+/**
+ * The compiler: snapshot + static configuration -> one immutable handler per entry point, plus
+ * the runtime view with each object's status. It is total: a broken object (bad rule, missing
+ * service or middleware, unknown entry point) is disabled with a coded diagnostic and the rest
+ * compiles (Traefik's router manager); nothing here throws for bad configuration.
+ */
+import type { Diagnostic } from '../config/diagnostics.js';
+import type {
+  DynamicConfig,
+  LoadBalancerConfig,
+  MiddlewareConfig,
+  ObjectOrigin,
+  RouterConfig,
+  ServersTransportConfig,
+} from '../config/dynamic/types.js';
+import type { EntryPointConfig, StaticConfig } from '../config/static/types.js';
+import type { Exchange, Handler, Middleware } from '../exchange/exchange.js';
+import { createMiddleware } from '../middlewares/registry.js';
+import { statusText } from '../errors/codes.js';
+import { createRedirectSchemeHandler } from '../middlewares/redirect-scheme/redirect-scheme.js';
+import { compileRule, createIndexedTable, defaultPriority, type CompiledRule, type RouteEntry } from '../rules/index.js';
+import { providerOf, type MiddlewareView, type ObjectStatus, type RouterView, type RuntimeView, type ServiceView } from './view.js';
+
+export interface CompileDeps {
+  /** Builds a load-balancer service handler; throws an Error with a user-facing message on bad input. */
+  buildLoadBalancer(name: string, cfg: LoadBalancerConfig, transport: ServersTransportConfig, transportName: string): Handler;
+  /** Read by `ping@internal`: true once shutdown started (ping then answers terminatingStatusCode). */
+  readonly lifecycle?: { readonly terminating: boolean };
+}
+
+export interface CompileInput {
+  readonly staticConfig: StaticConfig;
+  readonly config: DynamicConfig;
+  readonly origins?: ReadonlyMap<string, ObjectOrigin>;
+}
+
+export interface CompiledGraph {
+  /** One handler per HTTP entry point. */
+  readonly entryPoints: ReadonlyMap<string, Handler>;
+  readonly view: RuntimeView;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const NOT_FOUND_BODY = '404 page not found';
+/** Traefik gives internal routers MaxInt and entry-point redirections MaxInt-1. */
+const INTERNAL_PRIORITY = Number.MAX_SAFE_INTEGER;
+
+function notFound(ex: Exchange): void {
+  ex.response.sendText(404, NOT_FOUND_BODY);
+}
+
+/** Entry points a router attaches to when it names none: the `asDefault` ones, else every TCP one. */
+function defaultEntryPoints(eps: readonly EntryPointConfig[]): string[] {
+  const tcp = eps.filter((e) => e.protocol === 'tcp');
+  const marked = tcp.filter((e) => e.asDefault);
+  return (marked.length > 0 ? marked : tcp).map((e) => e.name);
+}
+
+function staticTransport(s: StaticConfig): ServersTransportConfig {
+  const t = s.serversTransport;
+  return {
+    serverName: undefined,
+    insecureSkipVerify: t.insecureSkipVerify,
+    rootCAs: t.rootCAs,
+    maxIdleConnsPerHost: t.maxIdleConnsPerHost,
+    forwardingTimeouts: t.forwardingTimeouts,
+  };
+}
+
+interface Mutable<V> {
+  status: ObjectStatus;
+  errors: string[];
+  usedBy: string[];
+  config: V;
+}
+
+export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
+  const { staticConfig, config } = input;
+  const diagnostics: Diagnostic[] = [];
+  const epList = Object.values(staticConfig.entryPoints);
+  const epNames = new Set(epList.filter((e) => e.protocol === 'tcp').map((e) => e.name));
+  const defaults = defaultEntryPoints(epList);
+
+  const report = (kind: 'routers' | 'services' | 'middlewares', name: string, code: string, message: string): void => {
+    const origin = input.origins?.get(`http.${kind}.${name}`);
+    diagnostics.push({
+      code,
+      severity: 'error',
+      message,
+      object: name,
+      path: `http.${kind}.${name}`,
+      ...(origin ? { source: origin.source } : {}),
+      ...(origin?.line !== undefined ? { line: origin.line } : {}),
+    });
+  };
+
+  // --- services -------------------------------------------------------------------------------
+  const defaultTransport = staticTransport(staticConfig);
+  const services = new Map<string, Mutable<(typeof config.http.services)[string]>>();
+  const serviceHandlers = new Map<string, Handler>();
+  for (const [name, svc] of Object.entries(config.http.services)) {
+    const state: Mutable<typeof svc> = { status: 'enabled', errors: [], usedBy: [], config: svc };
+    services.set(name, state);
+    const tName = svc.loadBalancer.serversTransport ?? 'default@internal';
+    const transport = svc.loadBalancer.serversTransport === undefined ? defaultTransport : config.http.serversTransports[tName];
+    if (transport === undefined) {
+      state.status = 'disabled';
+      state.errors.push(`serversTransport "${tName}" does not exist`);
+      report('services', name, 'TPK_CFG_MISSING_TRANSPORT', `serversTransport "${tName}" does not exist`);
+      continue;
+    }
+    try {
+      serviceHandlers.set(name, deps.buildLoadBalancer(name, svc.loadBalancer, transport, tName));
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      state.status = 'disabled';
+      state.errors.push(msg);
+      report('services', name, 'TPK_CFG_SERVICE_BUILD', msg);
+    }
+  }
+
+  // --- middlewares ---------------------------------------------------------------------------
+  const middlewares = new Map<string, Mutable<MiddlewareConfig>>();
+  const middlewareBuilt = new Map<string, Middleware>();
+  for (const [name, mw] of Object.entries(config.http.middlewares)) {
+    const state: Mutable<MiddlewareConfig> = { status: 'enabled', errors: [], usedBy: [], config: mw };
+    middlewares.set(name, state);
+    try {
+      middlewareBuilt.set(name, createMiddleware(mw, { name }));
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      state.status = 'disabled';
+      state.errors.push(msg);
+      report('middlewares', name, 'TPK_CFG_MIDDLEWARE_BUILD', msg);
+    }
+  }
+
+  // --- routers ---------------------------------------------------------------------------------
+  const routerViews: Record<string, RouterView> = {};
+  // Two tables per entry point: routers with `tls` serve only requests that arrived over TLS,
+  // routers without it only plain ones (the same host may need two routers, as in Traefik).
+  const tables = new Map<string, { plain: RouteEntry<Handler>[]; tls: RouteEntry<Handler>[] }>();
+  for (const ep of epList) if (ep.protocol === 'tcp') tables.set(ep.name, { plain: [], tls: [] });
+
+  const resolveMiddleware = (ref: string): Middleware | string => {
+    const built = middlewareBuilt.get(ref);
+    if (built) return built;
+    return middlewares.has(ref) ? `middleware "${ref}" is disabled` : `middleware "${ref}" does not exist`;
+  };
+
+  for (const [name, router] of Object.entries(config.http.routers)) {
+    const errors: string[] = [];
+    const fail = (code: string, message: string): void => {
+      errors.push(message);
+      report('routers', name, code, message);
+    };
+    const eps = router.entryPoints ?? defaults;
+    const using = eps.filter((e) => epNames.has(e));
+    for (const e of eps) if (!epNames.has(e)) fail('TPK_CFG_UNKNOWN_ENTRYPOINT', `entryPoint "${e}" does not exist`);
+
+    let rule: CompiledRule | undefined;
+    try {
+      rule = compileRule(router.rule);
+    } catch (err) {
+      fail('TPK_CFG_BAD_RULE', err instanceof Error ? err.message : String(err));
+    }
+
+    const svcHandler = serviceHandlers.get(router.service);
+    const svcState = services.get(router.service);
+    if (svcState) svcState.usedBy.push(name);
+    if (!svcHandler) {
+      fail('TPK_CFG_MISSING_SERVICE', svcState ? `service "${router.service}" is disabled: ${svcState.errors.join('; ')}` : `service "${router.service}" does not exist`);
+    }
+
+    // Entry-point middlewares run first, then the router's own (names resolved per entry point below).
+    const routerChain: Middleware[] = [];
+    for (const ref of router.middlewares) {
+      middlewares.get(ref)?.usedBy.push(name);
+      const m = resolveMiddleware(ref);
+      if (typeof m === 'string') fail('TPK_CFG_MISSING_MIDDLEWARE', m);
+      else routerChain.push(m);
+    }
+
+    const priority = router.priority !== 0 ? router.priority : defaultPriority(router.rule);
+    const disabled = errors.length > 0 || rule === undefined || svcHandler === undefined;
+    routerViews[name] = {
+      name,
+      provider: providerOf(name),
+      config: router,
+      priority,
+      using,
+      status: disabled ? 'disabled' : 'enabled',
+      errors,
+    };
+    if (disabled || rule === undefined || svcHandler === undefined) continue;
+    for (const epName of using) {
+      const ep = staticConfig.entryPoints[epName];
+      const chain: Middleware[] = [];
+      let epOk = true;
+      for (const ref of ep?.http.middlewares ?? []) {
+        const m = resolveMiddleware(ref);
+        if (typeof m === 'string') {
+          fail('TPK_CFG_MISSING_MIDDLEWARE', `entryPoint "${epName}": ${m}`);
+          epOk = false;
+        } else chain.push(m);
+      }
+      if (!epOk) continue;
+      chain.push(...routerChain);
+      const t = tables.get(epName);
+      (router.tls !== undefined ? t?.tls : t?.plain)?.push({ name, rule, priority, value: compose(chain, svcHandler) });
+    }
+  }
+
+  // --- entry-point redirections ------------------------------------------------------------
+  for (const ep of epList) {
+    const redirect = ep.http.redirections?.entryPoint;
+    if (!redirect) continue;
+    const target = redirect.to.startsWith(':') ? undefined : staticConfig.entryPoints[redirect.to];
+    const port = redirect.to.startsWith(':') ? redirect.to.slice(1) : target ? String(target.port) : undefined;
+    const name = `${ep.name}-to-${redirect.to.replace(/[^A-Za-z0-9-]/g, '')}@internal`;
+    if (port === undefined) {
+      diagnostics.push({
+        code: 'TPK_CFG_UNKNOWN_ENTRYPOINT',
+        severity: 'error',
+        message: `redirection target entryPoint "${redirect.to}" does not exist`,
+        path: `entryPoints.${ep.name}.http.redirections.entryPoint.to`,
+      });
+      continue;
+    }
+    const ruleText = 'HostRegexp(`^.+$`)';
+    const handler = createRedirectSchemeHandler({ scheme: redirect.scheme, port, permanent: redirect.permanent });
+    tables.get(ep.name)?.plain.push({ name, rule: compileRule(ruleText), priority: redirect.priority, value: handler });
+  }
+
+  // --- ping@internal -------------------------------------------------------------------------
+  const ping = staticConfig.ping;
+  if (ping && !ping.manualRouting) {
+    const t = tables.get(ping.entryPoint);
+    if (t) {
+      const lifecycle = deps.lifecycle;
+      const handler: Handler = function pingHandler(ex: Exchange) {
+        if (lifecycle?.terminating) ex.response.sendText(ping.terminatingStatusCode, statusText(ping.terminatingStatusCode));
+        else ex.response.sendText(200, 'OK');
+      };
+      const rule = compileRule('PathPrefix(`/ping`) && (Method(`GET`) || Method(`HEAD`))');
+      t.plain.push({ name: 'ping@internal', rule, priority: INTERNAL_PRIORITY, value: handler });
+      t.tls.push({ name: 'ping@internal', rule, priority: INTERNAL_PRIORITY, value: handler });
+    }
+  }
+
+  // --- tables ------------------------------------------------------------------------------------
+  const entryPoints = new Map<string, Handler>();
+  for (const [epName, t] of tables) {
+    entryPoints.set(epName, createEntryPointHandler(t.plain, t.tls));
+  }
+
+  const freezeStates = <V, T>(m: Map<string, Mutable<V>>, make: (name: string, s: Mutable<V>) => T): Record<string, T> => {
+    const out: Record<string, T> = {};
+    for (const [name, s] of m) out[name] = make(name, s);
+    return out;
+  };
+  const view: RuntimeView = {
+    routers: routerViews,
+    services: freezeStates(services, (name, s): ServiceView => ({ name, provider: providerOf(name), config: s.config, status: s.status, errors: s.errors, usedBy: s.usedBy })),
+    middlewares: freezeStates(middlewares, (name, s): MiddlewareView => ({ name, provider: providerOf(name), config: s.config, status: s.status, errors: s.errors, usedBy: s.usedBy })),
+  };
+  return { entryPoints, view, diagnostics };
+}
+
+function compose(chain: readonly Middleware[], last: Handler): Handler {
+  let h = last;
+  for (let i = chain.length - 1; i >= 0; i--) h = (chain[i] as Middleware)(h);
+  return h;
+}
+
+/**
+ * The per-entry-point handler: look the request up in the router table, run the router's chain,
+ * or answer Traefik's 404. Built once per snapshot.
+ */
+function createEntryPointHandler(plain: readonly RouteEntry<Handler>[], tls: readonly RouteEntry<Handler>[]): Handler {
+  if (plain.length === 0 && tls.length === 0) return notFound;
+  const plainTable = createIndexedTable(plain);
+  const tlsTable = createIndexedTable(tls);
+  return function entryPointHandler(ex: Exchange) {
+    const hit = (ex.tls === null ? plainTable : tlsTable).match(ex);
+    if (hit === undefined) return notFound(ex);
+    ex.routerName = hit.name;
+    return hit.value(ex);
+  };
+}
+
+export type { RouterConfig };

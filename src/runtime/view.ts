@@ -1,0 +1,49 @@
+/**
+ * The runtime view: the dynamic configuration plus, per object, its status and errors. It is
+ * what `turnpike check`, the logs and (later) the API and dashboard read; it is plain data and
+ * never points into live handlers.
+ */
+import type { MiddlewareConfig, RouterConfig, ServiceConfig } from '../config/dynamic/types.js';
+
+export type ObjectStatus = 'enabled' | 'disabled' | 'warning';
+
+export interface RouterView {
+  readonly name: string;
+  readonly provider: string;
+  readonly config: RouterConfig;
+  /** Effective priority (the rule length when the configuration left it 0). */
+  readonly priority: number;
+  /** Entry points the router is attached to. */
+  readonly using: readonly string[];
+  readonly status: ObjectStatus;
+  readonly errors: readonly string[];
+}
+
+export interface ServiceView {
+  readonly name: string;
+  readonly provider: string;
+  readonly config: ServiceConfig;
+  readonly status: ObjectStatus;
+  readonly errors: readonly string[];
+  readonly usedBy: readonly string[];
+}
+
+export interface MiddlewareView {
+  readonly name: string;
+  readonly provider: string;
+  readonly config: MiddlewareConfig;
+  readonly status: ObjectStatus;
+  readonly errors: readonly string[];
+  readonly usedBy: readonly string[];
+}
+
+export interface RuntimeView {
+  readonly routers: Readonly<Record<string, RouterView>>;
+  readonly services: Readonly<Record<string, ServiceView>>;
+  readonly middlewares: Readonly<Record<string, MiddlewareView>>;
+}
+
+export function providerOf(qualified: string): string {
+  const at = qualified.lastIndexOf('@');
+  return at < 0 ? '' : qualified.slice(at + 1);
+}

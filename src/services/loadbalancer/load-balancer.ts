@@ -1,0 +1,84 @@
+/**
+ * The `loadBalancer` service: picks one server per request by smooth weighted round robin and
+ * hands the exchange to the forwarder. Built once per configuration; the connection pools it uses
+ * live in the `UpstreamPools` store the runtime passes in, so they survive reloads.
+ *
+ * As Traefik does, the server list is shuffled at build time (so that several Turnpike instances
+ * do not all start on the same server); pass `random` to make it deterministic in tests.
+ */
+import type { LoadBalancerConfig } from '../../config/dynamic/types.js';
+import type { Exchange, Handler } from '../../exchange/exchange.js';
+import { ProxyError } from '../../errors/codes.js';
+import type { ForwardErrorHandler } from '../../proxy/errors.js';
+import { createForwarder, type Forwarder, type ForwarderOptions } from '../../proxy/forwarder.js';
+import { parseServerUrl, type ServerTarget } from '../../proxy/server-target.js';
+import type { ResolvedTransport } from '../../proxy/transport.js';
+import type { UpstreamPools } from '../../proxy/upstream-pools.js';
+import { SmoothWeightedRoundRobin } from './wrr.js';
+
+export interface LoadBalancerDeps {
+  /** The long-lived pool store (shared by every service, kept across reloads). */
+  readonly pools: UpstreamPools;
+  /**
+   * The transport for `cfg.serversTransport` (undefined = the static default). Throws an Error
+   * with a user-facing message for an unknown name; the service is then not built.
+   */
+  resolveTransport(name: string | undefined): ResolvedTransport;
+  /** Forwarder factory; default `createForwarder`. */
+  readonly createForwarder?: (opts: ForwarderOptions) => Forwarder;
+  /** Where forwarding failures go (default: answered as Traefik does). */
+  readonly onError?: ForwardErrorHandler;
+  /** Random source in [0, 1) for the build-time shuffle; default Math.random. */
+  readonly random?: () => number;
+  /** Keep the configured order (tests, and deterministic sequences). */
+  readonly noShuffle?: boolean;
+}
+
+/** Traefik's answer when no server can take the request. */
+export function noAvailableServer(): ProxyError {
+  return new ProxyError('TPK_ERR_NO_SERVER', 'no available server', { body: 'no available server' });
+}
+
+/**
+ * Build a load balancer. Throws an Error with a user-facing message for an invalid server URL or
+ * an unknown serversTransport (build-time only; the request path never throws but NO_SERVER).
+ */
+export function createLoadBalancer(cfg: LoadBalancerConfig, deps: LoadBalancerDeps): Handler {
+  const transport = deps.resolveTransport(cfg.serversTransport);
+  const servers = cfg.servers.map((s) => {
+    try {
+      return { target: parseServerUrl(s.url, s.preservePath), weight: s.weight };
+    } catch (err) {
+      throw new Error(err instanceof Error ? err.message : String(err), { cause: err });
+    }
+  });
+  if (deps.noShuffle !== true) shuffle(servers, deps.random ?? Math.random);
+  const make = deps.createForwarder ?? createForwarder;
+  const forward = make({
+    transport,
+    passHostHeader: cfg.passHostHeader,
+    flushInterval: cfg.flushInterval,
+    pools: deps.pools,
+    ...(deps.onError === undefined ? {} : { onError: deps.onError }),
+  });
+  const wrr = new SmoothWeightedRoundRobin(servers.map((s) => ({ value: s.target, weight: s.weight })));
+
+  if (wrr.size === 0) {
+    return function noServer(): void {
+      throw noAvailableServer();
+    };
+  }
+  return function loadBalancer(ex: Exchange): void {
+    forward(ex, wrr.next() as ServerTarget);
+  };
+}
+
+/** Fisher-Yates with an injectable random source. */
+export function shuffle<T>(items: T[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = items[i] as T;
+    items[i] = items[j] as T;
+    items[j] = t;
+  }
+}

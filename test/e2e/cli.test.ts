@@ -1,0 +1,80 @@
+/** The CLI where users start: --help, version, check (errors with file:line and key), healthcheck. */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, LAUNCHER } from '../helpers/turnpike-process.js';
+
+function run(args: string[], cwd?: string): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: cwd ?? process.cwd(), encoding: 'utf8', timeout: 20_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('turnpike CLI', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tp-cli-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('--help lists the commands and the flags', () => {
+    const r = run(['--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.out, /check/);
+    assert.match(r.out, /--entryPoints\.<name>\.address/i);
+    assert.match(r.out, /--providers\.file\.filename/i);
+  });
+
+  it('bin/turnpike at the repo root runs the built CLI', () => {
+    const r = spawnSync(LAUNCHER, ['version'], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Version:/);
+  });
+
+  it('version prints the version', () => {
+    const r = run(['version']);
+    assert.equal(r.code, 0);
+    assert.match(r.out, /Version:\s+\d+\.\d+\.\d+/);
+  });
+
+  it('check exits 0 on a clean configuration', () => {
+    const dyn = join(dir, 'ok-dyn.yml');
+    writeFileSync(dyn, 'http:\n  routers:\n    r:\n      rule: "Host(`a.test`)"\n      service: s\n  services:\n    s:\n      loadBalancer:\n        servers:\n          - url: "http://127.0.0.1:1"\n');
+    const st = join(dir, 'ok.yml');
+    writeFileSync(st, `entryPoints:\n  web:\n    address: ":8000"\nproviders:\n  file:\n    filename: ${dyn}\n`);
+    const r = run(['check', `--configFile=${st}`]);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /ok/i);
+  });
+
+  it('check names file, line and key of a static error, and exits non-zero', () => {
+    const st = join(dir, 'bad.yml');
+    writeFileSync(st, 'entryPoints:\n  web:\n    adress: ":8000"\n');
+    const r = run(['check', `--configFile=${st}`]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.out + r.err, new RegExp(`bad\\.yml:3`));
+    assert.match(r.out + r.err, /adress/);
+  });
+
+  it('check reports dynamic problems: bad rule, missing service, with file:line and object', () => {
+    const dyn = join(dir, 'bad-dyn.yml');
+    writeFileSync(dyn, 'http:\n  routers:\n    r1:\n      rule: "Host(`a.test`) &&"\n      service: s\n    r2:\n      rule: "Path(`/x`)"\n      service: missing\n  services:\n    s:\n      loadBalancer:\n        servers:\n          - url: "http://127.0.0.1:1"\n');
+    const st = join(dir, 'dyn-ref.yml');
+    writeFileSync(st, `entryPoints:\n  web:\n    address: ":8000"\nproviders:\n  file:\n    filename: ${dyn}\n`);
+    const r = run(['check', `--configFile=${st}`]);
+    assert.notEqual(r.code, 0);
+    const text = r.out + r.err;
+    assert.match(text, /bad-dyn\.yml:3.*r1@file/);
+    assert.match(text, /r2@file.*missing/);
+  });
+
+  it('check treats a missing dynamic file as a warning', () => {
+    const st = join(dir, 'missing.yml');
+    writeFileSync(st, `entryPoints:\n  web:\n    address: ":8000"\nproviders:\n  file:\n    filename: ${join(dir, 'nope.yml')}\n`);
+    const r = run(['check', `--configFile=${st}`]);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out + r.err, /warning/);
+  });
+});

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { loadStaticConfig } from '../../../../src/config/static/load.js';
+import { matchKnownKey } from '../../../../src/config/static/traefik-keys.js';
+import { tempDir, type TempDir } from './fixtures.js';
+
+describe('Traefik options Turnpike does not support yet', () => {
+  let dir: TempDir;
+  before(() => {
+    dir = tempDir();
+  });
+  after(() => dir.remove());
+
+  it('reports each unsupported section of a file once, at its line, with TPK_CFG_UNSUPPORTED', () => {
+    const file = dir.write(
+      'traefik.yml',
+      [
+        'api:', // 1
+        '  insecure: true',
+        '  dashboard: true',
+        'entryPoints:', // 4
+        '  websecure:',
+        '    address: ":443"',
+        '    http:',
+        '      tls:', // 8
+        '        certResolver: le',
+        '    http3: {}', // 10
+        'certificatesResolvers:', // 11
+        '  le:',
+        '    acme:',
+        '      email: a@b.example',
+        'providers:',
+        '  docker:', // 16
+        '    exposedByDefault: false',
+        'log:',
+        '  maxSize: 10', // 19
+        'workers: 4', // 20
+        'global:',
+        '  checkNewVersion: false',
+        '  sendAnonymousUsage: true',
+      ].join('\n'),
+    );
+    const r = loadStaticConfig({ argv: [`--configFile=${file}`], env: {}, cwd: dir.path, searchDirs: [] });
+    assert.equal(r.config, undefined);
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.code, d.line, d.path]),
+      [
+        ['TPK_CFG_UNSUPPORTED', 1, 'api'],
+        ['TPK_CFG_UNSUPPORTED', 8, 'entryPoints.websecure.http.tls'],
+        ['TPK_CFG_UNSUPPORTED', 10, 'entryPoints.websecure.http3'],
+        ['TPK_CFG_UNSUPPORTED', 11, 'certificatesResolvers'],
+        ['TPK_CFG_UNSUPPORTED', 16, 'providers.docker'],
+        ['TPK_CFG_UNSUPPORTED', 19, 'log.maxSize'],
+        ['TPK_CFG_UNSUPPORTED', 20, 'workers'],
+      ],
+    );
+    assert.equal(r.diagnostics[0]?.message, '"api" is a Traefik option Turnpike does not support yet');
+    assert.equal(r.diagnostics[6]?.message, '"workers" is a Turnpike option that is not available yet');
+  });
+
+  it('reports unsupported flags with their whole key, and bare ones take no value', () => {
+    const r = loadStaticConfig({
+      argv: [
+        '--providers.docker',
+        '--providers.docker.exposedByDefault=false',
+        '--api.insecure',
+        '--entryPoints.web.address=:80',
+        '--certificatesresolvers.le.acme.email',
+        'a@b.example',
+        '--metrics.prometheus',
+      ],
+      env: {},
+      cwd: dir.path,
+      searchDirs: [],
+    });
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.code, d.source, d.path]),
+      [
+        ['TPK_CFG_UNSUPPORTED', 'flag --providers.docker', 'providers.docker'],
+        ['TPK_CFG_UNSUPPORTED', 'flag --providers.docker.exposedByDefault', 'providers.docker.exposedByDefault'],
+        ['TPK_CFG_UNSUPPORTED', 'flag --api.insecure', 'api.insecure'],
+        ['TPK_CFG_UNSUPPORTED', 'flag --certificatesresolvers.le.acme.email', 'certificatesresolvers.le.acme.email'],
+        ['TPK_CFG_UNSUPPORTED', 'flag --metrics.prometheus', 'metrics.prometheus'],
+      ],
+    );
+  });
+
+  it('reports unsupported environment variables', () => {
+    const r = loadStaticConfig({ argv: [], env: { TRAEFIK_PROVIDERS_DOCKER: 'true', TRAEFIK_ACCESSLOG: 'true' }, cwd: dir.path, searchDirs: [] });
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.code, d.source]),
+      [
+        ['TPK_CFG_UNSUPPORTED', 'env TRAEFIK_ACCESSLOG'],
+        ['TPK_CFG_UNSUPPORTED', 'env TRAEFIK_PROVIDERS_DOCKER'],
+      ],
+    );
+  });
+
+  it('accepts and ignores global.checkNewVersion and global.sendAnonymousUsage', () => {
+    const r = loadStaticConfig({ argv: ['--global.checkNewVersion=false', '--global.sendAnonymousUsage'], env: {}, cwd: dir.path, searchDirs: [] });
+    assert.deepEqual(r.diagnostics, []);
+    assert.ok(r.config);
+    assert.equal('global' in r.config, false);
+  });
+
+  const catalogue: { desc: string; key: string; want: string | undefined }[] = [
+    { desc: 'a section', key: 'providers.docker', want: 'section' },
+    { desc: 'a boolean', key: 'api.insecure', want: 'flag' },
+    { desc: 'a value below a user-chosen name', key: 'certificatesResolvers.myresolver.acme.email', want: 'value' },
+    { desc: 'a list index', key: 'entryPoints.web.http.tls.domains[0].main', want: 'value' },
+    { desc: 'a free-form map entry', key: 'accessLog.fields.headers.names.User-Agent', want: 'value' },
+    { desc: 'a Turnpike planned key', key: 'workers', want: 'value' },
+    { desc: 'not a key', key: 'providers.dockr', want: undefined },
+  ];
+  for (const c of catalogue) {
+    it(`the catalogue knows ${c.desc}`, () => assert.equal(matchKnownKey(c.key.split('.'))?.kind, c.want));
+  }
+});

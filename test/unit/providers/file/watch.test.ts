@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { FileProviderConfig } from '../../../../src/config/static/types.js';
+import type { ProviderMessage } from '../../../../src/providers/provider.js';
+import { checkDynamicFiles, createFileProvider } from '../../../../src/providers/file/watch.js';
+
+const WAIT_MS = 10_000;
+
+/** Collects emitted messages; `next` waits (bounded) for the next one matching a predicate. */
+function collector() {
+  const messages: ProviderMessage[] = [];
+  let cursor = 0;
+  let wake: (() => void) | undefined;
+  return {
+    messages,
+    emit(m: ProviderMessage): void {
+      messages.push(m);
+      wake?.();
+    },
+    async next(pred: (m: ProviderMessage) => boolean, what: string): Promise<ProviderMessage> {
+      const deadline = Date.now() + WAIT_MS;
+      for (;;) {
+        while (cursor < messages.length) {
+          const m = messages[cursor++];
+          if (m !== undefined && pred(m)) return m;
+        }
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`timed out waiting for: ${what} (got ${messages.length} messages)`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+    },
+  };
+}
+
+const routers = (m: ProviderMessage): string[] => Object.keys(m.config.http.routers).sort();
+const router = (name: string, rule = 'Path(`/`)'): string => `http:\n  routers:\n    ${name}: {rule: "${rule}", service: s}\n`;
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'tp-file-provider-'));
+  dirs.push(d);
+  return d;
+}
+after(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+/** Starts a provider and returns a stop function that aborts and waits for it to finish. */
+function run(cfg: FileProviderConfig) {
+  const c = collector();
+  const ac = new AbortController();
+  const done = createFileProvider(cfg).start(ac.signal, (m) => c.emit(m));
+  return {
+    ...c,
+    async stop(): Promise<void> {
+      ac.abort();
+      await done;
+    },
+  };
+}
+
+describe('file provider: directory', () => {
+  it('emits at start, then on new, changed, nested and deleted files', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a.yml'), router('a'));
+    const p = run({ directory: dir, filename: undefined, watch: true });
+    try {
+      const first = await p.next(() => true, 'initial message');
+      assert.equal(first.provider, 'file');
+      assert.deepEqual(routers(first), ['a']);
+      assert.equal(first.origins.get('http.routers.a')?.source, join(dir, 'a.yml'));
+
+      await writeFile(join(dir, 'b.toml'), '[http.routers.b]\nrule = "Path(`/b`)"\nservice = "s"\n');
+      await p.next((m) => routers(m).join() === 'a,b', 'b.toml added');
+
+      await mkdir(join(dir, 'sub'));
+      await writeFile(join(dir, 'sub', 'c.yaml'), router('c'));
+      await p.next((m) => routers(m).join() === 'a,b,c', 'sub/c.yaml added (recursive)');
+
+      await writeFile(join(dir, 'a.yml'), router('a', 'Path(`/changed`)'));
+      await p.next((m) => m.config.http.routers['a']?.rule === 'Path(`/changed`)', 'a.yml changed');
+
+      await unlink(join(dir, 'b.toml'));
+      await p.next((m) => routers(m).join() === 'a,c', 'b.toml deleted');
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('sees editor-style atomic saves (write a temp file, rename it over the original)', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'dyn.yml'), router('v1'));
+    const p = run({ directory: dir, filename: undefined, watch: true });
+    try {
+      await p.next((m) => routers(m).join() === 'v1', 'initial');
+      await writeFile(join(dir, '.dyn.yml.swp'), router('v2'));
+      await rename(join(dir, '.dyn.yml.swp'), join(dir, 'dyn.yml'));
+      await p.next((m) => routers(m).join() === 'v2', 'renamed over');
+      await writeFile(join(dir, 'dyn.yml~tmp'), router('v3'));
+      await rename(join(dir, 'dyn.yml~tmp'), join(dir, 'dyn.yml'));
+      await p.next((m) => routers(m).join() === 'v3', 'renamed over again');
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('keeps the other files when one breaks, and the last good version of the broken one', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a.yml'), router('a'));
+    await writeFile(join(dir, 'b.yml'), router('b'));
+    const p = run({ directory: dir, filename: undefined, watch: true });
+    try {
+      await p.next((m) => routers(m).join() === 'a,b', 'initial');
+      await writeFile(join(dir, 'b.yml'), 'http:\n  routers:\n    b: {rule: "Path(`/`)"\n');
+      const m = await p.next((x) => x.diagnostics.some((d) => d.code === 'TPK_CFG_PARSE'), 'parse error');
+      assert.deepEqual(routers(m), ['a', 'b']);
+      assert.match(m.diagnostics.find((d) => d.code === 'TPK_CFG_PARSE')?.message ?? '', /keeping the last good version/);
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('skips hidden files and folders and non-YAML/TOML files', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a.YML'), router('a'));
+    await writeFile(join(dir, '.hidden.yml'), router('hidden'));
+    await mkdir(join(dir, '..data'));
+    await writeFile(join(dir, '..data', 'x.yml'), router('x'));
+    await writeFile(join(dir, 'notes.txt'), 'not config');
+    const p = run({ directory: dir, filename: undefined, watch: false });
+    const m = await p.next(() => true, 'message');
+    await p.stop();
+    assert.deepEqual(routers(m), ['a']);
+    assert.deepEqual(m.diagnostics, []);
+  });
+});
+
+describe('file provider: filename', () => {
+  it('watches the parent directory: rename-writes and recreation are seen', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'dyn.toml');
+    await writeFile(file, '[http.routers.one]\nrule = "Path(`/`)"\nservice = "s"\n');
+    await writeFile(join(dir, 'other.yml'), router('other'));
+    const p = run({ filename: file, directory: undefined, watch: true });
+    try {
+      const first = await p.next(() => true, 'initial');
+      assert.deepEqual(routers(first), ['one'], 'only the named file is read');
+      await writeFile(`${file}.tmp`, '[http.routers.two]\nrule = "Path(`/`)"\nservice = "s"\n');
+      await rename(`${file}.tmp`, file);
+      await p.next((m) => routers(m).join() === 'two', 'rename-write');
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('a missing file is a warning and an empty configuration; creating it later applies it', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'later.yml');
+    const p = run({ filename: file, directory: undefined, watch: true });
+    try {
+      const first = await p.next(() => true, 'initial');
+      assert.deepEqual(routers(first), []);
+      assert.deepEqual(first.diagnostics.map((d) => [d.code, d.severity]), [['TPK_CFG_FILE_NOT_FOUND', 'warning']]);
+      await writeFile(file, router('late'));
+      const m = await p.next((x) => routers(x).join() === 'late', 'file created');
+      assert.deepEqual(m.diagnostics, []);
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('without watch, start resolves after the one message', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'dyn.yml');
+    await writeFile(file, router('once'));
+    const messages: ProviderMessage[] = [];
+    await createFileProvider({ filename: file, directory: undefined, watch: false }).start(new AbortController().signal, (m) => messages.push(m));
+    assert.equal(messages.length, 1);
+    assert.deepEqual(routers(messages[0] as ProviderMessage), ['once']);
+  });
+
+  it('needs filename or directory', async () => {
+    const messages: ProviderMessage[] = [];
+    await createFileProvider({ filename: undefined, directory: undefined, watch: true }).start(new AbortController().signal, (m) => messages.push(m));
+    assert.deepEqual(messages[0]?.diagnostics.map((d) => d.code), ['TPK_CFG_PROVIDER']);
+  });
+
+  it('uses the provider name given', () => {
+    assert.equal(createFileProvider({ filename: 'x.yml', directory: undefined, watch: false }, { name: 'file2' }).name, 'file2');
+  });
+});
+
+describe('checkDynamicFiles', () => {
+  it('reports every problem of a directory at once', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'good.yml'), router('good'));
+    await writeFile(join(dir, 'bad.yml'), 'http: [\n');
+    await writeFile(join(dir, 'unsupported.yml'), 'http:\n  middlewares:\n    auth: {basicAuth: {users: ["a:b"]}}\n');
+    const r = await checkDynamicFiles({ directory: dir, filename: undefined, watch: true });
+    assert.deepEqual(r.diagnostics.map((d) => d.code).sort(), ['TPK_CFG_PARSE', 'TPK_CFG_UNSUPPORTED']);
+    assert.deepEqual(Object.keys(r.config.http.routers), ['good']);
+  });
+
+  it('a missing directory is a warning', async () => {
+    const r = await checkDynamicFiles({ directory: join(await tempDir(), 'nope'), filename: undefined, watch: false });
+    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity]), [['TPK_CFG_FILE_NOT_FOUND', 'warning']]);
+  });
+});

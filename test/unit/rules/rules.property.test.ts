@@ -1,0 +1,141 @@
+/**
+ * Property tests (fast-check):
+ * (a) compiling any string either succeeds or throws RuleError, never anything else;
+ * (b) on random rule sets and requests the indexed table picks the same router as the scan.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import {
+  compileRule,
+  createIndexedTable,
+  createScanTable,
+  defaultPriority,
+  matchesRule,
+  RuleError,
+  type RouteEntry,
+} from '../../../src/rules/index.js';
+import { makeRequest, type RequestSpec } from '../../suites/match-request.js';
+
+function onlyRuleErrors(rule: string): void {
+  try {
+    const compiled = compileRule(rule);
+    // Evaluating a compiled rule must not throw either.
+    matchesRule(compiled, makeRequest({ query: 'a=1&q', headers: ['X-A', '1'] }));
+  } catch (e) {
+    if (!(e instanceof RuleError)) throw new Error(`non-RuleError for ${JSON.stringify(rule)}: ${String(e)}`);
+  }
+}
+
+const TOKENS = [
+  'Host', 'PathPrefix', 'HostRegexp', 'Header', 'HeaderRegexp', 'Query', 'QueryRegexp', 'ClientIP', 'Method',
+  'Path', 'PathRegexp', 'Pathprefix', 'HOST', 'hots', '(', ')', ',', '&&', '||', '!', '&', '|', '`', '"', "'",
+  '`a`', '`/x`', '"\\x41"', '"\\', '"\\u00e9"', '`(`', '`[`', '`\\1`', '`(?i)a`', '`10.0.0.0/8`', '`::1`', '`*`',
+  ' ', '\n', '`é`', '`*.a`', '``', '""', '"\\377"', '1', '#', '\\',
+];
+
+const RE_TOKENS = [
+  'a', 'Z', '0', '1', '.', '*', '+', '?', '(', ')', '[', ']', '{', '}', ',', '^', '$', '|', '\\', 'd', 's', 'w',
+  'p', 'P', 'Q', 'E', 'x', 'z', 'A', 'b', 'i', 'm', 'U', '-', ':', '<', '>', '=', '!', 'L', '{L}', '(?', '(?P<',
+  '[:', ':]', '[[:alpha:]]', '\\p{Greek}', '\\x{41}', '(?i)', '(?-i)', '(?s:', 'é', '😀',
+];
+
+describe('property: the compiler throws only RuleError', () => {
+  it('random strings', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 60 }), onlyRuleErrors), { numRuns: 2000 });
+  });
+
+  it('token soup', () => {
+    const soup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 25 }).map((t) => t.join(''));
+    fc.assert(fc.property(soup, onlyRuleErrors), { numRuns: 3000 });
+  });
+
+  it('random regexps in every regexp matcher', () => {
+    const pattern = fc.array(fc.constantFrom(...RE_TOKENS), { maxLength: 14 }).map((t) => t.join(''));
+    fc.assert(
+      fc.property(pattern, fc.constantFrom('PathRegexp', 'HostRegexp', 'QueryRegexp(`q`, ', 'HeaderRegexp(`X-A`, '), (p, m) => {
+        const rule = m.endsWith(' ') ? `${m}"${p.replaceAll('\\', '\\\\')}")` : `${m}("${p.replaceAll('\\', '\\\\')}")`;
+        onlyRuleErrors(rule);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+// ---- (b) indexed == scan ------------------------------------------------------------------------
+
+const HOSTS = ['a.test', 'b.test', 'x.a.test', 'A.TEST', 'a.test.', '*.a.test', '*', '::1', '[::1]', '*.test', 'test'];
+const HOST_RES = ['^[a-z]+\\.a\\.test$', '\\.test$', 'a', '^b', '(?i)^X\\.A\\.TEST$', '.', 'a\\.test$', '^(?:x\\.)?a\\.test$'];
+const PATHS = ['/', '/a', '/a/b', '/b', '/ab'];
+const PREFIXES = ['/', '/a', '/a/', '/ab', '/b', '/a/b/c'];
+const HEADERS: [string, string][] = [['X-A', '1'], ['x-a', '2'], ['X-B', '1'], ['Host', 'a.test']];
+const QUERIES = ['Query(`q`)', 'Query(`q`, `1`)', 'Query(`r`, `2`)', 'QueryRegexp(`q`, `^1$`)'];
+
+const atom = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...HOSTS).map((h) => `Host(\`${h}\`)`) },
+  { weight: 2, arbitrary: fc.constantFrom(...HOST_RES).map((r) => `HostRegexp(\`${r}\`)`) },
+  { weight: 2, arbitrary: fc.constantFrom(...PATHS).map((p) => `Path(\`${p}\`)`) },
+  { weight: 3, arbitrary: fc.constantFrom(...PREFIXES).map((p) => `PathPrefix(\`${p}\`)`) },
+  { weight: 1, arbitrary: fc.constantFrom('GET', 'post', 'PUT').map((m) => `Method(\`${m}\`)`) },
+  { weight: 2, arbitrary: fc.constantFrom(...HEADERS).map(([k, v]) => `Header(\`${k}\`, \`${v}\`)`) },
+  { weight: 1, arbitrary: fc.constantFrom(...QUERIES) },
+  { weight: 1, arbitrary: fc.constantFrom('10.0.0.0/8', '::1', '192.0.2.1').map((ip) => `ClientIP(\`${ip}\`)`) },
+  { weight: 1, arbitrary: fc.constantFrom('^/a', 'b$').map((r) => `PathRegexp(\`${r}\`)`) },
+);
+
+const { rule: ruleArb } = fc.letrec<{ rule: string }>((tie) => ({
+  rule: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true, maxDepth: 4 },
+    { weight: 5, arbitrary: atom },
+    { weight: 2, arbitrary: fc.tuple(tie('rule'), tie('rule')).map(([a, b]) => `${a} && ${b}`) },
+    { weight: 2, arbitrary: fc.tuple(tie('rule'), tie('rule')).map(([a, b]) => `${a} || ${b}`) },
+    { weight: 1, arbitrary: tie('rule').map((a) => `!(${a})`) },
+    { weight: 1, arbitrary: tie('rule').map((a) => `(${a})`) },
+  ),
+}));
+
+const entriesArb = fc
+  .array(
+    fc.record({
+      rule: ruleArb,
+      priority: fc.oneof(fc.constant(0), fc.integer({ min: -3, max: 3 })),
+      name: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g'),
+    }),
+    { maxLength: 30 },
+  )
+  .map((list) =>
+    list.map(
+      (e, i): RouteEntry<number> => ({
+        name: `${e.name}${i % 3}`,
+        rule: compileRule(e.rule),
+        priority: e.priority === 0 ? defaultPriority(e.rule) : e.priority,
+        value: i,
+      }),
+    ),
+  );
+
+const requestArb: fc.Arbitrary<RequestSpec> = fc.record({
+  host: fc.constantFrom('a.test', 'A.TEST:80', 'a.test.', 'x.a.test', 'X.A.test', 'y.x.a.test', 'b.test', '', '[::1]:8080', 'test', 'a.test..', 'ab.test'),
+  path: fc.constantFrom('/', '/a', '/a/b', '/ab', '/b', '/x', '/a/b/c/d'),
+  method: fc.constantFrom('GET', 'POST', 'PUT', 'post'),
+  headers: fc.subarray(['X-A', '1', 'x-a', '2', 'X-B', '1', 'Host', 'a.test', 'X-B', '3']).map((h) => (h.length % 2 === 0 ? h : h.slice(0, -1))),
+  query: fc.constantFrom(null, 'q', 'q=1', 'r=2&q=', 'q=1;r=2', 'q=2&q=1'),
+  peer: fc.constantFrom('10.1.2.3', '::1', '192.0.2.1', '::ffff:10.0.0.1', ''),
+});
+
+describe('property: indexed table == scan table', () => {
+  it('same router for random rule sets and requests', () => {
+    fc.assert(
+      fc.property(entriesArb, fc.array(requestArb, { minLength: 1, maxLength: 12 }), (entries, requests) => {
+        const scan = createScanTable(entries);
+        const indexed = createIndexedTable(entries);
+        for (const spec of requests) {
+          const want = scan.match(makeRequest(spec));
+          const got = indexed.match(makeRequest(spec));
+          assert.equal(got, want, `request ${JSON.stringify(spec)}: indexed=${got?.rule.source} scan=${want?.rule.source}`);
+        }
+      }),
+      { numRuns: 600 },
+    );
+  });
+});

@@ -1,0 +1,4 @@
+import { createScanTable } from '../../../src/rules/index.js';
+import { runRouteTableSuite } from '../../suites/route-table.case.js';
+
+runRouteTableSuite('scan', createScanTable);
