@@ -14,17 +14,17 @@ function demo(port, name) {
     res.end(body);
   });
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(new Error(`cannot start the demo upstream ${name} on 127.0.0.1:${port}: ${err.message}`)));
     server.listen(port, '127.0.0.1', () => resolve(server));
   });
 }
 
-const servers = await Promise.all([demo(18081, 'whoami-1'), demo(18082, 'whoami-2'), demo(18083, 'hello')]);
+const servers = await Promise.all([demo(28081, 'whoami-1'), demo(28082, 'whoami-2'), demo(28083, 'hello')]);
 const child = spawn(process.execPath, [join(root, 'bin/turnpike'), '--configFile=examples/traefik.yml'], {
   cwd: root,
   stdio: 'inherit',
 });
-process.stdout.write('Demo upstreams on 127.0.0.1:18081-18083. Try:\n  curl -H "Host: localhost" http://127.0.0.1:8000/whoami/abc\n  curl http://127.0.0.1:8000/\n');
+process.stdout.write('Demo upstreams on 127.0.0.1:28081-28083. Try:\n  curl -H "Host: localhost" http://127.0.0.1:8000/whoami/abc\n  curl http://127.0.0.1:8000/\n');
 const stop = () => child.kill('SIGTERM');
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

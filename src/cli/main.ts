@@ -14,7 +14,7 @@ import { UpstreamPools } from '../proxy/upstream-pools.js';
 import { createAggregator } from '../providers/aggregator.js';
 import { createFileProvider } from '../providers/file/watch.js';
 import type { Provider } from '../providers/provider.js';
-import { Runtime, type HandlerSlot } from '../runtime/runtime.js';
+import { Runtime } from '../runtime/runtime.js';
 import { parseArgs } from './args.js';
 import { checkConfiguration } from './check.js';
 import { compileDeps } from './compile-deps.js';
@@ -80,7 +80,7 @@ async function run(argv: readonly string[]): Promise<void> {
 
   const pools = new UpstreamPools();
   const lifecycle = { terminating: false };
-  const runtime = new Runtime({ staticConfig: config, logger, deps: compileDeps(pools, lifecycle), slots: entryPoints as ReadonlyMap<string, HandlerSlot> });
+  const runtime = new Runtime({ staticConfig: config, logger, deps: compileDeps(pools, lifecycle), slots: entryPoints });
   const aggregator = createAggregator({ throttleMs: config.providers.providersThrottleDuration, onSnapshot: (s) => runtime.apply(s) });
   const stopProviders = new AbortController();
   const providers: Provider[] = [];

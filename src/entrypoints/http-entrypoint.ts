@@ -31,9 +31,11 @@ export interface HttpEntryPointOptions {
   readonly maxHeadersCount?: number;
 }
 
-/** Traefik defaults for options the static model may leave unset. */
+/** Traefik's `http.maxHeaderBytes` default. */
 const DEFAULT_MAX_HEADER_BYTES = 1 << 20;
+/** Ours (Go has no count limit, only the byte limit). */
 const DEFAULT_MAX_HEADERS_COUNT = 1000;
+/** Ours: with readTimeout 0 Go would wait forever for a head; we keep a slowloris bound. */
 const DEFAULT_HEADERS_TIMEOUT = 60_000;
 
 export function frontEndOptions(cfg: EntryPointConfig, opts: HttpEntryPointOptions): FrontEndOptions {

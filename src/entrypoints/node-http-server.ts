@@ -65,6 +65,8 @@ function rejectRaw(socket: Duplex, status: number): void {
   socket.end(rawErrorResponse(status), () => socket.destroy());
 }
 
+function ignoreError(): void {}
+
 /** Number of `Host` fields. */
 function hostCount(raw: readonly string[]): number {
   let count = 0;
@@ -117,6 +119,9 @@ export class NodeHttpFrontEnd implements FrontEnd {
     server.on('connect', (_req: IncomingMessage, socket: Duplex) => rejectRaw(socket, 400));
     server.on('clientError', (err: Error, socket: Duplex) => this.#onClientError(err, socket));
     server.on('connection', (socket: Socket) => this.#track(socket));
+    // Accept errors once listening (EMFILE, ...) must not become uncaught exceptions; the listener
+    // keeps running. listen() reports its own errors separately.
+    server.on('error', ignoreError);
     this.#server = server;
     this.#closed = new Promise((resolve) => server.once('close', () => resolve()));
   }

@@ -31,5 +31,5 @@ export const MIDDLEWARES: Registry = {
 export function createMiddleware(config: MiddlewareConfig, ctx: BuildContext): Middleware {
   // The cast narrows the registry entry to the config's own kind; the mapped type guarantees it.
   const factory = MIDDLEWARES[config.kind] as MiddlewareFactory<typeof config.kind>;
-  return factory.create(config.options as never, ctx);
+  return factory.create(config.options, ctx);
 }

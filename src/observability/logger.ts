@@ -36,7 +36,7 @@ function commonFormat(out: Writable): Writable {
       }
       const { time, level, msg, pid: _pid, hostname: _h, ...rest } = rec;
       const when = typeof time === 'number' ? new Date(time).toISOString() : '';
-      let line = `${when} ${LABELS[level as number] ?? String(level)} ${String(msg ?? '')}`;
+      let line = `${when} ${LABELS[level as number] ?? String(level)} ${typeof msg === 'string' ? msg : ''}`;
       for (const [k, v] of Object.entries(rest)) {
         line += ` ${k}=${typeof v === 'string' ? (/\s/.test(v) ? JSON.stringify(v) : v) : JSON.stringify(v)}`;
       }

@@ -161,7 +161,15 @@ export class ResponseParser {
           return true;
         case State.Failed:
           return this.error === '';
-        default: {
+        case State.ChunkSize:
+        case State.ChunkExt:
+        case State.ChunkSizeLf:
+        case State.ChunkDataCr:
+        case State.ChunkDataLf:
+        case State.TrailerLineStart:
+        case State.TrailerLine:
+        case State.TrailerLineLf:
+        case State.TrailerEndLf: {
           const r = this.#chunkFraming(buf, pos);
           if (r < 0) return false;
           pos = r;
@@ -225,7 +233,12 @@ export class ResponseParser {
         if (c !== 10) return this.#fail('bad end of chunked body');
         this.#state = State.Done;
         return pos + 1;
-      default:
+      case State.Head:
+      case State.BodyLength:
+      case State.BodyClose:
+      case State.ChunkData:
+      case State.Done:
+      case State.Failed:
         return this.#fail('parser state');
     }
   }

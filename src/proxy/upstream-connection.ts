@@ -105,11 +105,11 @@ export class UpstreamConnection implements ResponseSink {
     this.#pending = null;
     this.#headerTimedOut = false;
     this.#parser.reset(ex.method === 'HEAD');
+    const idle = this.#state === State.Idle;
+    if (idle) this.#state = State.Active;
+    // May run the callback at once (client already gone), which fails the exchange.
     ex.response.onClientGone(this.#onClientGone);
-    if (this.#state === State.Idle) {
-      this.#state = State.Active;
-      this.#send();
-    }
+    if (idle && this.#ex === ex) this.#send();
   }
 
   #send(): void {

@@ -157,7 +157,7 @@ export class Lexer {
       }
       return v;
     };
-    switch (e) {
+    switch (e ?? '') {
       case 'x':
         bytes.push(digits(2, 16));
         return at + 4;

@@ -32,7 +32,12 @@ function describe(token: Token): string {
       return `'${token.value}'`;
     case 'string':
       return 'a quoted value';
-    default:
+    case '(':
+    case ')':
+    case ',':
+    case '&&':
+    case '||':
+    case '!':
       return `'${token.kind}'`;
   }
 }

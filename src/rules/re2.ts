@@ -9,29 +9,10 @@
  * Also reports a literal the subject must end with (e.g. `.example.com` for
  * `^[a-z]+\.example\.com$`), which the route index uses for HostRegexp.
  */
-import {
-  MAX_CP,
-  PERL_CLASSES,
-  POSIX_CLASSES,
-  type Ranges,
-  caseVariants,
-  classBody,
-  complementRanges,
-  escapeLiteral,
-  foldRanges,
-  normalizeRanges,
-} from './re2-classes.js';
-import { hexValue } from './utf8.js';
+import { caseVariants, classBody, escapeLiteral, normalizeRanges } from './re2-classes.js';
+import { Re2Error, parseBracketClass, parseCharEscape, parseClassEscape } from './re2-escapes.js';
 
-export class Re2Error extends Error {
-  constructor(
-    readonly offset: number,
-    detail: string,
-  ) {
-    super(detail);
-    this.name = 'Re2Error';
-  }
-}
+export { Re2Error } from './re2-escapes.js';
 
 export interface TranslatedRegexp {
   readonly source: string;
@@ -48,9 +29,12 @@ interface Flags {
 }
 
 const MAX_REPEAT = 1000;
+/** RE2 (Go) refuses deeper nesting; it also keeps JS's regexp compiler far from its limits. */
+const MAX_NESTING = 1000;
 
 /** Thrown internally when a case-sensitive region shows up while the JS `i` flag was assumed. */
-const RETRY_WITHOUT_GLOBAL_I = Symbol('retry');
+class RetryWithoutGlobalI extends Error {}
+const RETRY_WITHOUT_GLOBAL_I = new RetryWithoutGlobalI('retry without the i flag');
 
 /** Translate `pattern`; throws Re2Error with an offset into the pattern. */
 export function translateRe2(pattern: string): TranslatedRegexp {
@@ -175,13 +159,18 @@ class Translator {
     }
   }
 
+  /** Case-insensitive here, but the JS `i` flag is off: case variants must be spelled out. */
+  private foldLocally(): boolean {
+    return this.flags.i && !this.globalI;
+  }
+
   private checkCase(): void {
     if (this.globalI && !this.flags.i) throw RETRY_WITHOUT_GLOBAL_I;
   }
 
   private literal(cp: number): void {
     this.checkCase();
-    if (this.flags.i && !this.globalI) {
+    if (this.foldLocally()) {
       const variants = caseVariants(cp);
       if (variants.length > 1) {
         this.atom(`[${classBody(normalizeRanges(variants.flatMap((v) => [v, v])))}]`, cp);
@@ -289,6 +278,7 @@ class Translator {
   }
 
   private pushGroup(start: number, js: string): void {
+    if (this.groups.length >= MAX_NESTING) throw new Re2Error(start, 'expression nests too deeply');
     this.groups.push({ flags: this.flags, start });
     this.out += js;
     this.canRepeat = false;
@@ -308,7 +298,7 @@ class Translator {
   private escape(): void {
     const p = this.p;
     const start = this.pos;
-    const e = p[start + 1];
+    const e = p[start + 1] ?? '';
     switch (e) {
       case 'A':
         this.pos += 2;
@@ -335,192 +325,23 @@ class Translator {
       default:
         break;
     }
-    const cls = this.classEscape(start);
+    const cls = parseClassEscape(p, start, this.foldLocally());
     if (cls !== null) {
       this.checkCase();
-      this.atom(`[${cls}]`, null);
+      this.pos = cls.end;
+      this.atom(`[${cls.value}]`, null);
       return;
     }
-    this.literal(this.charEscape(start));
+    const ch = parseCharEscape(p, start);
+    this.pos = ch.end;
+    this.literal(ch.value);
   }
 
-  /**
-   * A class escape (`\d \D \s \S \w \W \pX \p{Name} \PX \P{^Name}`) at `at`, as a JS class body,
-   * or null when the escape is not a class. Advances past it.
-   */
-  private classEscape(at: number): string | null {
-    const p = this.p;
-    const e = p[at + 1];
-    if (e === undefined) return null;
-    const perl = PERL_CLASSES.get(e.toLowerCase());
-    if (perl !== undefined && (e === 'd' || e === 's' || e === 'w' || e === 'D' || e === 'S' || e === 'W')) {
-      this.pos = at + 2;
-      const r = e === e.toLowerCase() ? perl : complementRanges(perl);
-      return classBody(this.flags.i && !this.globalI ? foldRanges(r) : r);
-    }
-    if (e !== 'p' && e !== 'P') return null;
-    let name: string;
-    if (p[at + 2] === '{') {
-      const end = p.indexOf('}', at + 3);
-      if (end < 0) throw new Re2Error(at, 'invalid character class range: missing }');
-      name = p.slice(at + 3, end);
-      this.pos = end + 1;
-    } else {
-      name = p[at + 2] ?? '';
-      this.pos = at + 3;
-    }
-    let negate = e === 'P';
-    if (name.startsWith('^')) {
-      negate = !negate;
-      name = name.slice(1);
-    }
-    if (!/^[A-Za-z_]+$/.test(name)) throw new Re2Error(at, `invalid character class range: \\${e}{${name}}`);
-    if (this.flags.i && !this.globalI) {
-      throw new Re2Error(at, `\\${e}{${name}} inside a case-insensitive part of the pattern is not supported; put (?i) at the start`);
-    }
-    const prop = name === 'Any' ? 'Any' : name.length <= 2 ? name : `Script=${name}`;
-    return `\\${negate ? 'P' : 'p'}{${prop}}`;
-  }
-
-  /** A single-character escape at `at` (octal, hex, control, punctuation); advances past it. */
-  private charEscape(at: number): number {
-    const p = this.p;
-    const e = p[at + 1];
-    if (e === undefined) throw new Re2Error(at, 'trailing backslash at end of expression');
-    const c = e.charCodeAt(0);
-    if (c >= 0x31 && c <= 0x37 && !(p.charCodeAt(at + 2) >= 0x30 && p.charCodeAt(at + 2) <= 0x37)) {
-      throw new Re2Error(at, `back-references are not supported by RE2: \\${e}`);
-    }
-    if (c >= 0x30 && c <= 0x37) {
-      let v = c - 0x30;
-      let pos = at + 2;
-      for (let k = 0; k < 2; k++) {
-        const d = p.charCodeAt(pos);
-        if (!(d >= 0x30 && d <= 0x37)) break;
-        v = v * 8 + (d - 0x30);
-        pos++;
-      }
-      this.pos = pos;
-      return v;
-    }
-    switch (e) {
-      case 'x': {
-        if (p[at + 2] === '{') {
-          const end = p.indexOf('}', at + 3);
-          const digits = end < 0 ? '' : p.slice(at + 3, end);
-          const v = /^[0-9A-Fa-f]{1,8}$/.test(digits) ? parseInt(digits, 16) : -1;
-          if (v < 0 || v > MAX_CP) throw new Re2Error(at, 'invalid escape sequence: \\x{...}');
-          this.pos = end + 1;
-          return v;
-        }
-        const h1 = hexValue(p.charCodeAt(at + 2));
-        const h2 = hexValue(p.charCodeAt(at + 3));
-        if (h1 < 0 || h2 < 0) throw new Re2Error(at, 'invalid escape sequence: \\x needs two hex digits');
-        this.pos = at + 4;
-        return h1 * 16 + h2;
-      }
-      case 'a':
-        this.pos = at + 2;
-        return 7;
-      case 'f':
-        this.pos = at + 2;
-        return 12;
-      case 't':
-        this.pos = at + 2;
-        return 9;
-      case 'n':
-        this.pos = at + 2;
-        return 10;
-      case 'r':
-        this.pos = at + 2;
-        return 13;
-      case 'v':
-        this.pos = at + 2;
-        return 11;
-      default:
-        break;
-    }
-    // Any ASCII punctuation can be escaped to stand for itself.
-    if (c < 0x80 && !/[0-9A-Za-z]/.test(e)) {
-      this.pos = at + 2;
-      return c;
-    }
-    throw new Re2Error(at, `invalid escape sequence: \\${String.fromCodePoint(p.codePointAt(at + 1) ?? c)}`);
-  }
-
-  // ---- character classes -------------------------------------------------------------------
-
+  /** A bracket class `[...]`. */
   private parseClass(): void {
-    const p = this.p;
-    const start = this.pos;
-    let pos = start + 1;
-    let negate = false;
-    if (p[pos] === '^') {
-      negate = true;
-      pos++;
-    }
-    const ranges: Ranges = [];
-    let extra = '';
-    let first = true;
-    for (;;) {
-      if (pos >= p.length) throw new Re2Error(start, 'missing closing ]');
-      const c = p[pos];
-      if (c === ']' && !first) break;
-      first = false;
-      if (c === '[' && p[pos + 1] === ':') {
-        const end = p.indexOf(':]', pos + 2);
-        if (end >= 0) {
-          let name = p.slice(pos + 2, end);
-          const neg = name.startsWith('^');
-          if (neg) name = name.slice(1);
-          const r = POSIX_CLASSES.get(name);
-          if (r === undefined) throw new Re2Error(pos, `invalid character class range: ${p.slice(pos, end + 2)}`);
-          ranges.push(...(neg ? complementRanges(r) : r));
-          pos = end + 2;
-          continue;
-        }
-      }
-      if (c === '\\') {
-        this.pos = pos;
-        const e = p[pos + 1];
-        if (e === 'd' || e === 'D' || e === 's' || e === 'S' || e === 'w' || e === 'W') {
-          const perl = PERL_CLASSES.get(e.toLowerCase()) ?? [];
-          ranges.push(...(e === e.toLowerCase() ? perl : complementRanges(perl)));
-          pos += 2;
-          continue;
-        }
-        const cls = this.classEscape(pos);
-        if (cls !== null) {
-          extra += cls;
-          pos = this.pos;
-          continue;
-        }
-      }
-      const rangeStart = pos;
-      const lo = this.classChar(pos);
-      pos = this.pos;
-      let hi = lo;
-      if (p[pos] === '-' && pos + 1 < p.length && p[pos + 1] !== ']') {
-        hi = this.classChar(pos + 1);
-        pos = this.pos;
-        if (hi < lo) throw new Re2Error(rangeStart, `invalid character class range: ${p.slice(rangeStart, pos)}`);
-      }
-      ranges.push(lo, hi);
-    }
-    this.pos = pos + 1;
     this.checkCase();
-    let set = normalizeRanges(ranges);
-    if (this.flags.i && !this.globalI) set = foldRanges(set);
-    this.atom(`[${negate ? '^' : ''}${classBody(set)}${extra}]`, null);
-  }
-
-  /** One character inside a class (literal or single-character escape); sets this.pos after it. */
-  private classChar(at: number): number {
-    const p = this.p;
-    if (at >= p.length) throw new Re2Error(at, 'missing closing ]');
-    if (p[at] === '\\') return this.charEscape(at);
-    const cp = p.codePointAt(at) ?? 0;
-    this.pos = at + (cp > 0xffff ? 2 : 1);
-    return cp;
+    const cls = parseBracketClass(this.p, this.pos, this.foldLocally());
+    this.pos = cls.end;
+    this.atom(cls.value, null);
   }
 }

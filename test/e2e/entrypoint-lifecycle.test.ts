@@ -112,6 +112,18 @@ void describe('entry point: graceful close', () => {
     assert.equal(r.data, '', 'nothing was written');
   });
 
+  void it('listen() rejects when the port is taken, and the process keeps running', async () => {
+    const a = new HttpEntryPoint(entryPointConfig());
+    const { port } = await a.listen();
+    const b = new HttpEntryPoint({ ...entryPointConfig(), port });
+    try {
+      await assert.rejects(b.listen(), { code: 'EADDRINUSE' });
+    } finally {
+      await a.close(100);
+      await b.close(100);
+    }
+  });
+
   void it('close() without listen() and twice in a row resolves', async () => {
     const ep = new HttpEntryPoint(entryPointConfig());
     await within(ep.close(100), 1000, 'close of a never-started entry point');

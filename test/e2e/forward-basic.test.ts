@@ -25,7 +25,7 @@ function header(rawHeaders: string[], name: string): string[] {
   return out;
 }
 
-describe('forwarder: request and response correctness', () => {
+void describe('forwarder: request and response correctness', () => {
   let up: CountingUpstream;
   let proxy: Proxy;
   let passProxy: Proxy;
@@ -85,7 +85,7 @@ describe('forwarder: request and response correctness', () => {
     { desc: 'empty query kept', path: '/p?', want: '/p?' },
   ];
   for (const c of cases) {
-    it(`GET: ${c.desc} (server URL path ignored)`, async () => {
+    void it(`GET: ${c.desc} (server URL path ignored)`, async () => {
       const r = await send(proxy.port, c.path);
       assert.equal(r.status, 200);
       const echo = JSON.parse(r.body.toString()) as Echo;
@@ -95,7 +95,7 @@ describe('forwarder: request and response correctness', () => {
     });
   }
 
-  it('POST with Content-Length: body and length pass through', async () => {
+  void it('POST with Content-Length: body and length pass through', async () => {
     const r = await send(proxy.port, '/post', { method: 'POST', body: 'hello body', headers: { 'content-type': 'text/plain' } });
     const echo = JSON.parse(r.body.toString()) as Echo;
     assert.equal(echo.method, 'POST');
@@ -104,7 +104,7 @@ describe('forwarder: request and response correctness', () => {
     assert.deepEqual(header(echo.rawHeaders, 'transfer-encoding'), []);
   });
 
-  it('chunked request body is re-framed chunked to the upstream', async () => {
+  void it('chunked request body is re-framed chunked to the upstream', async () => {
     const body = Readable.from([Buffer.from('part one, '), Buffer.from('part two')]);
     const r = await send(proxy.port, '/upload', { method: 'PUT', body });
     const echo = JSON.parse(r.body.toString()) as Echo;
@@ -113,20 +113,20 @@ describe('forwarder: request and response correctness', () => {
     assert.deepEqual(header(echo.rawHeaders, 'content-length'), []);
   });
 
-  it('empty chunked request body', async () => {
+  void it('empty chunked request body', async () => {
     const r = await send(proxy.port, '/upload', { method: 'POST', body: Readable.from([]) });
     const echo = JSON.parse(r.body.toString()) as Echo;
     assert.equal(echo.body, '');
   });
 
-  it('chunked response body reaches the client whole', async () => {
+  void it('chunked response body reaches the client whole', async () => {
     const r = await send(proxy.port, '/chunked');
     assert.equal(r.status, 200);
     assert.equal(r.body.toString(), 'hello chunked world');
     assert.equal(r.headers['content-type'], 'text/plain');
   });
 
-  it('HEAD: headers with Content-Length, no body, connection still reusable', async () => {
+  void it('HEAD: headers with Content-Length, no body, connection still reusable', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
       const before = up.connections;
@@ -144,7 +144,7 @@ describe('forwarder: request and response correctness', () => {
   });
 
   for (const status of [204, 304]) {
-    it(`${status}: no body whatever the headers say, connection reusable`, async () => {
+    void it(`${status}: no body whatever the headers say, connection reusable`, async () => {
       const before = up.connections;
       const r = await send(proxy.port, `/status/${status}`);
       assert.equal(r.status, status);
@@ -156,7 +156,7 @@ describe('forwarder: request and response correctness', () => {
     });
   }
 
-  it('keep-alive: sequential requests reuse one upstream connection', async () => {
+  void it('keep-alive: sequential requests reuse one upstream connection', async () => {
     const before = up.connections;
     for (let i = 0; i < 20; i++) {
       const r = await send(proxy.port, `/seq/${i}`);
@@ -165,7 +165,7 @@ describe('forwarder: request and response correctness', () => {
     assert.ok(up.connections - before <= 1, `opened ${up.connections - before} connections`);
   });
 
-  it('keep-alive: 16 concurrent requests open at most 16 connections, then reuse them', async () => {
+  void it('keep-alive: 16 concurrent requests open at most 16 connections, then reuse them', async () => {
     const before = up.connections;
     await Promise.all(Array.from({ length: 16 }, (_, i) => send(proxy.port, `/par/${i}`)));
     const opened = up.connections - before;
@@ -174,32 +174,32 @@ describe('forwarder: request and response correctness', () => {
     assert.equal(up.connections - before, opened, 'second burst reused the idle connections');
   });
 
-  it('passHostHeader true: Host is the client host', async () => {
+  void it('passHostHeader true: Host is the client host', async () => {
     const r = await send(passProxy.port, '/host', { headers: { host: 'client.example:8080' } });
     const echo = JSON.parse(r.body.toString()) as Echo;
     assert.deepEqual(header(echo.rawHeaders, 'host'), ['client.example:8080']);
   });
 
-  it('passHostHeader false: Host is the server URL host:port; preservePath joins the server path', async () => {
+  void it('passHostHeader false: Host is the server URL host:port; preservePath joins the server path', async () => {
     const r = await send(noPassProxy.port, '/x/y?q=1', { headers: { host: 'client.example' } });
     const echo = JSON.parse(r.body.toString()) as Echo;
     assert.deepEqual(header(echo.rawHeaders, 'host'), [`127.0.0.1:${up.port}`]);
     assert.equal(echo.url, '/base/x/y?q=1');
   });
 
-  it('X-Forwarded-For: prior values joined, peer IP appended (one header)', async () => {
+  void it('X-Forwarded-For: prior values joined, peer IP appended (one header)', async () => {
     const r = await send(passProxy.port, '/xff', { headers: { 'x-forwarded-for': ['1.2.3.4', '5.6.7.8'] } });
     const echo = JSON.parse(r.body.toString()) as Echo;
     assert.deepEqual(header(echo.rawHeaders, 'x-forwarded-for'), ['1.2.3.4, 5.6.7.8, 127.0.0.1']);
   });
 
-  it('X-Forwarded-For from an untrusted client is replaced by the peer IP', async () => {
+  void it('X-Forwarded-For from an untrusted client is replaced by the peer IP', async () => {
     const r = await send(proxy.port, '/xff', { headers: { 'x-forwarded-for': '1.2.3.4' } });
     const echo = JSON.parse(r.body.toString()) as Echo;
     assert.deepEqual(header(echo.rawHeaders, 'x-forwarded-for'), ['127.0.0.1']);
   });
 
-  it('hop-by-hop request headers are removed; TE: trailers survives', async () => {
+  void it('hop-by-hop request headers are removed; TE: trailers survives', async () => {
     // Raw bytes: node's client refuses some of these combinations.
     const head =
       'GET /hop-req HTTP/1.1\r\nHost: x\r\n' +
@@ -218,7 +218,7 @@ describe('forwarder: request and response correctness', () => {
     assert.deepEqual(header(echo.rawHeaders, 'x-normal'), ['kept']);
   });
 
-  it('hop-by-hop response headers are removed', async () => {
+  void it('hop-by-hop response headers are removed', async () => {
     const r = await send(proxy.port, '/hop');
     assert.equal(r.body.toString(), 'hop');
     assert.equal(r.headers['x-kept'], 'yes');
@@ -227,7 +227,7 @@ describe('forwarder: request and response correctness', () => {
     assert.equal(r.headers['proxy-authenticate'], undefined);
   });
 
-  it('many requests through one keep-alive client connection', async () => {
+  void it('many requests through one keep-alive client connection', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
       for (let i = 0; i < 50; i++) {

@@ -14,7 +14,7 @@ import { closedPort, countingUpstream, forwardTo, rawUpstream, send, startProxy,
 const OK_RESPONSE = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
 
 /** A TCP server that accepts and then says nothing (records what it received). */
-async function silentServer(): Promise<{ server: NetServer; port: number; sockets: Set<Socket>; received: string[]; close(): Promise<void> }> {
+async function silentServer(): Promise<{ server: NetServer; port: number; sockets: Set<Socket>; received: string[]; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
   const received: string[] = [];
   const server = createNetServer((s) => {
@@ -37,13 +37,13 @@ async function silentServer(): Promise<{ server: NetServer; port: number; socket
   };
 }
 
-describe('forwarder: errors', () => {
+void describe('forwarder: errors', () => {
   const cleanups: (() => Promise<void>)[] = [];
   after(async () => {
     for (const c of cleanups.reverse()) await c();
   });
 
-  it('502 when the upstream port is closed (connection refused)', async () => {
+  void it('502 when the upstream port is closed (connection refused)', async () => {
     const port = await closedPort();
     const fwd = forwardTo(`http://127.0.0.1:${port}`);
     const proxy = await startProxy(fwd.handler);
@@ -54,7 +54,7 @@ describe('forwarder: errors', () => {
     assert.equal(fwd.errors[0]?.code, 'TPK_ERR_UPSTREAM_UNREACHABLE');
   });
 
-  it('504 when the dial (TCP + TLS handshake) exceeds dialTimeout: a server that never answers the handshake', async () => {
+  void it('504 when the dial (TCP + TLS handshake) exceeds dialTimeout: a server that never answers the handshake', async () => {
     const silent = await silentServer();
     cleanups.push(silent.close);
     const fwd = forwardTo(`https://127.0.0.1:${silent.port}`, { transport: transportWith({ dialTimeout: 200 }) });
@@ -70,7 +70,7 @@ describe('forwarder: errors', () => {
   });
 
   const python = spawnSync('python3', ['-c', 'print(1)']).status === 0;
-  it('504 when the TCP connect itself hangs (listen backlog full)', { skip: !python && 'python3 not available' }, async () => {
+  void it('504 when the TCP connect itself hangs (listen backlog full)', { skip: !python && 'python3 not available' }, async () => {
     // A listener with backlog 0 that never accepts: once one connection fills the queue, SYNs are dropped.
     const py = spawn('python3', ['-c', "import socket,sys\ns=socket.socket();s.bind(('127.0.0.1',0));s.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()"], {
       stdio: ['pipe', 'pipe', 'inherit'],
@@ -96,7 +96,7 @@ describe('forwarder: errors', () => {
     assert.equal(fwd.errors[0]?.code, 'TPK_ERR_UPSTREAM_TIMEOUT');
   });
 
-  it('504 after responseHeaderTimeout when the upstream accepts but never answers', async () => {
+  void it('504 after responseHeaderTimeout when the upstream accepts but never answers', async () => {
     const silent = await silentServer();
     cleanups.push(silent.close);
     const fwd = forwardTo(`http://127.0.0.1:${silent.port}`, { transport: transportWith({ responseHeaderTimeout: 200 }) });
@@ -109,7 +109,7 @@ describe('forwarder: errors', () => {
     await waitFor('the upstream connection to be closed', () => (silent.sockets.size === 0 ? true : undefined), 3000);
   });
 
-  it('responseHeaderTimeout does not fire when the answer comes in time', async () => {
+  void it('responseHeaderTimeout does not fire when the answer comes in time', async () => {
     const up = await rawUpstream((s) => setTimeout(() => s.write(OK_RESPONSE), 50));
     cleanups.push(up.close);
     const fwd = forwardTo(up.url, { transport: transportWith({ responseHeaderTimeout: 1000 }) });
@@ -120,7 +120,7 @@ describe('forwarder: errors', () => {
     assert.equal(r.body.toString(), 'ok');
   });
 
-  it('499 when the client goes away while waiting: the upstream connection is destroyed, not pooled', async () => {
+  void it('499 when the client goes away while waiting: the upstream connection is destroyed, not pooled', async () => {
     const silent = await silentServer();
     cleanups.push(silent.close);
     const fwd = forwardTo(`http://127.0.0.1:${silent.port}`);
@@ -138,7 +138,7 @@ describe('forwarder: errors', () => {
     assert.equal(fwd.pools.stats()[0]?.idle, 0);
   });
 
-  it('upstream dying mid-body after the head: the client connection is aborted', async () => {
+  void it('upstream dying mid-body after the head: the client connection is aborted', async () => {
     const up = await rawUpstream((s) => {
       s.write('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789');
       setTimeout(() => s.destroy(), 20);
@@ -163,7 +163,7 @@ describe('forwarder: errors', () => {
     { desc: 'closed inside the head', reply: 'HTTP/1.1 200 OK\r\nContent-Le' },
   ];
   for (const c of badResponses) {
-    it(`502 on a bad upstream answer: ${c.desc}`, async () => {
+    void it(`502 on a bad upstream answer: ${c.desc}`, async () => {
       const up = await rawUpstream((s) => s.end(c.reply));
       cleanups.push(up.close);
       const fwd = forwardTo(up.url);
@@ -175,7 +175,7 @@ describe('forwarder: errors', () => {
     });
   }
 
-  it('1xx informational answers are skipped; close-delimited bodies are relayed whole', async () => {
+  void it('1xx informational answers are skipped; close-delimited bodies are relayed whole', async () => {
     const up = await rawUpstream((s) => {
       s.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n');
       s.end('HTTP/1.1 200 OK\r\nX-A: 1\r\n\r\nuntil the end');
@@ -189,7 +189,7 @@ describe('forwarder: errors', () => {
     assert.equal(r.body.toString(), 'until the end');
   });
 
-  describe('stale keep-alive connections (the server closes a reused connection without answering)', () => {
+  void describe('stale keep-alive connections (the server closes a reused connection without answering)', () => {
     const cases = [
       { desc: 'GET is replayed on a fresh connection', method: 'GET', headers: {}, body: undefined, want: 200 },
       { desc: 'HEAD is replayed', method: 'HEAD', headers: {}, body: undefined, want: 200 },
@@ -198,7 +198,7 @@ describe('forwarder: errors', () => {
       { desc: 'PUT with a body is not replayed (the body stream was consumed)', method: 'PUT', headers: {}, body: 'data', want: 502 },
     ];
     for (const c of cases) {
-      it(c.desc, async () => {
+      void it(c.desc, async () => {
         // First request on each connection is answered (keep-alive); later ones get the connection closed.
         const up = await rawUpstream((s, index) => {
           if (index === 0) s.write(OK_RESPONSE);
@@ -216,7 +216,7 @@ describe('forwarder: errors', () => {
     }
   });
 
-  it('an upstream closing idle connections (short keepAliveTimeout) costs no failed request', async () => {
+  void it('an upstream closing idle connections (short keepAliveTimeout) costs no failed request', async () => {
     const up = await countingUpstream(
       (_req, res) => res.end('ok'),
       (server) => {
@@ -236,7 +236,7 @@ describe('forwarder: errors', () => {
     assert.equal(up.connections, 3);
   });
 
-  it('idleConnTimeout: our idle connections are closed after the timeout', async () => {
+  void it('idleConnTimeout: our idle connections are closed after the timeout', async () => {
     const up = await countingUpstream((_req, res) => res.end('ok'));
     cleanups.push(up.close);
     const fwd = forwardTo(up.url, { transport: transportWith({ idleConnTimeout: 150 }) });
@@ -249,7 +249,7 @@ describe('forwarder: errors', () => {
     assert.ok(Date.now() - t0 >= 100, 'not closed before the timeout');
   });
 
-  it('maxIdleConnsPerHost bounds the idle connections kept', async () => {
+  void it('maxIdleConnsPerHost bounds the idle connections kept', async () => {
     let release: (() => void) | undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const up = await countingUpstream((_req, res) => void gate.then(() => res.end('ok')));

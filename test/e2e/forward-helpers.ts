@@ -23,11 +23,11 @@ export interface Proxy {
   /** Codes of the errors the forwarder reported. */
   readonly errors: string[];
   /** Resolves with the next finished status. */
-  nextDone(): Promise<number>;
-  close(): Promise<void>;
+  readonly nextDone: () => Promise<number>;
+  readonly close: () => Promise<void>;
 }
 
-export async function startProxy(handler: Handler, overrides: ConfigOverrides = {}): Promise<Proxy> {
+export async function startProxy(handler: Handler | null, overrides: ConfigOverrides = {}): Promise<Proxy> {
   const statuses: number[] = [];
   const waiters: ((s: number) => void)[] = [];
   const ep = new HttpEntryPoint(entryPointConfig(overrides), {
@@ -112,7 +112,7 @@ export interface CountingUpstream {
   connections: number;
   /** Sockets currently open. */
   readonly open: Set<Socket>;
-  close(): Promise<void>;
+  readonly close: () => Promise<void>;
 }
 
 /** A node:http upstream on 127.0.0.1:0 that counts the connections it accepts. */
@@ -197,7 +197,7 @@ export interface RawUpstream {
   connections: number;
   /** Sockets accepted and still open. */
   readonly open: Set<Socket>;
-  close(): Promise<void>;
+  readonly close: () => Promise<void>;
 }
 
 /**

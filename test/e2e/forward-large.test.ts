@@ -51,7 +51,7 @@ function rssWatch(): { stop(): number } {
   };
 }
 
-describe('forwarder: 1 GiB bodies with flat memory', { timeout: 240_000 }, () => {
+void describe('forwarder: 1 GiB bodies with flat memory', { timeout: 240_000 }, () => {
   let up: CountingUpstream;
   let proxy: Proxy;
 
@@ -91,7 +91,7 @@ describe('forwarder: 1 GiB bodies with flat memory', { timeout: 240_000 }, () =>
     await up.close();
   });
 
-  it('uploads 1 GiB (Content-Length) with bounded RSS', async (t) => {
+  void it('uploads 1 GiB (Content-Length) with bounded RSS', async (t) => {
     const sent = createHash('sha1');
     const body = generator();
     body.on('data', (c: Buffer) => sent.update(c));
@@ -117,7 +117,7 @@ describe('forwarder: 1 GiB bodies with flat memory', { timeout: 240_000 }, () =>
     assert.ok(growth < RSS_BOUND, `RSS grew by ${(growth / 1048576).toFixed(1)} MiB`);
   });
 
-  it('downloads 1 GiB (chunked) with bounded RSS', async (t) => {
+  void it('downloads 1 GiB (chunked) with bounded RSS', async (t) => {
     const watch = rssWatch();
     const { bytes, sha1 } = await new Promise<{ bytes: number; sha1: string }>((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port: proxy.port, path: '/download', agent: false }, (res) => {

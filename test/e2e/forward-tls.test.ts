@@ -17,7 +17,7 @@ function openssl(args: string[], cwd: string): void {
   execFileSync('openssl', args, { cwd, stdio: 'pipe' });
 }
 
-describe('forwarder: https upstreams', () => {
+void describe('forwarder: https upstreams', () => {
   let dir: string;
   let caFile: string;
   let server: Server;
@@ -57,7 +57,7 @@ describe('forwarder: https upstreams', () => {
     return { proxy, fwd };
   }
 
-  it('rootCAs (file) + serverName: verified, SNI sent, connection reused', async () => {
+  void it('rootCAs (file) + serverName: verified, SNI sent, connection reused', async () => {
     const { proxy } = await through({ rootCAs: [caFile], serverName: 'upstream.test' });
     const before = connections;
     for (let i = 0; i < 3; i++) {
@@ -69,24 +69,24 @@ describe('forwarder: https upstreams', () => {
     assert.equal(servernames.at(-1), 'upstream.test');
   });
 
-  it('rootCAs as inline PEM', async () => {
+  void it('rootCAs as inline PEM', async () => {
     const { proxy } = await through({ rootCAs: [readFileSync(caFile, 'utf8')], serverName: 'upstream.test' });
     assert.equal((await send(proxy.port, '/inline')).status, 200);
   });
 
-  it('without rootCAs the private CA is not trusted: 502', async () => {
+  void it('without rootCAs the private CA is not trusted: 502', async () => {
     const { proxy, fwd } = await through({ serverName: 'upstream.test' });
     const r = await send(proxy.port, '/');
     assert.equal(r.status, 502);
     assert.equal(fwd.errors[0]?.code, 'TPK_ERR_UPSTREAM_UNREACHABLE');
   });
 
-  it('rootCAs but the certificate does not name the host dialled (no serverName): 502', async () => {
+  void it('rootCAs but the certificate does not name the host dialled (no serverName): 502', async () => {
     const { proxy } = await through({ rootCAs: [caFile] });
     assert.equal((await send(proxy.port, '/')).status, 502);
   });
 
-  it('insecureSkipVerify: accepted without any CA', async () => {
+  void it('insecureSkipVerify: accepted without any CA', async () => {
     const { proxy } = await through({ insecureSkipVerify: true });
     const r = await send(proxy.port, '/insecure');
     assert.equal(r.status, 200);

@@ -15,7 +15,7 @@ function once<T extends unknown[]>(emitter: { once(ev: string, cb: (...a: T) => 
   return new Promise((resolve) => emitter.once(ev, (...a: T) => resolve(a)));
 }
 
-describe('forwarder: WebSocket', () => {
+void describe('forwarder: WebSocket', () => {
   let http: Server;
   let wss: WebSocketServer;
   let proxy: Proxy;
@@ -60,7 +60,7 @@ describe('forwarder: WebSocket', () => {
     return ws;
   }
 
-  it('relays messages both ways (text and binary) and forwards the upgrade headers', async () => {
+  void it('relays messages both ways (text and binary) and forwards the upgrade headers', async () => {
     const ws = await open();
     const replies: string[] = [];
     const got = new Promise<void>((resolve) =>
@@ -85,7 +85,7 @@ describe('forwarder: WebSocket', () => {
     await within('client close', closed);
   });
 
-  it('client close reaches the server', async () => {
+  void it('client close reaches the server', async () => {
     const ws = await open();
     const server = serverSockets.at(-1) as WebSocket;
     const serverClosed = once<[number, Buffer]>(server, 'close');
@@ -95,7 +95,7 @@ describe('forwarder: WebSocket', () => {
     assert.equal(reason.toString(), 'client bye');
   });
 
-  it('server close reaches the client', async () => {
+  void it('server close reaches the client', async () => {
     const ws = await open();
     const closed = once<[number, Buffer]>(ws, 'close');
     ws.send('close-me');
@@ -104,7 +104,7 @@ describe('forwarder: WebSocket', () => {
     assert.equal(reason.toString(), 'server bye');
   });
 
-  it('server terminating abruptly closes the client', async () => {
+  void it('server terminating abruptly closes the client', async () => {
     const ws = await open();
     const closed = once<[number, Buffer]>(ws, 'close');
     ws.send('kill-me');
@@ -112,7 +112,7 @@ describe('forwarder: WebSocket', () => {
     assert.equal(code, 1006);
   });
 
-  it('client terminating abruptly closes the server side', async () => {
+  void it('client terminating abruptly closes the server side', async () => {
     const ws = await open();
     const server = serverSockets.at(-1) as WebSocket;
     const serverClosed = once<[number]>(server, 'close');
@@ -121,7 +121,7 @@ describe('forwarder: WebSocket', () => {
     assert.equal(code, 1006);
   });
 
-  it('a non-101 answer is relayed as a normal response', async () => {
+  void it('a non-101 answer is relayed as a normal response', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/forbidden`);
     ws.on('error', () => {});
     const [, res] = await within('unexpected response', once<[unknown, IncomingMessage]>(ws, 'unexpected-response'));

@@ -122,7 +122,7 @@ describe('hot reload', () => {
     const start = tp.logs.length;
     writeConfig('http:\n  routers:\n    app: [unclosed\n');
     const err = await waitFor('parse error logged', () =>
-      tp.logs.slice(start).find((r) => r.msg === 'configuration error' && String(r.error ?? '').includes('dynamic.yml:')),
+      tp.logs.slice(start).find((r) => r.msg === 'configuration error' && typeof r.error === 'string' && r.error.includes('dynamic.yml:')),
     );
     assert.match(String(err.error), /dynamic\.yml:\d+/);
     const r = await get(port, '/', { host: 'app.test' });

@@ -190,32 +190,32 @@ const ORDER_CASES: OrderCase[] = [
 ];
 
 export function runRouteTableSuite(label: string, create: TableFactory): void {
-  describe(`RouteTable conformance: ${label}`, () => {
-    it('an empty table matches nothing', () => {
+  void describe(`RouteTable conformance: ${label}`, () => {
+    void it('an empty table matches nothing', () => {
       const table = create<string>([]);
       assert.equal(table.size, 0);
       assert.equal(table.match(makeRequest()), undefined);
     });
 
-    it('is frozen', () => {
+    void it('is frozen', () => {
       const table = create([entry('a', 'Path(`/`)')]);
       assert.ok(Object.isFrozen(table));
       assert.ok(Object.isFrozen(table.entries));
       assert.equal(table.size, 1);
     });
 
-    describe('rule vectors (one router)', () => {
+    void describe('rule vectors (one router)', () => {
       for (const vec of RULE_VECTORS) {
-        it(vec.desc, () => {
+        void it(vec.desc, () => {
           const table = create([entry('r', vec.rule)]);
           assert.equal(table.match(makeRequest(vec.req))?.name === 'r', vec.match, vec.rule);
         });
       }
     });
 
-    describe('rule vectors (among non-matching routers)', () => {
+    void describe('rule vectors (among non-matching routers)', () => {
       for (const vec of RULE_VECTORS) {
-        it(vec.desc, () => {
+        void it(vec.desc, () => {
           const table = create([...NOISE, entry('r', vec.rule, 1)]);
           const got = table.match(makeRequest(vec.req))?.name;
           assert.equal(got === 'r', vec.match, `${vec.rule} -> ${String(got)}`);
@@ -223,9 +223,9 @@ export function runRouteTableSuite(label: string, create: TableFactory): void {
       }
     });
 
-    describe('priority order', () => {
+    void describe('priority order', () => {
       for (const c of ORDER_CASES) {
-        it(c.desc, () => {
+        void it(c.desc, () => {
           const table = create(c.routers.map((r) => entry(r.name, r.rule, r.priority ?? 0)));
           assert.equal(table.match(makeRequest(c.req))?.name, c.expect);
           // Input order must not matter.
@@ -235,14 +235,14 @@ export function runRouteTableSuite(label: string, create: TableFactory): void {
       }
     });
 
-    it('returns the entry object with its value', () => {
+    void it('returns the entry object with its value', () => {
       const e = entry('x', 'Path(`/`)');
       const table = create([e]);
       assert.equal(table.match(makeRequest()), e);
       assert.equal(table.match(makeRequest())?.value, 'x');
     });
 
-    it('can be used for many lookups in a row (context reuse)', () => {
+    void it('can be used for many lookups in a row (context reuse)', () => {
       const table = create([entry('q', 'Query(`a`, `1`)'), entry('ip', 'ClientIP(`10.0.0.0/8`)')]);
       assert.equal(table.match(makeRequest({ query: 'a=1' }))?.name, 'q');
       assert.equal(table.match(makeRequest({ query: 'a=2' })), undefined);

@@ -16,6 +16,7 @@
  * comes back. Known gap: a `directory` that does not exist at start is not watched for creation.
  */
 import { type FSWatcher, watch } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Diagnostic } from '../../config/diagnostics.js';
 import { DYNAMIC_CODES } from '../../config/dynamic/codes.js';
 import { deepFreeze } from '../../config/dynamic/freeze.js';
@@ -125,7 +126,7 @@ async function runFileProvider(
 
   try {
     // Watch the root before the first read, so nothing written after that read is missed.
-    watchers.sync([target.kind === 'directory' ? target.path : parentOf(target.path)]);
+    watchers.sync([target.kind === 'directory' ? target.path : dirname(target.path)]);
     trigger();
     await new Promise<void>((resolve) => {
       wake = resolve;
@@ -137,11 +138,6 @@ async function runFileProvider(
     await running;
   }
   if (failure !== undefined) throw failure;
-}
-
-function parentOf(path: string): string {
-  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return i < 0 ? '.' : i === 0 ? path.slice(0, 1) : path.slice(0, i);
 }
 
 /**

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { canonicalHost, parseQuery } from '../../../src/rules/index.js';
 import { parseIp, parseIpBlock } from '../../../src/rules/ip.js';
 
-describe('canonicalHost', () => {
+void describe('canonicalHost', () => {
   const cases: [string, string, string][] = [
     ['plain', 'example.com', 'example.com'],
     ['upper-case', 'EXAMPLE.Com', 'example.com'],
@@ -18,10 +18,10 @@ describe('canonicalHost', () => {
     ['trailing dot kept', 'example.com.', 'example.com.'],
     ['empty', '', ''],
   ];
-  for (const [desc, raw, want] of cases) it(desc, () => assert.equal(canonicalHost(raw), want));
+  for (const [desc, raw, want] of cases) void it(desc, () => assert.equal(canonicalHost(raw), want));
 });
 
-describe('parseQuery (Go url.ParseQuery)', () => {
+void describe('parseQuery (Go url.ParseQuery)', () => {
   const cases: { desc: string; raw: string | null; want: Record<string, string[]> }[] = [
     { desc: 'null', raw: null, want: {} },
     { desc: 'empty', raw: '', want: {} },
@@ -36,11 +36,11 @@ describe('parseQuery (Go url.ParseQuery)', () => {
     { desc: 'non-ASCII raw char kept', raw: 'a=é', want: { a: ['é'] } },
   ];
   for (const c of cases) {
-    it(c.desc, () => assert.deepEqual(Object.fromEntries(parseQuery(c.raw)), c.want));
+    void it(c.desc, () => assert.deepEqual(Object.fromEntries(parseQuery(c.raw)), c.want));
   }
 });
 
-describe('IP parsing (Go netip syntax)', () => {
+void describe('IP parsing (Go netip syntax)', () => {
   const words = new Uint32Array(4);
   const cases: [string, number][] = [
     ['1.2.3.4', 4],
@@ -72,14 +72,14 @@ describe('IP parsing (Go netip syntax)', () => {
     ['', 0],
     ['x', 0],
   ];
-  for (const [s, fam] of cases) it(`${JSON.stringify(s)} -> ${fam}`, () => assert.equal(parseIp(s, words), fam));
+  for (const [s, fam] of cases) void it(`${JSON.stringify(s)} -> ${fam}`, () => assert.equal(parseIp(s, words), fam));
 
-  it('unmaps IPv4-mapped addresses', () => {
+  void it('unmaps IPv4-mapped addresses', () => {
     assert.equal(parseIp('::ffff:10.1.2.3', words), 5);
     assert.equal(words[0], 0x0a010203);
   });
 
-  it('parses CIDR blocks into masks', () => {
+  void it('parses CIDR blocks into masks', () => {
     assert.deepEqual(parseIpBlock('10.1.2.3/8'), { family: 4, net: [0x0a000000, 0, 0, 0], mask: [0xff000000, 0, 0, 0] });
     assert.deepEqual(parseIpBlock('2001:db8::/33')?.mask, [0xffffffff, 0x80000000, 0, 0]);
     assert.deepEqual(parseIpBlock('::ffff:10.0.0.0/104'), { family: 4, net: [0x0a000000, 0, 0, 0], mask: [0xff000000, 0, 0, 0] });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileRule, defaultPriority, ruleHosts, sortEntries } from '../../../src/rules/index.js';
 
-describe('defaultPriority', () => {
+void describe('defaultPriority', () => {
   const cases = [
     { desc: 'reference example', rule: 'Host(`example.org`)', want: 19 },
     { desc: 'operators and spaces count', rule: 'Host(`a`) && Path(`/`)', want: 22 },
@@ -10,11 +10,11 @@ describe('defaultPriority', () => {
     { desc: 'astral character is 4 bytes', rule: 'Path(`/😀`)', want: 13 },
     { desc: 'empty', rule: '', want: 0 },
   ];
-  for (const c of cases) it(c.desc, () => assert.equal(defaultPriority(c.rule), c.want));
+  for (const c of cases) void it(c.desc, () => assert.equal(defaultPriority(c.rule), c.want));
 });
 
-describe('sortEntries', () => {
-  it('orders by priority desc, then name asc, then input order', () => {
+void describe('sortEntries', () => {
+  void it('orders by priority desc, then name asc, then input order', () => {
     const rule = compileRule('Path(`/`)');
     const e = (name: string, priority: number, value: number) => ({ name, rule, priority, value });
     const sorted = sortEntries([e('b', 1, 0), e('a', 1, 1), e('z', 9, 2), e('a', 1, 3), e('m', -5, 4)]);
@@ -26,8 +26,8 @@ describe('sortEntries', () => {
   });
 });
 
-describe('ruleHosts', () => {
-  it('collects lower-cased Host values once each', () => {
+void describe('ruleHosts', () => {
+  void it('collects lower-cased Host values once each', () => {
     const r = compileRule('(Host(`A.example.com`) || Host(`b.example.com`)) && !Host(`a.example.com`) && HostRegexp(`x`)');
     assert.deepEqual(ruleHosts(r), ['a.example.com', 'b.example.com']);
   });

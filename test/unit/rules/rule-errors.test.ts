@@ -99,9 +99,9 @@ const CASES: ErrorCase[] = [
   { desc: 'parse errors are reported before value errors', rule: 'Path(`x`) && Hots(`a`)', code: 'TPK_RULE_UNKNOWN_MATCHER', position: 13 },
 ];
 
-describe('rule errors (golden)', () => {
+void describe('rule errors (golden)', () => {
   for (const c of CASES) {
-    it(c.desc, () => {
+    void it(c.desc, () => {
       assert.throws(
         () => compileRule(c.rule),
         (e: unknown) => {
@@ -117,7 +117,7 @@ describe('rule errors (golden)', () => {
     });
   }
 
-  it('message format from the brief', () => {
+  void it('message format from the brief', () => {
     assert.throws(() => compileRule('Host(`a`) &&'), {
       message: 'invalid rule "Host(`a`) &&" at position 12: expected a matcher after \'&&\'',
     });

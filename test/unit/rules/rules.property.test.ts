@@ -40,17 +40,17 @@ const RE_TOKENS = [
   '[:', ':]', '[[:alpha:]]', '\\p{Greek}', '\\x{41}', '(?i)', '(?-i)', '(?s:', 'é', '😀',
 ];
 
-describe('property: the compiler throws only RuleError', () => {
-  it('random strings', () => {
+void describe('property: the compiler throws only RuleError', () => {
+  void it('random strings', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 60 }), onlyRuleErrors), { numRuns: 2000 });
   });
 
-  it('token soup', () => {
+  void it('token soup', () => {
     const soup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 25 }).map((t) => t.join(''));
     fc.assert(fc.property(soup, onlyRuleErrors), { numRuns: 3000 });
   });
 
-  it('random regexps in every regexp matcher', () => {
+  void it('random regexps in every regexp matcher', () => {
     const pattern = fc.array(fc.constantFrom(...RE_TOKENS), { maxLength: 14 }).map((t) => t.join(''));
     fc.assert(
       fc.property(pattern, fc.constantFrom('PathRegexp', 'HostRegexp', 'QueryRegexp(`q`, ', 'HeaderRegexp(`X-A`, '), (p, m) => {
@@ -123,8 +123,8 @@ const requestArb: fc.Arbitrary<RequestSpec> = fc.record({
   peer: fc.constantFrom('10.1.2.3', '::1', '192.0.2.1', '::ffff:10.0.0.1', ''),
 });
 
-describe('property: indexed table == scan table', () => {
-  it('same router for random rule sets and requests', () => {
+void describe('property: indexed table == scan table', () => {
+  void it('same router for random rule sets and requests', () => {
     fc.assert(
       fc.property(entriesArb, fc.array(requestArb, { minLength: 1, maxLength: 12 }), (entries, requests) => {
         const scan = createScanTable(entries);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseDurationMs } from '../../../../src/config/dynamic/schema/duration.js';
 
-describe('parseDurationMs (Traefik/paerser durations)', () => {
+void describe('parseDurationMs (Traefik/paerser durations)', () => {
   const cases: { desc: string; input: string | number | bigint; want: number | undefined }[] = [
     { desc: 'bare integer text is seconds', input: '10', want: 10_000 },
     { desc: 'bare integer number is seconds', input: 3, want: 3000 },
@@ -23,7 +23,7 @@ describe('parseDurationMs (Traefik/paerser durations)', () => {
     { desc: 'garbage', input: 'soon', want: undefined },
   ];
   for (const c of cases) {
-    it(c.desc, () => {
+    void it(c.desc, () => {
       const got = parseDurationMs(c.input);
       if (c.want === undefined || got === undefined) assert.equal(got, c.want);
       else assert.ok(Math.abs(got - c.want) < 1e-9, `${got} != ${c.want}`);

@@ -15,8 +15,8 @@ const y = (lines: string[]): string => lines.join('\n') + '\n';
 
 const SERVICE = ['  services:', '    svc:', '      loadBalancer:', '        servers:', '          - url: http://127.0.0.1:8080'];
 
-describe('validateDynamic: accepted shapes', () => {
-  it('fills Traefik defaults for a minimal router, service, middleware and transport', () => {
+void describe('validateDynamic: accepted shapes', () => {
+  void it('fills Traefik defaults for a minimal router, service, middleware and transport', () => {
     const r = check(
       y([
         'http:',
@@ -199,7 +199,7 @@ describe('validateDynamic: accepted shapes', () => {
     },
   ];
   for (const c of accepted) {
-    it(c.desc, () => {
+    void it(c.desc, () => {
       const r = check(c.yaml);
       assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
       assert.deepEqual(r.diagnostics.map((d) => d.code), c.warnings ?? []);
@@ -555,9 +555,9 @@ const rejected: Rejected[] = [
   },
 ];
 
-describe('validateDynamic: rejected objects', () => {
+void describe('validateDynamic: rejected objects', () => {
   for (const c of rejected) {
-    it(c.desc, () => {
+    void it(c.desc, () => {
       const r = check(c.yaml);
       const d = r.diagnostics.find((x) => x.code === c.code);
       assert.ok(d, `expected ${c.code}, got ${JSON.stringify(r.diagnostics)}`);
@@ -576,8 +576,8 @@ describe('validateDynamic: rejected objects', () => {
   }
 });
 
-describe('validateDynamic: isolation and output', () => {
-  it('leaves out only the broken objects', () => {
+void describe('validateDynamic: isolation and output', () => {
+  void it('leaves out only the broken objects', () => {
     const r = check(
       y([
         'http:',
@@ -598,23 +598,23 @@ describe('validateDynamic: isolation and output', () => {
     assert.deepEqual(r.diagnostics.map((d: Diagnostic) => d.object).sort(), ['auth', 'bad', 'broken']);
   });
 
-  it('reports every problem of an object, not only the first', () => {
+  void it('reports every problem of an object, not only the first', () => {
     const r = check(y(['http:', '  routers:', '    r: {priority: x, tls: 3}']));
     assert.deepEqual(r.diagnostics.map((d) => d.code).sort(), ['TPK_CFG_INVALID_VALUE', 'TPK_CFG_INVALID_VALUE', 'TPK_CFG_MISSING_KEY', 'TPK_CFG_MISSING_KEY']);
   });
 
-  it('rejects a top level that is not a mapping', () => {
+  void it('rejects a top level that is not a mapping', () => {
     const r = validateDynamic(['http'], { source: 'x' });
     assert.deepEqual(r.diagnostics.map((d) => d.code), ['TPK_CFG_INVALID_VALUE']);
   });
 
-  it('works without a locator (no line) and on plain objects', () => {
+  void it('works without a locator (no line) and on plain objects', () => {
     const r = validateDynamic({ http: { routers: { r: { rule: 'Path(`/`)' } } } }, { source: 'label' });
     assert.equal(r.diagnostics[0]?.line, undefined);
     assert.equal(r.diagnostics[0]?.source, 'label');
   });
 
-  it('returns deeply frozen data', () => {
+  void it('returns deeply frozen data', () => {
     const r = check(y(['http:', '  routers: {r: {rule: "Path(`/`)", service: s, middlewares: [a]}}', ...SERVICE]));
     assert.ok(Object.isFrozen(r));
     assert.ok(Object.isFrozen(r.config.http.routers));

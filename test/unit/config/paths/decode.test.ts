@@ -31,7 +31,7 @@ function flat(key: string, value: FlatValue, origin = `flag --${key}`): FlatEntr
   return { segments: key.split('.'), value, origin };
 }
 
-describe('decodeFlat', () => {
+void describe('decodeFlat', () => {
   const cases: { desc: string; entries: FlatEntry[]; want: unknown }[] = [
     {
       desc: 'keys match case-insensitively and come out in canonical spelling; map names keep the user spelling',
@@ -79,20 +79,20 @@ describe('decodeFlat', () => {
     },
   ];
   for (const c of cases) {
-    it(c.desc, () => {
+    void it(c.desc, () => {
       const r = decodeFlat(schema, c.entries);
       assert.deepEqual(r.diagnostics, []);
       assert.deepEqual(r.value, c.want);
     });
   }
 
-  it('appends repeated lists when asked (Traefik flags), else the last wins', () => {
+  void it('appends repeated lists when asked (Traefik flags), else the last wins', () => {
     const entries = [flat('entryPoints.web.http.middlewares', 'a'), flat('entryPoints.web.http.middlewares', 'b')];
     assert.deepEqual(decodeFlat(schema, entries, { repeatedLists: 'append' }).value, { entryPoints: { web: { http: { middlewares: ['a', 'b'] } } } });
     assert.deepEqual(decodeFlat(schema, entries).value, { entryPoints: { web: { http: { middlewares: ['b'] } } } });
   });
 
-  it('records where each key was first given', () => {
+  void it('records where each key was first given', () => {
     const r = decodeFlat(schema, [{ segments: ['entryPoints', 'web', 'address'], value: ':80', origin: 'a.yml', positions: [{ line: 1 }, { line: 2, column: 3 }, { line: 3, column: 5 }] }]);
     assert.deepEqual(r.locations.get('entryPoints.web'), { source: 'a.yml', line: 2, column: 3 });
     assert.deepEqual(r.locations.get('entryPoints.web.address'), { source: 'a.yml', line: 3, column: 5 });
@@ -115,7 +115,7 @@ describe('decodeFlat', () => {
     { desc: 'a value outside the choices', entry: flat('log.level', 'LOUD'), code: 'TPK_CFG_VALUE', path: 'log.level', message: /one of "DEBUG", "ERROR"/ },
   ];
   for (const c of errors) {
-    it(`reports ${c.desc}`, () => {
+    void it(`reports ${c.desc}`, () => {
       const r = decodeFlat(schema, [c.entry]);
       assert.equal(r.diagnostics.length, 1, JSON.stringify(r.diagnostics));
       const d = r.diagnostics[0];
@@ -127,7 +127,7 @@ describe('decodeFlat', () => {
     });
   }
 
-  it('asks the unknown-key policy: unsupported keys get their own code, siblings feed suggestions', () => {
+  void it('asks the unknown-key policy: unsupported keys get their own code, siblings feed suggestions', () => {
     const policy: UnknownKeyPolicy = {
       unsupported: (pattern, keyPath) => (pattern === 'entrypoints._name_.http3' ? `"${keyPath}" is elsewhere` : undefined),
       siblings: (parent) => (parent === 'entrypoints._name_' ? ['reusePort'] : []),
@@ -144,7 +144,7 @@ describe('decodeFlat', () => {
     assert.match(r.diagnostics[1]?.message ?? '', /did you mean "reusePort"/);
   });
 
-  it('names the section once for file entries below an unknown key, at its line', () => {
+  void it('names the section once for file entries below an unknown key, at its line', () => {
     const origin = 'c.yml';
     const r = decodeFlat(schema, [
       { segments: ['api', 'insecure'], value: 'true', origin, positions: [{ line: 4, column: 1 }, { line: 5, column: 3 }] },

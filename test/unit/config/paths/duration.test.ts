@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatDuration, parseDuration } from '../../../../src/config/paths/duration.js';
 
-describe('parseDuration', () => {
+void describe('parseDuration', () => {
   const cases: { desc: string; text: string; ms: number | undefined }[] = [
     { desc: 'bare integer = seconds', text: '10', ms: 10_000 },
     { desc: 'bare decimal = seconds', text: '2.5', ms: 2500 },
@@ -23,11 +23,11 @@ describe('parseDuration', () => {
     { desc: 'sign only', text: '-', ms: undefined },
   ];
   for (const c of cases) {
-    it(c.desc, () => assert.equal(parseDuration(c.text), c.ms));
+    void it(c.desc, () => assert.equal(parseDuration(c.text), c.ms));
   }
 });
 
-describe('formatDuration', () => {
+void describe('formatDuration', () => {
   const cases: { desc: string; ms: number; text: string }[] = [
     { desc: 'zero', ms: 0, text: '0s' },
     { desc: 'milliseconds', ms: 250, text: '250ms' },
@@ -36,6 +36,6 @@ describe('formatDuration', () => {
     { desc: 'hours', ms: 3_600_000, text: '1h0m0s' },
   ];
   for (const c of cases) {
-    it(c.desc, () => assert.equal(formatDuration(c.ms), c.text));
+    void it(c.desc, () => assert.equal(formatDuration(c.ms), c.text));
   }
 });

@@ -10,8 +10,8 @@ function summary(entries: readonly FlatEntry[]): [string, FlatEntry['value'], nu
   return entries.map((e) => [e.segments.join('.'), e.value, e.positions?.at(-1)?.line]);
 }
 
-describe('yamlEntries', () => {
-  it('flattens maps, lists, empty sections and aliases with key positions', () => {
+void describe('yamlEntries', () => {
+  void it('flattens maps, lists, empty sections and aliases with key positions', () => {
     const text = [
       'base: &b',
       '  watch: false',
@@ -50,21 +50,21 @@ describe('yamlEntries', () => {
     assert.deepEqual(r.entries[1]?.positions?.[2], { line: 5, column: 5 });
   });
 
-  it('reports syntax errors with their line', () => {
+  void it('reports syntax errors with their line', () => {
     const r = yamlEntries('a: 1\nb: 2\na: 3\n', 'bad.yml');
     assert.equal(r.diagnostics[0]?.code, 'TPK_CFG_PARSE');
     assert.equal(r.diagnostics[0]?.line, 3);
     assert.equal(r.diagnostics[0]?.source, 'bad.yml');
   });
 
-  it('rejects a document that is not a mapping; an empty one is no configuration', () => {
+  void it('rejects a document that is not a mapping; an empty one is no configuration', () => {
     assert.equal(yamlEntries('- a\n- b\n', 'l.yml').diagnostics[0]?.code, 'TPK_CFG_TYPE');
     assert.deepEqual(yamlEntries('# nothing\n', 'e.yml'), { entries: [], diagnostics: [] });
   });
 });
 
-describe('tomlEntries', () => {
-  it('flattens tables, arrays of tables and inline tables with key positions', () => {
+void describe('tomlEntries', () => {
+  void it('flattens tables, arrays of tables and inline tables with key positions', () => {
     const text = [
       '# comment',
       '[entryPoints.web]',
@@ -102,18 +102,18 @@ describe('tomlEntries', () => {
     assert.equal(r.entries[4]?.positions?.[2]?.column, 12);
   });
 
-  it('reports syntax errors with their line', () => {
+  void it('reports syntax errors with their line', () => {
     const r = tomlEntries('a = 1\nb = = 2\n', 'bad.toml');
     assert.equal(r.diagnostics[0]?.code, 'TPK_CFG_PARSE');
     assert.equal(r.diagnostics[0]?.line, 2);
   });
 
-  it('reads integers beyond the safe range', () => {
+  void it('reads integers beyond the safe range', () => {
     const r = tomlEntries('p = 9223372036854775806\n', 'big.toml');
     assert.deepEqual(summary(r.entries), [['p', '9223372036854775806', 1]]);
   });
 
-  it('the locator never throws and keeps what it found on text it cannot follow', () => {
+  void it('the locator never throws and keeps what it found on text it cannot follow', () => {
     const positions = locateTomlKeys('a = 1\n= oops\n');
     assert.deepEqual(positions.get(tomlPathKey(['a'])), { line: 1, column: 1 });
   });

@@ -7,7 +7,7 @@ const schema = section({
   log: section({ level: str() }),
 });
 
-describe('segmentsFromUnderscored', () => {
+void describe('segmentsFromUnderscored', () => {
   const cases: { desc: string; name: string; want: string[] }[] = [
     { desc: 'plain path', name: 'log_level', want: ['log', 'level'] },
     { desc: 'map name', name: 'entrypoints_web_address', want: ['entrypoints', 'web', 'address'] },
@@ -17,6 +17,6 @@ describe('segmentsFromUnderscored', () => {
     { desc: 'unknown keys are split at every _', name: 'providers_docker_exposedbydefault', want: ['providers', 'docker', 'exposedbydefault'] },
   ];
   for (const c of cases) {
-    it(c.desc, () => assert.deepEqual(segmentsFromUnderscored(schema, c.name.split('_')), c.want));
+    void it(c.desc, () => assert.deepEqual(segmentsFromUnderscored(schema, c.name.split('_')), c.want));
   }
 });

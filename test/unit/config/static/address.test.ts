@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseAddress } from '../../../../src/config/static/address.js';
 
-describe('parseAddress', () => {
+void describe('parseAddress', () => {
   const ok: { desc: string; text: string; want: { host: string; port: number; protocol: 'tcp' | 'udp' } }[] = [
     { desc: 'port only', text: ':80', want: { host: '', port: 80, protocol: 'tcp' } },
     { desc: 'IPv4 host', text: '127.0.0.1:8080', want: { host: '127.0.0.1', port: 8080, protocol: 'tcp' } },
@@ -11,7 +11,7 @@ describe('parseAddress', () => {
     { desc: 'IPv6 in brackets', text: '[::1]:8443', want: { host: '::1', port: 8443, protocol: 'tcp' } },
     { desc: 'host name', text: 'localhost:0', want: { host: 'localhost', port: 0, protocol: 'tcp' } },
   ];
-  for (const c of ok) it(c.desc, () => assert.deepEqual(parseAddress(c.text), c.want));
+  for (const c of ok) void it(c.desc, () => assert.deepEqual(parseAddress(c.text), c.want));
 
   const bad: { desc: string; text: string }[] = [
     { desc: 'no port', text: '80' },
@@ -22,5 +22,5 @@ describe('parseAddress', () => {
     { desc: 'unclosed bracket', text: '[::1:80' },
     { desc: 'empty', text: '' },
   ];
-  for (const c of bad) it(`rejects ${c.desc}`, () => assert.equal(typeof parseAddress(c.text), 'string'));
+  for (const c of bad) void it(`rejects ${c.desc}`, () => assert.equal(typeof parseAddress(c.text), 'string'));
 });

@@ -46,13 +46,13 @@ function assertCoded(file: string, diagnostics: readonly Diagnostic[]): void {
 function flagsOf(text: string): string[] {
   return text
     .split('\n')
-    .map((line) => line.trim())
+    .map((line) => line.trim().replace(/\s*\\$/, '')) // shell line continuations
     .filter((line) => line.startsWith('-'))
     .map((line) => line.replace(/\s+#.*$/, '').replace(/^(--?[^=\s]+)=(["'])(.*)\2$/, '$1=$3'));
 }
 
-describe('Traefik documentation examples', { skip: compat === undefined ? 'no ../shared beside the repository' : false }, () => {
-  it('loads every parsable static example without crashing, every problem coded', () => {
+void describe('Traefik documentation examples', { skip: compat === undefined ? 'no ../shared beside the repository' : false }, () => {
+  void it('loads every parsable static example without crashing, every problem coded', () => {
     const rows = indexRows(compat ?? '').filter((r) => r.kind === 'static' && r.parses === 'yes' && !r.note.startsWith('migration-doc'));
     assert.ok(rows.length > 100, `only ${rows.length} examples listed`);
     let accepted = 0;
@@ -71,7 +71,7 @@ describe('Traefik documentation examples', { skip: compat === undefined ? 'no ..
     console.log(`static examples: ${accepted} of ${rows.length} accepted; diagnostics by code: ${JSON.stringify(Object.fromEntries(codes))}`);
   });
 
-  it('decodes every CLI example without crashing, every problem coded', () => {
+  void it('decodes every CLI example without crashing, every problem coded', () => {
     const rows = indexRows(compat ?? '').filter((r) => r.kind === 'cli' && r.format === 'text' && r.parses === 'yes');
     const dir = tempDir();
     try {

@@ -9,7 +9,7 @@ function brief(diagnostics: readonly Diagnostic[]): [string, number | undefined,
   return diagnostics.map((d) => [d.code, d.line, d.path]);
 }
 
-describe('static configuration errors', () => {
+void describe('static configuration errors', () => {
   let dir: TempDir;
   before(() => {
     dir = tempDir();
@@ -115,7 +115,7 @@ describe('static configuration errors', () => {
     },
   ];
   for (const c of yamlCases) {
-    it(`YAML: ${c.desc}`, () => {
+    void it(`YAML: ${c.desc}`, () => {
       const { file, result } = loadFile(`case-${yamlCases.indexOf(c)}.yml`, c.text);
       assert.equal(result.config, undefined);
       assert.deepEqual(brief(result.diagnostics), c.want);
@@ -152,7 +152,7 @@ describe('static configuration errors', () => {
     },
   ];
   for (const c of tomlCases) {
-    it(`TOML: ${c.desc}`, () => {
+    void it(`TOML: ${c.desc}`, () => {
       const { file, result } = loadFile(`case-${tomlCases.indexOf(c)}.toml`, c.text);
       assert.equal(result.config, undefined);
       assert.deepEqual(brief(result.diagnostics), c.want);
@@ -171,7 +171,7 @@ describe('static configuration errors', () => {
     { desc: 'a missing --configFile', argv: ['--configFile=does-not-exist.yml'], want: [['TPK_CFG_FILE', '', undefined]] },
   ];
   for (const c of flagCases) {
-    it(`flags: ${c.desc}`, () => {
+    void it(`flags: ${c.desc}`, () => {
       const r = loadStaticConfig({ argv: c.argv, env: {}, cwd: dir.path, searchDirs: [] });
       assert.equal(r.config, undefined);
       assert.deepEqual(
@@ -181,7 +181,7 @@ describe('static configuration errors', () => {
     });
   }
 
-  it('env: an error names the variable', () => {
+  void it('env: an error names the variable', () => {
     const r = loadStaticConfig({ argv: [], env: { TRAEFIK_ENTRYPOINTS_WEB_ADDRESS: ':80', TRAEFIK_ENTRYPOINTS_WEB_ASDEFAULT: 'maybe' }, cwd: dir.path, searchDirs: [] });
     assert.equal(r.config, undefined);
     assert.deepEqual(
@@ -190,12 +190,12 @@ describe('static configuration errors', () => {
     );
   });
 
-  it('an unsupported file extension', () => {
+  void it('an unsupported file extension', () => {
     const { result } = loadFile('traefik.json', '{}');
     assert.deepEqual(result.diagnostics.map((d) => d.code), ['TPK_CFG_FILE']);
   });
 
-  it('unreadable paths are reported, not thrown', () => {
+  void it('unreadable paths are reported, not thrown', () => {
     const r = loadStaticConfig({ argv: [`--configFile=${dir.path}`], env: {}, cwd: dir.path, searchDirs: [] });
     assert.deepEqual(r.diagnostics.map((d) => d.code), ['TPK_CFG_FILE']);
   });

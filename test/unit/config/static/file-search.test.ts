@@ -6,20 +6,20 @@ import { candidateFiles, defaultSearchDirs, findConfigFile } from '../../../../s
 import { loadStaticConfig } from '../../../../src/config/static/load.js';
 import { tempDir, type TempDir } from './fixtures.js';
 
-describe('configuration file search', () => {
+void describe('configuration file search', () => {
   let dir: TempDir;
   before(() => {
     dir = tempDir();
   });
   after(() => dir.remove());
 
-  it('searches /etc/traefik, $XDG_CONFIG_HOME, $HOME/.config, then the working directory', () => {
+  void it('searches /etc/traefik, $XDG_CONFIG_HOME, $HOME/.config, then the working directory', () => {
     assert.deepEqual(defaultSearchDirs({ XDG_CONFIG_HOME: '/xdg', HOME: '/home/u' }, '/work'), ['/etc/traefik', '/xdg', '/home/u/.config', '/work']);
     assert.deepEqual(defaultSearchDirs({}, '/work', '/home/v'), ['/etc/traefik', '/home/v/.config', '/work']);
     assert.deepEqual(defaultSearchDirs({}, '/work'), ['/etc/traefik', '/work']);
   });
 
-  it('tries traefik then turnpike, each with .toml, .yaml, .yml, directory by directory', () => {
+  void it('tries traefik then turnpike, each with .toml, .yaml, .yml, directory by directory', () => {
     assert.deepEqual(candidateFiles(['/a', '/b']), [
       '/a/traefik.toml',
       '/a/traefik.yaml',
@@ -44,7 +44,7 @@ describe('configuration file search', () => {
     { desc: '.yaml wins over .yml', files: ['second/traefik.yml', 'second/traefik.yaml'], want: 'second/traefik.yaml' },
   ];
   for (const c of cases) {
-    it(c.desc, () => {
+    void it(c.desc, () => {
       const root = join(dir.path, `case-${cases.indexOf(c)}`);
       mkdirSync(join(root, 'first'), { recursive: true });
       mkdirSync(join(root, 'second'), { recursive: true });
@@ -54,12 +54,12 @@ describe('configuration file search', () => {
     });
   }
 
-  it('ignores a directory named like a configuration file', () => {
+  void it('ignores a directory named like a configuration file', () => {
     mkdirSync(join(dir.path, 'dirs', 'traefik.yml'), { recursive: true });
     assert.equal(findConfigFile([join(dir.path, 'dirs')]), undefined);
   });
 
-  it('loadStaticConfig searches $HOME/.config and the working directory by default', () => {
+  void it('loadStaticConfig searches $HOME/.config and the working directory by default', () => {
     const home = join(dir.path, 'home');
     const cwd = join(dir.path, 'cwd');
     mkdirSync(cwd, { recursive: true });

@@ -8,13 +8,13 @@ import { repoRoot, sharedDir } from './fixtures.js';
 
 const shared = sharedDir();
 
-describe('known-keys.ts', () => {
-  it('is what scripts/gen-known-keys.mjs generates from ../shared', { skip: shared === undefined ? 'no ../shared beside the repository' : false }, () => {
+void describe('known-keys.ts', () => {
+  void it('is what scripts/gen-known-keys.mjs generates from ../shared', { skip: shared === undefined ? 'no ../shared beside the repository' : false }, () => {
     const out = execFileSync(process.execPath, [join(repoRoot(), 'scripts/gen-known-keys.mjs'), '--check', '--shared', shared ?? ''], { encoding: 'utf8' });
     assert.match(out, /up to date/);
   });
 
-  it('holds the main Traefik sections in Traefik spelling', () => {
+  void it('holds the main Traefik sections in Traefik spelling', () => {
     const keys = new Set(TRAEFIK_STATIC_KEYS.map(([k]) => k));
     for (const key of ['entryPoints._name_.address', 'certificatesResolvers._name_.acme.email', 'providers.kubernetesCRD', 'accessLog.filePath', 'api.insecure']) {
       assert.ok(keys.has(key), key);

@@ -144,7 +144,7 @@ function expectedFromExample(cwd: string, origin: StaticConfig['origin']): Stati
   };
 }
 
-describe('loadStaticConfig', () => {
+void describe('loadStaticConfig', () => {
   let dir: TempDir;
   before(() => {
     dir = tempDir();
@@ -153,8 +153,8 @@ describe('loadStaticConfig', () => {
 
   const load = (input: Partial<LoadStaticInput>) => loadStaticConfig({ argv: [], env: {}, cwd: dir.path, searchDirs: [], ...input });
 
-  describe('sources', () => {
-    it('reads a YAML file given with --configFile', () => {
+  void describe('sources', () => {
+    void it('reads a YAML file given with --configFile', () => {
       const file = dir.write('src-yaml/traefik.yml', YAML);
       const r = load({ argv: [`--configFile=${file}`] });
       assert.deepEqual(r.diagnostics, []);
@@ -163,14 +163,14 @@ describe('loadStaticConfig', () => {
       assert.ok(Object.isFrozen(r.config?.entryPoints['web']?.http));
     });
 
-    it('reads the same configuration from TOML (--configFile relative to cwd, two-argument form)', () => {
+    void it('reads the same configuration from TOML (--configFile relative to cwd, two-argument form)', () => {
       const file = dir.write('src-toml/traefik.toml', TOML);
       const r = load({ argv: ['--configfile', 'src-toml/traefik.toml'] });
       assert.deepEqual(r.diagnostics, []);
       assert.deepEqual(r.config, expectedFromExample(dir.path, { kind: 'file', file }));
     });
 
-    it('reads flags: dotted, any case, = or two-argument form, bare sections', () => {
+    void it('reads flags: dotted, any case, = or two-argument form, bare sections', () => {
       const r = load({
         argv: [
           '--entryPoints.web.address=:8000',
@@ -202,13 +202,13 @@ describe('loadStaticConfig', () => {
       assert.deepEqual(r.config, expectedFromExample(dir.path, { kind: 'flags' }));
     });
 
-    it('skips a leading subcommand in argv', () => {
+    void it('skips a leading subcommand in argv', () => {
       const r = load({ argv: ['check', '--entryPoints.web.address=:81'] });
       assert.deepEqual(r.diagnostics, []);
       assert.equal(r.config?.entryPoints['web']?.port, 81);
     });
 
-    it('reads TRAEFIK_ and TURNPIKE_ environment variables (TURNPIKE_ wins), names in lower case', () => {
+    void it('reads TRAEFIK_ and TURNPIKE_ environment variables (TURNPIKE_ wins), names in lower case', () => {
       const r = load({
         env: {
           TRAEFIK_ENTRYPOINTS_WEB_ADDRESS: ':8000',
@@ -231,7 +231,7 @@ describe('loadStaticConfig', () => {
       assert.deepEqual(c?.providers.file, { filename: undefined, directory: '/etc/dyn', watch: true });
     });
 
-    it('uses defaults when no source gives anything: entry point http on :80', () => {
+    void it('uses defaults when no source gives anything: entry point http on :80', () => {
       const r = load({ env: { HOME: '/nowhere' } });
       assert.deepEqual(r.diagnostics, []);
       assert.deepEqual(r.config, {
@@ -243,15 +243,15 @@ describe('loadStaticConfig', () => {
       });
     });
 
-    it('creates no automatic entry point when one is defined', () => {
+    void it('creates no automatic entry point when one is defined', () => {
       const r = load({ argv: ['--entryPoints.api.address=[::1]:9000/udp'] });
       assert.deepEqual(Object.keys(r.config?.entryPoints ?? {}), ['api']);
       assert.deepEqual(r.config?.entryPoints['api'], { ...entryPoint('api', '[::1]:9000/udp', '::1', 9000), protocol: 'udp' });
     });
   });
 
-  describe('precedence', () => {
-    it('a file wins: flags and env are ignored, with a warning each', () => {
+  void describe('precedence', () => {
+    void it('a file wins: flags and env are ignored, with a warning each', () => {
       const file = dir.write('prec/traefik.yml', 'entryPoints:\n  fromfile:\n    address: ":7000"\n');
       const r = load({ argv: [`--configFile=${file}`, '--entryPoints.fromflag.address=:7001'], env: { TRAEFIK_ENTRYPOINTS_FROMENV_ADDRESS: ':7002' } });
       assert.equal(r.config?.origin.kind, 'file');
@@ -265,14 +265,14 @@ describe('loadStaticConfig', () => {
       );
     });
 
-    it('a file found by the search wins over flags too', () => {
+    void it('a file found by the search wins over flags too', () => {
       const search = dir.write('prec2/traefik.yml', 'log:\n  level: WARN\n');
       const r = load({ argv: ['--log.level=DEBUG'], searchDirs: [join(dir.path, 'prec2')] });
       assert.deepEqual(r.config?.origin, { kind: 'file', file: search });
       assert.equal(r.config?.log.level, 'WARN');
     });
 
-    it('flags win over env (with a warning)', () => {
+    void it('flags win over env (with a warning)', () => {
       const r = load({ argv: ['--log.level=INFO'], env: { TRAEFIK_LOG_LEVEL: 'DEBUG' } });
       assert.equal(r.config?.origin.kind, 'flags');
       assert.equal(r.config?.log.level, 'INFO');
@@ -280,7 +280,7 @@ describe('loadStaticConfig', () => {
     });
   });
 
-  describe('durations and numbers', () => {
+  void describe('durations and numbers', () => {
     const cases: { desc: string; value: string; ms: number }[] = [
       { desc: 'Go duration', value: '1m30s', ms: 90_000 },
       { desc: 'milliseconds', value: '250ms', ms: 250 },
@@ -290,14 +290,14 @@ describe('loadStaticConfig', () => {
       { desc: 'zero = none', value: '0', ms: 0 },
     ];
     for (const c of cases) {
-      it(c.desc, () => {
+      void it(c.desc, () => {
         const r = load({ argv: [`--entryPoints.web.address=:80`, `--entryPoints.web.transport.respondingTimeouts.writeTimeout=${c.value}`] });
         assert.deepEqual(r.diagnostics, []);
         assert.equal(r.config?.entryPoints['web']?.transport.respondingTimeouts.writeTimeout, c.ms);
       });
     }
 
-    it('clamps Traefik\'s MaxInt64-1 redirection priority to the largest safe integer', () => {
+    void it('clamps Traefik\'s MaxInt64-1 redirection priority to the largest safe integer', () => {
       const r = load({
         argv: ['--entryPoints.a.address=:80', '--entryPoints.a.http.redirections.entryPoint.to=:443', '--entryPoints.a.http.redirections.entryPoint.priority=9223372036854775806'],
       });

@@ -4,14 +4,14 @@ import { loadStaticConfig } from '../../../../src/config/static/load.js';
 import { matchKnownKey } from '../../../../src/config/static/traefik-keys.js';
 import { tempDir, type TempDir } from './fixtures.js';
 
-describe('Traefik options Turnpike does not support yet', () => {
+void describe('Traefik options Turnpike does not support yet', () => {
   let dir: TempDir;
   before(() => {
     dir = tempDir();
   });
   after(() => dir.remove());
 
-  it('reports each unsupported section of a file once, at its line, with TPK_CFG_UNSUPPORTED', () => {
+  void it('reports each unsupported section of a file once, at its line, with TPK_CFG_UNSUPPORTED', () => {
     const file = dir.write(
       'traefik.yml',
       [
@@ -58,7 +58,7 @@ describe('Traefik options Turnpike does not support yet', () => {
     assert.equal(r.diagnostics[6]?.message, '"workers" is a Turnpike option that is not available yet');
   });
 
-  it('reports unsupported flags with their whole key, and bare ones take no value', () => {
+  void it('reports unsupported flags with their whole key, and bare ones take no value', () => {
     const r = loadStaticConfig({
       argv: [
         '--providers.docker',
@@ -85,7 +85,7 @@ describe('Traefik options Turnpike does not support yet', () => {
     );
   });
 
-  it('reports unsupported environment variables', () => {
+  void it('reports unsupported environment variables', () => {
     const r = loadStaticConfig({ argv: [], env: { TRAEFIK_PROVIDERS_DOCKER: 'true', TRAEFIK_ACCESSLOG: 'true' }, cwd: dir.path, searchDirs: [] });
     assert.deepEqual(
       r.diagnostics.map((d) => [d.code, d.source]),
@@ -96,7 +96,7 @@ describe('Traefik options Turnpike does not support yet', () => {
     );
   });
 
-  it('accepts and ignores global.checkNewVersion and global.sendAnonymousUsage', () => {
+  void it('accepts and ignores global.checkNewVersion and global.sendAnonymousUsage', () => {
     const r = loadStaticConfig({ argv: ['--global.checkNewVersion=false', '--global.sendAnonymousUsage'], env: {}, cwd: dir.path, searchDirs: [] });
     assert.deepEqual(r.diagnostics, []);
     assert.ok(r.config);
@@ -113,6 +113,6 @@ describe('Traefik options Turnpike does not support yet', () => {
     { desc: 'not a key', key: 'providers.dockr', want: undefined },
   ];
   for (const c of catalogue) {
-    it(`the catalogue knows ${c.desc}`, () => assert.equal(matchKnownKey(c.key.split('.'))?.kind, c.want));
+    void it(`the catalogue knows ${c.desc}`, () => assert.equal(matchKnownKey(c.key.split('.'))?.kind, c.want));
   }
 });

@@ -32,8 +32,8 @@ const TOML = [
   'rule = "Path(`/`)"', //                               26
 ].join('\n');
 
-describe('createTomlLocator', () => {
-  it('parses the fixture (it is valid TOML)', () => {
+void describe('createTomlLocator', () => {
+  void it('parses the fixture (it is valid TOML)', () => {
     const raw = parse(TOML) as Record<string, unknown>;
     assert.ok(raw['http']);
   });
@@ -57,7 +57,7 @@ describe('createTomlLocator', () => {
     { desc: 'unknown child falls back to the closest ancestor', path: ['http', 'routers', 'api', 'nope', 'deeper'], line: 2 },
   ];
   for (const c of cases) {
-    it(c.desc, () => {
+    void it(c.desc, () => {
       const at = locate(c.path);
       if (c.line === 0) {
         assert.equal(at, undefined);
@@ -68,14 +68,14 @@ describe('createTomlLocator', () => {
     });
   }
 
-  it('dotted keys at the root, before any table', () => {
+  void it('dotted keys at the root, before any table', () => {
     const l = createTomlLocator('# x\nhttp.middlewares.m.addPrefix.prefix = "/x"\n[http.routers.r]\nrule = "a"\n');
     assert.equal(l(['http', 'middlewares', 'm', 'addPrefix', 'prefix'])?.line, 2);
     assert.equal(l(['http', 'middlewares', 'm'])?.line, 2);
     assert.equal(l(['http', 'routers', 'r', 'rule'])?.line, 4);
   });
 
-  it('handles CRLF line endings', () => {
+  void it('handles CRLF line endings', () => {
     const l = createTomlLocator('[a]\r\nb = 1\r\n[c]\r\nd = 2\r\n');
     assert.equal(l(['c', 'd'])?.line, 4);
   });

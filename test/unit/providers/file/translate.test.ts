@@ -17,8 +17,8 @@ const GOOD_YAML = lines([
   '          - url: http://127.0.0.1:1', //     10
 ]);
 
-describe('translateFiles: line numbers', () => {
-  it('YAML: validation errors point at the key', () => {
+void describe('translateFiles: line numbers', () => {
+  void it('YAML: validation errors point at the key', () => {
     const text = lines([
       'http:', //                                   1
       '  services:', //                             2
@@ -38,7 +38,7 @@ describe('translateFiles: line numbers', () => {
     assert.equal(d?.column, 13);
   });
 
-  it('TOML: validation errors point at the key, array tables included', () => {
+  void it('TOML: validation errors point at the key, array tables included', () => {
     const text = lines([
       '[http.routers.api]', //                                1
       '  rule = "Host(`a.test`)"', //                         2
@@ -58,7 +58,7 @@ describe('translateFiles: line numbers', () => {
     assert.deepEqual(Object.keys(t.config.http.routers), []);
   });
 
-  it('YAML and TOML of the same configuration give the same model', () => {
+  void it('YAML and TOML of the same configuration give the same model', () => {
     const toml = lines([
       '[http.routers.api]',
       'rule = "Host(`a.test`)"',
@@ -73,8 +73,8 @@ describe('translateFiles: line numbers', () => {
   });
 });
 
-describe('translateFiles: files that do not parse', () => {
-  it('YAML syntax error: one diagnostic with file:line:col and the reason', () => {
+void describe('translateFiles: files that do not parse', () => {
+  void it('YAML syntax error: one diagnostic with file:line:col and the reason', () => {
     const t = translateFiles([{ path: 'bad.yml', text: 'http:\n  routers:\n    a: [unclosed\n  services: {}\n' }]);
     assert.equal(t.diagnostics.length, 1);
     const d = t.diagnostics[0];
@@ -85,13 +85,13 @@ describe('translateFiles: files that do not parse', () => {
     assert.match(d?.message ?? '', /^invalid YAML: .+; its objects are left out$/);
   });
 
-  it('YAML duplicate key is a parse error at its line', () => {
+  void it('YAML duplicate key is a parse error at its line', () => {
     const t = translateFiles([{ path: 'dup.yml', text: 'http:\n  routers: {}\n  routers: {}\n' }]);
     assert.equal(t.diagnostics[0]?.code, 'TPK_CFG_PARSE');
     assert.equal(t.diagnostics[0]?.line, 3);
   });
 
-  it('TOML syntax error: line and column from the parser', () => {
+  void it('TOML syntax error: line and column from the parser', () => {
     const t = translateFiles([{ path: 'bad.toml', text: '[http.routers.a]\nrule = "x"\nservice = \n' }]);
     const d = t.diagnostics[0];
     assert.equal(d?.code, 'TPK_CFG_PARSE');
@@ -99,13 +99,13 @@ describe('translateFiles: files that do not parse', () => {
     assert.match(d?.message ?? '', /^invalid TOML: /);
   });
 
-  it('an unsupported extension is reported', () => {
+  void it('an unsupported extension is reported', () => {
     const t = translateFiles([{ path: 'dyn.ini', text: 'a=b' }]);
     assert.equal(t.diagnostics[0]?.code, 'TPK_CFG_PARSE');
     assert.match(t.diagnostics[0]?.message ?? '', /unsupported file extension/);
   });
 
-  it('in a directory, one broken file does not discard the others (traefik#10890)', () => {
+  void it('in a directory, one broken file does not discard the others (traefik#10890)', () => {
     const files: SourceFile[] = [
       { path: 'dir/a.yml', text: GOOD_YAML },
       { path: 'dir/b.yml', text: 'http:\n  middlewares:\n    m: {addPrefix: {prefix: /x}\n' },
@@ -117,7 +117,7 @@ describe('translateFiles: files that do not parse', () => {
     assert.deepEqual(t.diagnostics.map((d) => [d.code, d.source]), [['TPK_CFG_PARSE', 'dir/b.yml']]);
   });
 
-  it('keeps the last good version of a file that stops parsing, and says so', () => {
+  void it('keeps the last good version of a file that stops parsing, and says so', () => {
     const first = translateFiles([
       { path: 'dir/a.yml', text: GOOD_YAML },
       { path: 'dir/m.yml', text: 'http:\n  middlewares:\n    m: {addPrefix: {prefix: /x}}\n' },
@@ -140,7 +140,7 @@ describe('translateFiles: files that do not parse', () => {
     assert.deepEqual(third.diagnostics, []);
   });
 
-  it('a file that cannot be read is kept at its last good version, else left out', () => {
+  void it('a file that cannot be read is kept at its last good version, else left out', () => {
     const first = translateFiles([{ path: 'dyn.yml', text: GOOD_YAML }]);
     const gone: SourceFile = { path: 'dyn.yml', error: { code: 'TPK_CFG_FILE_NOT_FOUND', message: 'file not found' } };
     const kept = translateFiles([gone], first.cache);
@@ -153,15 +153,15 @@ describe('translateFiles: files that do not parse', () => {
     assert.equal(never.diagnostics[0]?.severity, 'warning');
   });
 
-  it('reuses the cached parse of an unchanged file', () => {
+  void it('reuses the cached parse of an unchanged file', () => {
     const first = translateFiles([{ path: 'dyn.yml', text: GOOD_YAML }]);
     const second = translateFiles([{ path: 'dyn.yml', text: GOOD_YAML }], first.cache);
     assert.equal(second.cache.get('dyn.yml'), first.cache.get('dyn.yml'));
   });
 });
 
-describe('translateFiles: names across files', () => {
-  it('the same name in two files is an error naming both files; the object is left out', () => {
+void describe('translateFiles: names across files', () => {
+  void it('the same name in two files is an error naming both files; the object is left out', () => {
     const t = translateFiles([
       { path: 'dir/b.yml', text: 'http:\n  middlewares:\n    m: {addPrefix: {prefix: /b}}\n' },
       { path: 'dir/a.yml', text: 'http:\n  middlewares:\n    keep: {addPrefix: {prefix: /k}}\n    m: {addPrefix: {prefix: /a}}\n' },
@@ -177,7 +177,7 @@ describe('translateFiles: names across files', () => {
     assert.match(d.message, /dir\/a\.yml:4 and dir\/b\.yml:3/);
   });
 
-  it('a duplicate that is invalid in one file is still a duplicate', () => {
+  void it('a duplicate that is invalid in one file is still a duplicate', () => {
     const t = translateFiles([
       { path: 'a.yml', text: 'http:\n  routers:\n    r: {rule: "Path(`/`)", service: s}\n' },
       { path: 'b.yml', text: 'http:\n  routers:\n    r: {rule: "Path(`/`)"}\n' },
@@ -186,7 +186,7 @@ describe('translateFiles: names across files', () => {
     assert.ok(t.diagnostics.some((d) => d.code === 'TPK_CFG_DUPLICATE_NAME' && d.severity === 'error'));
   });
 
-  it('identical definitions in two files are a warning and apply once', () => {
+  void it('identical definitions in two files are a warning and apply once', () => {
     const text = 'http:\n  routers:\n    r: {rule: "Path(`/`)", service: s}\n';
     const t = translateFiles([
       { path: 'a.yml', text },
@@ -196,26 +196,26 @@ describe('translateFiles: names across files', () => {
     assert.deepEqual(t.diagnostics.map((d) => [d.code, d.severity]), [['TPK_CFG_DUPLICATE_NAME', 'warning']]);
   });
 
-  it('routers and services may share a name', () => {
+  void it('routers and services may share a name', () => {
     const t = translateFiles([{ path: 'a.yml', text: 'http:\n  routers:\n    x: {rule: "Path(`/`)", service: x}\n  services:\n    x: {loadBalancer: {}}\n' }]);
     assert.deepEqual(t.diagnostics, []);
     assert.ok(t.config.http.routers['x'] && t.config.http.services['x']);
   });
 });
 
-describe('translateFiles: other', () => {
-  it('warns that Go templates are not supported', () => {
+void describe('translateFiles: other', () => {
+  void it('warns that Go templates are not supported', () => {
     const t = translateFiles([{ path: 'a.yml', text: 'http:\n  routers:\n    r: {rule: "Host(`{{ .Name }}`)", service: s}\n' }]);
     assert.deepEqual(t.diagnostics.map((d) => [d.code, d.severity]), [['TPK_CFG_UNSUPPORTED', 'warning']]);
   });
 
-  it('a .json filename is read as YAML (as Traefik)', () => {
+  void it('a .json filename is read as YAML (as Traefik)', () => {
     const t = translateFiles([{ path: 'a.json', text: '{"http": {"routers": {"r": {"rule": "Path(`/`)", "service": "s"}}}}' }]);
     assert.deepEqual(t.diagnostics, []);
     assert.ok(t.config.http.routers['r']);
   });
 
-  it('returns deeply frozen results', () => {
+  void it('returns deeply frozen results', () => {
     const t = translateFiles([{ path: 'a.yml', text: GOOD_YAML }]);
     assert.ok(Object.isFrozen(t.config.http.routers['api']));
     assert.ok(Object.isFrozen(t.diagnostics));

@@ -69,8 +69,8 @@ function run(cfg: FileProviderConfig) {
   };
 }
 
-describe('file provider: directory', () => {
-  it('emits at start, then on new, changed, nested and deleted files', async () => {
+void describe('file provider: directory', () => {
+  void it('emits at start, then on new, changed, nested and deleted files', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'a.yml'), router('a'));
     const p = run({ directory: dir, filename: undefined, watch: true });
@@ -97,7 +97,7 @@ describe('file provider: directory', () => {
     }
   });
 
-  it('sees editor-style atomic saves (write a temp file, rename it over the original)', async () => {
+  void it('sees editor-style atomic saves (write a temp file, rename it over the original)', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'dyn.yml'), router('v1'));
     const p = run({ directory: dir, filename: undefined, watch: true });
@@ -114,7 +114,7 @@ describe('file provider: directory', () => {
     }
   });
 
-  it('keeps the other files when one breaks, and the last good version of the broken one', async () => {
+  void it('keeps the other files when one breaks, and the last good version of the broken one', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'a.yml'), router('a'));
     await writeFile(join(dir, 'b.yml'), router('b'));
@@ -130,7 +130,7 @@ describe('file provider: directory', () => {
     }
   });
 
-  it('skips hidden files and folders and non-YAML/TOML files', async () => {
+  void it('skips hidden files and folders and non-YAML/TOML files', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'a.YML'), router('a'));
     await writeFile(join(dir, '.hidden.yml'), router('hidden'));
@@ -145,8 +145,8 @@ describe('file provider: directory', () => {
   });
 });
 
-describe('file provider: filename', () => {
-  it('watches the parent directory: rename-writes and recreation are seen', async () => {
+void describe('file provider: filename', () => {
+  void it('watches the parent directory: rename-writes and recreation are seen', async () => {
     const dir = await tempDir();
     const file = join(dir, 'dyn.toml');
     await writeFile(file, '[http.routers.one]\nrule = "Path(`/`)"\nservice = "s"\n');
@@ -163,7 +163,7 @@ describe('file provider: filename', () => {
     }
   });
 
-  it('a missing file is a warning and an empty configuration; creating it later applies it', async () => {
+  void it('a missing file is a warning and an empty configuration; creating it later applies it', async () => {
     const dir = await tempDir();
     const file = join(dir, 'later.yml');
     const p = run({ filename: file, directory: undefined, watch: true });
@@ -179,7 +179,7 @@ describe('file provider: filename', () => {
     }
   });
 
-  it('without watch, start resolves after the one message', async () => {
+  void it('without watch, start resolves after the one message', async () => {
     const dir = await tempDir();
     const file = join(dir, 'dyn.yml');
     await writeFile(file, router('once'));
@@ -189,19 +189,19 @@ describe('file provider: filename', () => {
     assert.deepEqual(routers(messages[0] as ProviderMessage), ['once']);
   });
 
-  it('needs filename or directory', async () => {
+  void it('needs filename or directory', async () => {
     const messages: ProviderMessage[] = [];
     await createFileProvider({ filename: undefined, directory: undefined, watch: true }).start(new AbortController().signal, (m) => messages.push(m));
     assert.deepEqual(messages[0]?.diagnostics.map((d) => d.code), ['TPK_CFG_PROVIDER']);
   });
 
-  it('uses the provider name given', () => {
+  void it('uses the provider name given', () => {
     assert.equal(createFileProvider({ filename: 'x.yml', directory: undefined, watch: false }, { name: 'file2' }).name, 'file2');
   });
 });
 
-describe('checkDynamicFiles', () => {
-  it('reports every problem of a directory at once', async () => {
+void describe('checkDynamicFiles', () => {
+  void it('reports every problem of a directory at once', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'good.yml'), router('good'));
     await writeFile(join(dir, 'bad.yml'), 'http: [\n');
@@ -211,7 +211,7 @@ describe('checkDynamicFiles', () => {
     assert.deepEqual(Object.keys(r.config.http.routers), ['good']);
   });
 
-  it('a missing directory is a warning', async () => {
+  void it('a missing directory is a warning', async () => {
     const r = await checkDynamicFiles({ directory: join(await tempDir(), 'nope'), filename: undefined, watch: false });
     assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity]), [['TPK_CFG_FILE_NOT_FOUND', 'warning']]);
   });

@@ -43,14 +43,14 @@ function build(cfg: LoadBalancerConfig, extra: { random?: () => number; noShuffl
 
 const EX = {} as Exchange;
 
-describe('createLoadBalancer', () => {
-  it('picks servers by weight in a deterministic interleaving (no shuffle)', () => {
+void describe('createLoadBalancer', () => {
+  void it('picks servers by weight in a deterministic interleaving (no shuffle)', () => {
     const lb = build(lbConfig([{ url: 'http://a:1', weight: 3 }, { url: 'http://b:1', weight: 1 }]), { noShuffle: true });
     for (let i = 0; i < 8; i++) void lb.handler(EX);
     assert.deepEqual(lb.picked.map((u) => u.slice(7, 8)).join(''), 'aabaaaba');
   });
 
-  it('passes passHostHeader, flushInterval, the pool store and the resolved transport to the forwarder', () => {
+  void it('passes passHostHeader, flushInterval, the pool store and the resolved transport to the forwarder', () => {
     const lb = build(lbConfig([{ url: 'http://a:1' }], false));
     assert.equal(lb.options.length, 1);
     const o = lb.options[0] as ForwarderOptions;
@@ -66,7 +66,7 @@ describe('createLoadBalancer', () => {
     { desc: 'every server has weight 0', servers: [{ url: 'http://a:1', weight: 0 }, { url: 'http://b:1', weight: 0 }] },
   ];
   for (const c of empty) {
-    it(`${c.desc}: throws TPK_ERR_NO_SERVER (503 "no available server")`, () => {
+    void it(`${c.desc}: throws TPK_ERR_NO_SERVER (503 "no available server")`, () => {
       const lb = build(lbConfig(c.servers));
       assert.throws(
         () => lb.handler(EX),
@@ -75,7 +75,7 @@ describe('createLoadBalancer', () => {
     });
   }
 
-  it('weight 0 servers are never picked', () => {
+  void it('weight 0 servers are never picked', () => {
     const lb = build(lbConfig([{ url: 'http://a:1', weight: 0 }, { url: 'http://b:1', weight: 2 }]));
     for (let i = 0; i < 5; i++) void lb.handler(EX);
     assert.ok(lb.picked.every((u) => u === 'http://b:1'));
@@ -86,12 +86,12 @@ describe('createLoadBalancer', () => {
     { desc: 'unsupported scheme', url: 'ftp://a', want: /unsupported scheme "ftp"/ },
   ];
   for (const c of bad) {
-    it(`build fails with a clear message: ${c.desc}`, () => {
+    void it(`build fails with a clear message: ${c.desc}`, () => {
       assert.throws(() => build(lbConfig([{ url: c.url }])), c.want);
     });
   }
 
-  it('shuffles the servers at build time with the injected random source', () => {
+  void it('shuffles the servers at build time with the injected random source', () => {
     const servers = ['a', 'b', 'c', 'd'].map((n) => ({ url: `http://${n}:1` }));
     // random() = 0 always swaps with index 0: [a b c d] -> [b c d a]
     const lb = build(lbConfig(servers), { random: () => 0 });
@@ -100,8 +100,8 @@ describe('createLoadBalancer', () => {
   });
 });
 
-describe('shuffle', () => {
-  it('is a permutation, deterministic for a given random source', () => {
+void describe('shuffle', () => {
+  void it('is a permutation, deterministic for a given random source', () => {
     let seed = 42;
     const rnd = () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;

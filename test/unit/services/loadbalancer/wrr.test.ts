@@ -10,7 +10,7 @@ function sequence(weights: Record<string, number>, n: number): string {
   return out;
 }
 
-describe('SmoothWeightedRoundRobin', () => {
+void describe('SmoothWeightedRoundRobin', () => {
   const cases = [
     { desc: 'weights 3:1 interleave (a a b a), not a a a b', weights: { a: 3, b: 1 }, n: 8, want: 'aabaaaba' },
     { desc: 'equal weights: plain round robin in list order', weights: { a: 1, b: 1, c: 1 }, n: 6, want: 'abcabc' },
@@ -24,12 +24,12 @@ describe('SmoothWeightedRoundRobin', () => {
     { desc: 'single item', weights: { a: 7 }, n: 3, want: 'aaa' },
   ];
   for (const c of cases) {
-    it(c.desc, () => {
+    void it(c.desc, () => {
       assert.equal(sequence(c.weights, c.n), c.want);
     });
   }
 
-  it('5:1:1: every period of 7 holds 5 a, 1 b, 1 c', () => {
+  void it('5:1:1: every period of 7 holds 5 a, 1 b, 1 c', () => {
     const s = sequence({ a: 5, b: 1, c: 1 }, 70);
     for (let p = 0; p < 70; p += 7) {
       const period = s.slice(p, p + 7);
@@ -38,11 +38,11 @@ describe('SmoothWeightedRoundRobin', () => {
     }
   });
 
-  it('is deterministic: same input, same sequence', () => {
+  void it('is deterministic: same input, same sequence', () => {
     assert.equal(sequence({ a: 3, b: 2, c: 7 }, 100), sequence({ a: 3, b: 2, c: 7 }, 100));
   });
 
-  it('property: after k * sum(weights) picks each item was picked exactly k * weight times', () => {
+  void it('property: after k * sum(weights) picks each item was picked exactly k * weight times', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 4 }), (weights, k) => {
         const items = weights.map((weight, value) => ({ value, weight }));
@@ -59,7 +59,7 @@ describe('SmoothWeightedRoundRobin', () => {
     );
   });
 
-  it('property: picks stay close to the ideal share at every step (lag below the number of items)', () => {
+  void it('property: picks stay close to the ideal share at every step (lag below the number of items)', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 2, maxLength: 6 }), (weights) => {
         const wrr = new SmoothWeightedRoundRobin(weights.map((weight, value) => ({ value, weight })));

@@ -1,0 +1,213 @@
+/**
+ * The compiler is total: a broken router, a missing service or middleware, an unknown entry point
+ * disables only that object, with a coded diagnostic naming it; the rest compiles and serves.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { DynamicConfig, LoadBalancerConfig, RouterConfig } from '../../../src/config/dynamic/types.js';
+import type { EntryPointConfig, StaticConfig } from '../../../src/config/static/types.js';
+import type { Exchange, Handler } from '../../../src/exchange/exchange.js';
+import { HeaderList } from '../../../src/exchange/headers.js';
+import { compile, type CompileDeps } from '../../../src/runtime/compile.js';
+
+function ep(name: string, extra: Partial<EntryPointConfig> = {}): EntryPointConfig {
+  return {
+    name,
+    address: ':0',
+    host: '127.0.0.1',
+    port: 0,
+    protocol: 'tcp',
+    asDefault: false,
+    forwardedHeaders: { trustedIPs: [], insecure: false },
+    transport: { respondingTimeouts: { readTimeout: 0, writeTimeout: 0, idleTimeout: 0 }, lifeCycle: { requestAcceptGraceTimeout: 0, graceTimeOut: 0 } },
+    http: { redirections: undefined, middlewares: [] },
+    ...extra,
+  };
+}
+
+function staticConfig(eps: EntryPointConfig[], extra: Partial<StaticConfig> = {}): StaticConfig {
+  return {
+    entryPoints: Object.fromEntries(eps.map((e) => [e.name, e])),
+    providers: { providersThrottleDuration: 0, file: undefined },
+    log: { level: 'ERROR', format: 'common', filePath: undefined, noColor: true },
+    serversTransport: { insecureSkipVerify: false, rootCAs: [], maxIdleConnsPerHost: 2, forwardingTimeouts: { dialTimeout: 0, responseHeaderTimeout: 0, idleConnTimeout: 0 } },
+    origin: { kind: 'defaults' },
+    ...extra,
+  };
+}
+
+/** A service that answers its own name: enough to see which router took the request. */
+const deps: CompileDeps = {
+  buildLoadBalancer(name: string, cfg: LoadBalancerConfig): Handler {
+    if (cfg.servers.some((s) => s.url === 'bad')) throw new Error('invalid server URL "bad"');
+    return (ex: Exchange) => ex.response.sendText(200, name);
+  },
+};
+
+interface Answer {
+  status: number;
+  body: string;
+  headers: HeaderList;
+}
+
+function request(handler: Handler | undefined, init: { host?: string; path?: string; method?: string; tls?: boolean }): Answer {
+  assert.ok(handler, 'entry point has a handler');
+  const answer: Answer = { status: 0, body: '', headers: new HeaderList() };
+  const hooks: ((s: number, h: HeaderList) => void)[] = [];
+  const ex = {
+    method: init.method ?? 'GET',
+    path: init.path ?? '/',
+    query: null,
+    routingPath: init.path ?? '/',
+    host: init.host ?? 'example.test',
+    httpVersion: '1.1',
+    headers: new HeaderList(['Host', init.host ?? 'example.test']),
+    body: null,
+    peer: { address: '127.0.0.1', port: 1 },
+    tls: init.tls ? { servername: undefined, protocol: 'TLSv1.3', cipher: '', alpn: undefined } : null,
+    entryPoint: 'web',
+    upgrade: null,
+    routerName: undefined,
+    startedAt: 0,
+    response: {
+      headersSent: false,
+      clientGone: false,
+      onHead: (h: (s: number, hl: HeaderList) => void) => hooks.push(h),
+      writeHead() {},
+      write: () => true,
+      onDrain() {},
+      onClientGone() {},
+      end() {},
+      abort() {},
+      sendText(status: number, text: string, headers?: HeaderList) {
+        const h = headers ?? new HeaderList();
+        for (const hook of hooks) hook(status, h);
+        answer.status = status;
+        answer.body = text;
+        answer.headers = h;
+      },
+    },
+  } satisfies Exchange;
+  void handler(ex);
+  return answer;
+}
+
+function router(rule: string, service: string, extra: Partial<RouterConfig> = {}): RouterConfig {
+  return { rule, entryPoints: undefined, middlewares: [], service, priority: 0, tls: undefined, ...extra };
+}
+
+function lb(url = 'http://127.0.0.1:1'): { kind: 'loadBalancer'; loadBalancer: LoadBalancerConfig } {
+  return { kind: 'loadBalancer', loadBalancer: { servers: [{ url, weight: 1, preservePath: false }], passHostHeader: true, serversTransport: undefined, flushInterval: 100 } };
+}
+
+function dyn(http: Partial<DynamicConfig['http']>): DynamicConfig {
+  return { http: { routers: {}, services: {}, middlewares: {}, serversTransports: {}, ...http } };
+}
+
+describe('compile', () => {
+  const cases: { desc: string; config: DynamicConfig; disabled: string; code: string }[] = [
+    {
+      desc: 'a rule that does not parse',
+      config: dyn({ routers: { 'bad@file': router('Host(`a.test`) &&', 's@file'), 'ok@file': router('Host(`ok.test`)', 's@file') }, services: { 's@file': lb() } }),
+      disabled: 'bad@file',
+      code: 'TPK_CFG_BAD_RULE',
+    },
+    {
+      desc: 'a missing service',
+      config: dyn({ routers: { 'bad@file': router('Host(`a.test`)', 'nope@file'), 'ok@file': router('Host(`ok.test`)', 's@file') }, services: { 's@file': lb() } }),
+      disabled: 'bad@file',
+      code: 'TPK_CFG_MISSING_SERVICE',
+    },
+    {
+      desc: 'a service that fails to build',
+      config: dyn({ routers: { 'bad@file': router('Host(`a.test`)', 'broken@file'), 'ok@file': router('Host(`ok.test`)', 's@file') }, services: { 's@file': lb(), 'broken@file': lb('bad') } }),
+      disabled: 'bad@file',
+      code: 'TPK_CFG_MISSING_SERVICE',
+    },
+    {
+      desc: 'a missing middleware',
+      config: dyn({ routers: { 'bad@file': router('Host(`a.test`)', 's@file', { middlewares: ['ghost@file'] }), 'ok@file': router('Host(`ok.test`)', 's@file') }, services: { 's@file': lb() } }),
+      disabled: 'bad@file',
+      code: 'TPK_CFG_MISSING_MIDDLEWARE',
+    },
+    {
+      desc: 'an unknown entry point',
+      config: dyn({ routers: { 'bad@file': router('Host(`a.test`)', 's@file', { entryPoints: ['nope'] }), 'ok@file': router('Host(`ok.test`)', 's@file') }, services: { 's@file': lb() } }),
+      disabled: 'bad@file',
+      code: 'TPK_CFG_UNKNOWN_ENTRYPOINT',
+    },
+  ];
+  for (const c of cases) {
+    it(`disables only the router with ${c.desc}`, () => {
+      const g = compile({ staticConfig: staticConfig([ep('web')]), config: c.config }, deps);
+      assert.equal(g.view.routers[c.disabled]?.status, 'disabled');
+      assert.equal(g.view.routers['ok@file']?.status, 'enabled');
+      assert.ok(g.diagnostics.some((d) => d.code === c.code && d.object === c.disabled), JSON.stringify(g.diagnostics));
+      const web = g.entryPoints.get('web');
+      assert.equal(request(web, { host: 'ok.test' }).body, 's@file');
+      assert.equal(request(web, { host: 'a.test' }).status, 404);
+    });
+  }
+
+  it('picks the highest priority, defaulting to the rule length', () => {
+    const config = dyn({
+      routers: {
+        'short@file': router('PathPrefix(`/`)', 'a@file'),
+        'long@file': router('PathPrefix(`/api`)', 'b@file'),
+        'forced@file': router('PathPrefix(`/`)', 'c@file', { priority: 1 }),
+      },
+      services: { 'a@file': lb(), 'b@file': lb(), 'c@file': lb() },
+    });
+    const g = compile({ staticConfig: staticConfig([ep('web')]), config }, deps);
+    const web = g.entryPoints.get('web');
+    assert.equal(request(web, { path: '/api/x' }).body, 'b@file');
+    assert.equal(request(web, { path: '/other' }).body, 'a@file');
+    assert.equal(g.view.routers['short@file']?.priority, 'PathPrefix(`/`)'.length);
+  });
+
+  it('serves TLS routers only over TLS and plain routers only in plain text', () => {
+    const config = dyn({
+      routers: { 'plain@file': router('Host(`x.test`)', 'a@file'), 'secure@file': router('Host(`x.test`)', 'b@file', { tls: {} }) },
+      services: { 'a@file': lb(), 'b@file': lb() },
+    });
+    const web = compile({ staticConfig: staticConfig([ep('web')]), config }, deps).entryPoints.get('web');
+    assert.equal(request(web, { host: 'x.test' }).body, 'a@file');
+    assert.equal(request(web, { host: 'x.test', tls: true }).body, 'b@file');
+  });
+
+  it('attaches routers without entryPoints to the asDefault entry points only, when some are marked', () => {
+    const config = dyn({ routers: { 'r@file': router('PathPrefix(`/`)', 'a@file') }, services: { 'a@file': lb() } });
+    const g = compile({ staticConfig: staticConfig([ep('web'), ep('admin'), ep('main', { asDefault: true })]), config }, deps);
+    assert.deepEqual(g.view.routers['r@file']?.using, ['main']);
+    assert.equal(request(g.entryPoints.get('main'), {}).status, 200);
+    assert.equal(request(g.entryPoints.get('web'), {}).status, 404);
+  });
+
+  it('runs entry-point middlewares before the router middlewares', () => {
+    const config = dyn({
+      routers: { 'r@file': router('PathPrefix(`/`)', 'a@file', { middlewares: ['second@file'] }) },
+      services: { 'a@file': lb() },
+      middlewares: {
+        'first@file': { kind: 'headers', options: { customRequestHeaders: {}, customResponseHeaders: { 'X-Order': 'first' } } },
+        'second@file': { kind: 'headers', options: { customRequestHeaders: {}, customResponseHeaders: { 'X-Order': 'second' } } },
+      },
+    });
+    const web = ep('web', { http: { redirections: undefined, middlewares: ['first@file'] } });
+    const g = compile({ staticConfig: staticConfig([web]), config }, deps);
+    // Head hooks run in registration order, so the router's (registered later) wins.
+    assert.equal(request(g.entryPoints.get('web'), {}).headers.get('x-order'), 'second');
+  });
+
+  it('answers ping on its entry point, and terminatingStatusCode during shutdown', () => {
+    const lifecycle = { terminating: false };
+    const g = compile(
+      { staticConfig: staticConfig([ep('web'), ep('traefik')], { ping: { entryPoint: 'traefik', manualRouting: false, terminatingStatusCode: 503 } }), config: dyn({}) },
+      { ...deps, lifecycle },
+    );
+    const t = g.entryPoints.get('traefik');
+    assert.deepEqual([request(t, { path: '/ping' }).status, request(t, { path: '/ping' }).body], [200, 'OK']);
+    assert.equal(request(g.entryPoints.get('web'), { path: '/ping' }).status, 404);
+    lifecycle.terminating = true;
+    assert.equal(request(t, { path: '/ping' }).status, 503);
+  });
+});
