@@ -128,6 +128,12 @@ async function run(argv: readonly string[]): Promise<void> {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.diagnostics.some((d) => d.severity === 'error')) {
+    printDiagnostics(args.diagnostics, (s) => process.stderr.write('turnpike: ' + s));
+    process.stderr.write('Run `turnpike --help` for the commands and flags.\n');
+    process.exitCode = 1;
+    return;
+  }
   switch (args.command) {
     case 'help':
       process.stdout.write(helpText());

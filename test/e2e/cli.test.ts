@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, LAUNCHER } from '../helpers/turnpike-process.js';
+import { createServer, type AddressInfo } from 'node:net';
+import { BIN, LAUNCHER, TurnpikeProcess } from '../helpers/turnpike-process.js';
 
 function run(args: string[], cwd?: string): { code: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: cwd ?? process.cwd(), encoding: 'utf8', timeout: 20_000 });
@@ -76,5 +77,33 @@ describe('turnpike CLI', () => {
     const r = run(['check', `--configFile=${st}`]);
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.out + r.err, /warning/);
+  });
+});
+
+describe('turnpike healthcheck and ping', () => {
+  let dir: string;
+  let tp: TurnpikeProcess | undefined;
+  after(async () => {
+    await tp?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exits 0 while the instance answers /ping, 1 when ping is off or the instance is down', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tp-health-'));
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const st = join(dir, 'traefik.yml');
+    writeFileSync(st, `entryPoints:\n  web:\n    address: "127.0.0.1:0"\n  traefik:\n    address: "127.0.0.1:${port}"\nping: {}\nlog:\n  level: INFO\n  format: json\n`);
+    const noPing = join(dir, 'noping.yml');
+    writeFileSync(noPing, 'entryPoints:\n  web:\n    address: "127.0.0.1:0"\n');
+    assert.equal(run(['healthcheck', `--configFile=${noPing}`]).code, 1);
+    assert.equal(run(['healthcheck', `--configFile=${st}`]).code, 1, 'nothing is running yet');
+    tp = new TurnpikeProcess([`--configFile=${st}`]);
+    await tp.waitForLog('applied', (r) => r.msg === 'configuration applied');
+    const ok = run(['healthcheck', `--configFile=${st}`]);
+    assert.equal(ok.code, 0, ok.out + ok.err);
+    assert.match(ok.out, /OK: http:\/\/127\.0\.0\.1:\d+\/ping/);
   });
 });

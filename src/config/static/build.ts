@@ -8,7 +8,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { formatKeyPath, type DecodeResult } from '../paths/index.js';
 import { parseAddress } from './address.js';
 import { STATIC_CODES, type StaticCode } from './codes.js';
-import type { EntryPointConfig, FileProviderConfig, LogLevel, RedirectionConfig, StaticConfig } from './types.js';
+import type { EntryPointConfig, FileProviderConfig, LogLevel, PingConfig, RedirectionConfig, StaticConfig } from './types.js';
 
 type Tree = Readonly<Record<string, unknown>>;
 
@@ -54,6 +54,8 @@ function deepFreeze<T>(value: T): T {
 }
 
 export const DEFAULT_ENTRY_POINT = { name: 'http', address: ':80' } as const;
+/** Created when ping (later also api.insecure, metrics) uses it without the user defining it. */
+export const TRAEFIK_ENTRY_POINT = { name: 'traefik', address: ':8080' } as const;
 /** Traefik's default redirection priority is MaxInt64-1; the closest a JS number gets safely. */
 export const DEFAULT_REDIRECTION_PRIORITY = Number.MAX_SAFE_INTEGER - 1;
 
@@ -192,8 +194,33 @@ class Builder {
     };
   }
 
+  /**
+   * `ping`, and Traefik's implicit entry point `traefik` on :8080 when ping uses it by default and
+   * the user did not define it.
+   */
+  ping(root: Tree, entryPoints: Record<string, EntryPointConfig>): PingConfig | undefined {
+    if (!has(root, 'ping')) return undefined;
+    const tree = sub(root, 'ping');
+    const ping: PingConfig = {
+      entryPoint: stringAt(tree, 'entryPoint') ?? 'traefik',
+      manualRouting: boolAt(tree, 'manualRouting', false),
+      terminatingStatusCode: numberAt(tree, 'terminatingStatusCode', 503),
+    };
+    if (!(ping.entryPoint in entryPoints)) {
+      if (ping.entryPoint === TRAEFIK_ENTRY_POINT.name) {
+        const ep = this.entryPoint(TRAEFIK_ENTRY_POINT.name, { address: TRAEFIK_ENTRY_POINT.address }, new Set());
+        if (ep) Object.defineProperty(entryPoints, ep.name, { value: ep, enumerable: true, writable: true, configurable: true });
+      } else if (!this.failedAt('ping')) {
+        this.error(STATIC_CODES.reference, ['ping', 'entryPoint'], `ping entry point "${ping.entryPoint}" is not a defined entry point (defined: ${Object.keys(entryPoints).join(', ')})`);
+      }
+    }
+    return ping;
+  }
+
   build(origin: StaticConfig['origin'], cwd: string): StaticConfig {
     const root = this.decoded.value;
+    const entryPoints = this.entryPoints(root);
+    const ping = this.ping(root, entryPoints);
     const providers = sub(root, 'providers');
     const log = sub(root, 'log');
     const transport = sub(root, 'serversTransport');
@@ -201,7 +228,8 @@ class Builder {
     const filePath = stringAt(log, 'filePath');
     // `global` (checkNewVersion, sendAnonymousUsage) is decoded for validation only: Turnpike never phones home.
     return {
-      entryPoints: this.entryPoints(root),
+      entryPoints,
+      ...(ping ? { ping } : {}),
       providers: {
         providersThrottleDuration: numberAt(providers, 'providersThrottleDuration', 2000),
         file: this.fileProvider(providers, cwd),

@@ -82,6 +82,14 @@ export const STATIC_SCHEMA: SectionSchema = compileSchema(
         { doc: 'Enable the file provider' },
       ),
     }),
+    ping: section(
+      {
+        entryPoint: str({ doc: 'Entry point serving /ping (created on :8080 when it is "traefik" and undefined)', default: 'traefik', check: checkNotEmpty }),
+        manualRouting: bool({ doc: 'Do not route /ping automatically; use the ping@internal service in a router', default: 'false' }),
+        terminatingStatusCode: int({ doc: 'Status /ping answers while shutting down', default: '503', min: 100 }),
+      },
+      { doc: 'Enable the /ping health endpoint' },
+    ),
     log: section({
       level: str({ doc: 'Log level', default: 'ERROR', oneOf: ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'PANIC'] }),
       format: str({ doc: 'Log format', default: 'common', oneOf: ['common', 'json'] }),
