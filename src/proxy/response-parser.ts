@@ -54,10 +54,15 @@ const MAX_CHUNK_SIZE_DIGITS = 12;
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 
 /** RFC 9110 tchar lookup. */
-const TOKEN = new Uint8Array(128);
+const TOKEN = new Uint8Array(256);
 for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
   TOKEN[c.charCodeAt(0)] = 1;
 }
+
+/** Bytes allowed in a header value or reason phrase: HTAB, SP..~ and obs-text (0x80-0xff). */
+const VALUE = new Uint8Array(256);
+VALUE[9] = 1;
+for (let i = 32; i < 256; i++) if (i !== 127) VALUE[i] = 1;
 
 /** Hex digit values, -1 for others. */
 const HEX = new Int8Array(256).fill(-1);
@@ -281,7 +286,7 @@ export class ResponseParser {
     const prior = this.#head === null ? 0 : this.#head.length;
     this.#head = null;
     const bodyStart = end + 4;
-    const status = this.#parseHead(buf.toString('latin1', 0, end));
+    const status = this.#parseHead(buf, end);
     if (status < 0) return -1;
     if (status === 101) {
       this.#state = State.Done;
@@ -294,39 +299,38 @@ export class ResponseParser {
     return next;
   }
 
-  /** Parse the head text (without the final CRLFCRLF); returns the status or -1. */
-  #parseHead(head: string): number {
-    const lineEnd0 = head.indexOf('\r\n');
-    const statusLineEnd = lineEnd0 < 0 ? head.length : lineEnd0;
+  /** Parse the head `buf[0..end)` (without the final CRLFCRLF); returns the status or -1. */
+  #parseHead(buf: Buffer, end: number): number {
     // Status line: HTTP/1.x SP 3DIGIT [SP reason]
     if (
-      statusLineEnd < 12 ||
-      !head.startsWith('HTTP/1.') ||
-      head.charCodeAt(8) !== 32 ||
-      (statusLineEnd > 12 && head.charCodeAt(12) !== 32)
+      end < 12 ||
+      buf[0] !== 72 || buf[1] !== 84 || buf[2] !== 84 || buf[3] !== 80 || buf[4] !== 47 || buf[5] !== 49 || buf[6] !== 46 ||
+      buf[8] !== 32
     ) {
       return this.#fail('bad status line');
     }
-    const minor = head.charCodeAt(7) - 48;
-    const d0 = head.charCodeAt(9) - 48;
-    const d1 = head.charCodeAt(10) - 48;
-    const d2 = head.charCodeAt(11) - 48;
+    const minor = (buf[7] as number) - 48;
+    const d0 = (buf[9] as number) - 48;
+    const d1 = (buf[10] as number) - 48;
+    const d2 = (buf[11] as number) - 48;
     if (minor < 0 || minor > 1 || d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) {
       return this.#fail('bad status line');
     }
-    for (let i = 13; i < statusLineEnd; i++) {
-      const c = head.charCodeAt(i);
-      if ((c < 32 && c !== 9) || c === 127) return this.#fail('bad reason phrase');
+    let i = 12;
+    if (i < end && buf[i] !== 13) {
+      if (buf[i] !== 32) return this.#fail('bad status line');
+      i++;
+      while (i < end && VALUE[buf[i] as number] === 1) i++;
     }
+    if (i < end && (buf[i] !== 13 || buf[i + 1] !== 10)) return this.#fail('bad reason phrase');
     const status = d0 * 100 + d1 * 10 + d2;
-    if (status === 101 || status < 200) {
-      // Validate the header block anyway so garbage is never relayed, but keep nothing.
-      return this.#scanHeaders(head, statusLineEnd, status, minor, true);
-    }
-    return this.#scanHeaders(head, statusLineEnd, status, minor, false);
+    // 1xx heads are validated too (garbage is never relayed), but their headers are not kept.
+    return this.#scanHeaders(buf, i + 2, end, status, minor, status < 200);
   }
 
-  #scanHeaders(head: string, statusLineEnd: number, status: number, minor: number, discard: boolean): number {
+  #scanHeaders(buf: Buffer, from: number, end: number, status: number, minor: number, discard: boolean): number {
+    // One latin1 string for the head; names and values are slices of it (cheap).
+    const head = buf.toString('latin1', 0, end);
     const headers: string[] = [];
     let contentLength = -1;
     let chunked = false;
@@ -334,28 +338,21 @@ export class ResponseParser {
     let connClose = false;
     let connKeepAlive = false;
     let connTokens: string[] | null = null;
-    let pos = statusLineEnd + 2;
-    const n = head.length;
-    while (pos < n) {
-      let eol = head.indexOf('\r\n', pos);
-      if (eol < 0) eol = n;
-      // Name
+    let pos = from;
+    while (pos < end) {
+      // Name: token characters up to ':' (no whitespace before the colon, no obs-fold).
       let i = pos;
-      for (; i < eol; i++) {
-        const c = head.charCodeAt(i);
-        if (c > 127 || TOKEN[c] !== 1) break;
-      }
-      if (i === pos || i === eol || head.charCodeAt(i) !== 58) return this.#fail('bad header line');
-      const name = head.slice(pos, i);
-      // Value: trim optional whitespace, reject control characters.
+      while (i < end && TOKEN[buf[i] as number] === 1) i++;
+      if (i === pos || i === end || buf[i] !== 58) return this.#fail('bad header line');
+      // Value: optional whitespace trimmed; HTAB, visible ASCII and obs-text only; CRLF ends it.
       let vs = i + 1;
-      while (vs < eol && (head.charCodeAt(vs) === 32 || head.charCodeAt(vs) === 9)) vs++;
+      while (vs < end && (buf[vs] === 32 || buf[vs] === 9)) vs++;
+      let eol = vs;
+      while (eol < end && VALUE[buf[eol] as number] === 1) eol++;
+      if (eol < end && (buf[eol] !== 13 || buf[eol + 1] !== 10)) return this.#fail('bad header value');
       let ve = eol;
-      while (ve > vs && (head.charCodeAt(ve - 1) === 32 || head.charCodeAt(ve - 1) === 9)) ve--;
-      for (let j = vs; j < ve; j++) {
-        const c = head.charCodeAt(j);
-        if ((c < 32 && c !== 9) || c === 127) return this.#fail('bad header value');
-      }
+      while (ve > vs && (buf[ve - 1] === 32 || buf[ve - 1] === 9)) ve--;
+      const name = head.slice(pos, i);
       const value = head.slice(vs, ve);
       pos = eol + 2;
       switch (hopByHop(name)) {

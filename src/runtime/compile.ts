@@ -119,6 +119,11 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
     }
   }
 
+  // Internal services a router may name: noop@internal (answers 200 with no body, for routers that
+  // only redirect) and ping@internal (for ping.manualRouting).
+  const internalServices = new Map<string, Handler>([['noop@internal', noopService]]);
+  if (staticConfig.ping) internalServices.set('ping@internal', createPingHandler(staticConfig.ping.terminatingStatusCode, deps.lifecycle));
+
   // --- middlewares ---------------------------------------------------------------------------
   const middlewares = new Map<string, Mutable<MiddlewareConfig>>();
   const middlewareBuilt = new Map<string, Middleware>();
@@ -165,11 +170,15 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
       fail('TPK_CFG_BAD_RULE', err instanceof Error ? err.message : String(err));
     }
 
-    const svcHandler = serviceHandlers.get(router.service);
+    const svcHandler = serviceHandlers.get(router.service) ?? internalServices.get(router.service);
     const svcState = services.get(router.service);
     if (svcState) svcState.usedBy.push(name);
     if (!svcHandler) {
-      fail('TPK_CFG_MISSING_SERVICE', svcState ? `service "${router.service}" is disabled: ${svcState.errors.join('; ')}` : `service "${router.service}" does not exist`);
+      if (UNSUPPORTED_INTERNAL_SERVICES.has(router.service)) {
+        fail('TPK_CFG_UNSUPPORTED', `service "${router.service}" is a Traefik internal service Turnpike does not support yet`);
+      } else {
+        fail('TPK_CFG_MISSING_SERVICE', svcState ? `service "${router.service}" is disabled: ${svcState.errors.join('; ')}` : `service "${router.service}" does not exist`);
+      }
     }
 
     // Entry-point middlewares run first, then the router's own (names resolved per entry point below).
@@ -237,11 +246,7 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
   if (ping && !ping.manualRouting) {
     const t = tables.get(ping.entryPoint);
     if (t) {
-      const lifecycle = deps.lifecycle;
-      const handler: Handler = function pingHandler(ex: Exchange) {
-        if (lifecycle?.terminating) ex.response.sendText(ping.terminatingStatusCode, statusText(ping.terminatingStatusCode));
-        else ex.response.sendText(200, 'OK');
-      };
+      const handler = createPingHandler(ping.terminatingStatusCode, deps.lifecycle);
       const rule = compileRule('PathPrefix(`/ping`) && (Method(`GET`) || Method(`HEAD`))');
       t.plain.push({ name: 'ping@internal', rule, priority: INTERNAL_PRIORITY, value: handler });
       t.tls.push({ name: 'ping@internal', rule, priority: INTERNAL_PRIORITY, value: handler });
@@ -265,6 +270,20 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
     middlewares: freezeStates(middlewares, (name, s): MiddlewareView => ({ name, provider: providerOf(name), config: s.config, status: s.status, errors: s.errors, usedBy: s.usedBy })),
   };
   return { entryPoints, view, diagnostics };
+}
+
+/** Traefik's internal services that come with later issues (API, dashboard, metrics). */
+const UNSUPPORTED_INTERNAL_SERVICES = new Set(['api@internal', 'dashboard@internal', 'prometheus@internal', 'acme-http@internal']);
+
+function noopService(ex: Exchange): void {
+  ex.response.sendText(200, '');
+}
+
+function createPingHandler(terminatingStatusCode: number, lifecycle: CompileDeps['lifecycle']): Handler {
+  return function pingHandler(ex: Exchange) {
+    if (lifecycle?.terminating) ex.response.sendText(terminatingStatusCode, statusText(terminatingStatusCode));
+    else ex.response.sendText(200, 'OK');
+  };
 }
 
 function compose(chain: readonly Middleware[], last: Handler): Handler {

@@ -198,6 +198,15 @@ describe('compile', () => {
     assert.equal(request(g.entryPoints.get('web'), {}).headers.get('x-order'), 'second');
   });
 
+  it('serves noop@internal, and refuses api@internal by name as not supported yet', () => {
+    const config = dyn({ routers: { 'noop@file': router('Path(`/noop`)', 'noop@internal'), 'api@file': router('PathPrefix(`/api`)', 'api@internal') } });
+    const g = compile({ staticConfig: staticConfig([ep('web')]), config }, deps);
+    const r = request(g.entryPoints.get('web'), { path: '/noop' });
+    assert.deepEqual([r.status, r.body], [200, '']);
+    assert.equal(g.view.routers['api@file']?.status, 'disabled');
+    assert.ok(g.diagnostics.some((d) => d.code === 'TPK_CFG_UNSUPPORTED' && d.object === 'api@file' && d.message.includes('api@internal')));
+  });
+
   it('answers ping on its entry point, and terminatingStatusCode during shutdown', () => {
     const lifecycle = { terminating: false };
     const g = compile(
