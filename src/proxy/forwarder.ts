@@ -11,6 +11,7 @@
  * `Upgrade`) requests go on a fresh, unpooled connection; a 101 answer turns it into a tunnel.
  */
 import type { Exchange } from '../exchange/exchange.js';
+import { ProxyError } from '../errors/codes.js';
 import { writeProxyError, type ForwardErrorHandler } from './errors.js';
 import type { OriginPool } from './origin-pool.js';
 import { RequestHeadBuilder } from './request-head.js';
@@ -50,6 +51,11 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
   const cache = new Map<ServerTarget, OriginPool>();
 
   return function forward(ex: Exchange, server: ServerTarget): void {
+    if (ex.response.clientGone) {
+      // Nothing to answer: do not spend a warm connection on it.
+      onError(ex, new ProxyError('TPK_ERR_CLIENT_GONE', 'client closed the connection'));
+      return;
+    }
     let pool = cache.get(server);
     if (pool === undefined || pool.evicted) {
       pool = pools.get(server, transport);

@@ -13,13 +13,20 @@
  * - Content-Length must be digits; several differing values are an error.
  * - Transfer-Encoding wins over Content-Length, and then the connection is not reused.
  * - Chunk sizes are hex (at most 12 digits); chunk extensions are skipped; trailers are read and dropped.
- * - 1xx responses other than 101 are skipped; 101 hands the raw head and the bytes after it over.
+ * - 102 and 103 informational heads are handed on (Go's ReverseProxy relays them), 100 is
+ *   skipped (we never wait for it); 101 hands the raw head and the bytes after it over.
  * - Responses to HEAD, 204 and 304 have no body whatever their headers say.
  */
+
+import { Framing, ResponseHead } from './response-head.js';
+
+export { parseContentLength } from './response-head.js';
 
 export interface ResponseSink {
   /** A final (non-1xx) response head; `headers` is the flat list without hop-by-hop headers. */
   onResponseHead(status: number, headers: string[]): void;
+  /** A 102 Processing or 103 Early Hints head (more heads follow). */
+  onResponseInfo(status: number, headers: string[]): void;
   /** A piece of the (de-chunked) body: a view of the socket's buffer, valid to keep. */
   onResponseBody(chunk: Buffer): void;
   /** The message is complete. Bytes after it (a misbehaving server) set `trailingData`. */
@@ -53,17 +60,6 @@ const MAX_CHUNK_SIZE_DIGITS = 12;
 
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 
-/** RFC 9110 tchar lookup. */
-const TOKEN = new Uint8Array(256);
-for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
-  TOKEN[c.charCodeAt(0)] = 1;
-}
-
-/** Bytes allowed in a header value or reason phrase: HTAB, SP..~ and obs-text (0x80-0xff). */
-const VALUE = new Uint8Array(256);
-VALUE[9] = 1;
-for (let i = 32; i < 256; i++) if (i !== 127) VALUE[i] = 1;
-
 /** Hex digit values, -1 for others. */
 const HEX = new Int8Array(256).fill(-1);
 for (let i = 0; i < 10; i++) HEX[48 + i] = i;
@@ -79,6 +75,7 @@ export class ResponseParser {
   #noBody = false;
   #remaining = 0;
   #count = 0;
+  readonly #parsed = new ResponseHead();
   /** Set when the head was parsed: may the connection carry another request afterwards? */
   keepAlive = false;
   /** True once any byte of the current response arrived. */
@@ -286,8 +283,9 @@ export class ResponseParser {
     const prior = this.#head === null ? 0 : this.#head.length;
     this.#head = null;
     const bodyStart = end + 4;
-    const status = this.#parseHead(buf, end);
-    if (status < 0) return -1;
+    const h = this.#parsed;
+    if (!h.parse(buf, end, this.#noBody)) return this.#fail(h.error);
+    const status = h.status;
     if (status === 101) {
       this.#state = State.Done;
       this.#sink.onResponseUpgrade(buf.subarray(0, bodyStart), buf.subarray(bodyStart));
@@ -295,206 +293,32 @@ export class ResponseParser {
     }
     // Position in `input` right after the head.
     const next = pos + bodyStart - prior;
-    // A 1xx informational head left the state at Head: the next head follows.
+    // A 1xx informational head: relayed (102, 103) or skipped; the next head follows.
+    if (status < 200) {
+      if (status === 102 || status === 103) this.#sink.onResponseInfo(status, h.headers);
+      return next;
+    }
+    this.keepAlive = h.keepAlive;
+    switch (h.framing) {
+      case Framing.None:
+        this.#state = State.Done;
+        break;
+      case Framing.Length:
+        this.#remaining = h.contentLength;
+        this.#state = h.contentLength === 0 ? State.Done : State.BodyLength;
+        break;
+      case Framing.Chunked:
+        this.#state = State.ChunkSize;
+        this.#remaining = 0;
+        this.#count = 0;
+        break;
+      case Framing.UntilClose:
+        this.#state = State.BodyClose;
+        break;
+    }
+    const done = this.#state === State.Done;
+    this.#sink.onResponseHead(status, h.headers);
+    if (done && this.#current() === State.Done) this.#sink.onResponseComplete();
     return next;
-  }
-
-  /** Parse the head `buf[0..end)` (without the final CRLFCRLF); returns the status or -1. */
-  #parseHead(buf: Buffer, end: number): number {
-    // Status line: HTTP/1.x SP 3DIGIT [SP reason]
-    if (
-      end < 12 ||
-      buf[0] !== 72 || buf[1] !== 84 || buf[2] !== 84 || buf[3] !== 80 || buf[4] !== 47 || buf[5] !== 49 || buf[6] !== 46 ||
-      buf[8] !== 32
-    ) {
-      return this.#fail('bad status line');
-    }
-    const minor = (buf[7] as number) - 48;
-    const d0 = (buf[9] as number) - 48;
-    const d1 = (buf[10] as number) - 48;
-    const d2 = (buf[11] as number) - 48;
-    if (minor < 0 || minor > 1 || d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) {
-      return this.#fail('bad status line');
-    }
-    let i = 12;
-    if (i < end && buf[i] !== 13) {
-      if (buf[i] !== 32) return this.#fail('bad status line');
-      i++;
-      while (i < end && VALUE[buf[i] as number] === 1) i++;
-    }
-    if (i < end && (buf[i] !== 13 || buf[i + 1] !== 10)) return this.#fail('bad reason phrase');
-    const status = d0 * 100 + d1 * 10 + d2;
-    // 1xx heads are validated too (garbage is never relayed), but their headers are not kept.
-    return this.#scanHeaders(buf, i + 2, end, status, minor, status < 200);
-  }
-
-  #scanHeaders(buf: Buffer, from: number, end: number, status: number, minor: number, discard: boolean): number {
-    // One latin1 string for the head; names and values are slices of it (cheap).
-    const head = buf.toString('latin1', 0, end);
-    const headers: string[] = [];
-    let contentLength = -1;
-    let chunked = false;
-    let hasTe = false;
-    let connClose = false;
-    let connKeepAlive = false;
-    let connTokens: string[] | null = null;
-    let pos = from;
-    while (pos < end) {
-      // Name: token characters up to ':' (no whitespace before the colon, no obs-fold).
-      let i = pos;
-      while (i < end && TOKEN[buf[i] as number] === 1) i++;
-      if (i === pos || i === end || buf[i] !== 58) return this.#fail('bad header line');
-      // Value: optional whitespace trimmed; HTAB, visible ASCII and obs-text only; CRLF ends it.
-      let vs = i + 1;
-      while (vs < end && (buf[vs] === 32 || buf[vs] === 9)) vs++;
-      let eol = vs;
-      while (eol < end && VALUE[buf[eol] as number] === 1) eol++;
-      if (eol < end && (buf[eol] !== 13 || buf[eol + 1] !== 10)) return this.#fail('bad header value');
-      let ve = eol;
-      while (ve > vs && (buf[ve - 1] === 32 || buf[ve - 1] === 9)) ve--;
-      const name = head.slice(pos, i);
-      const value = head.slice(vs, ve);
-      pos = eol + 2;
-      switch (hopByHop(name)) {
-        case Hop.No:
-          headers.push(name, value);
-          continue;
-        case Hop.ContentLength: {
-          const cl = parseContentLength(value);
-          if (cl < 0 || (contentLength >= 0 && cl !== contentLength)) return this.#fail('bad content-length');
-          contentLength = cl;
-          headers.push(name, value.length > 15 || value.includes(',') ? String(cl) : value);
-          continue;
-        }
-        case Hop.TransferEncoding:
-          hasTe = true;
-          chunked = lastTokenIsChunked(value);
-          continue;
-        case Hop.Connection:
-          if (value.length === 10 && eq(value, 'keep-alive')) {
-            connKeepAlive = true;
-            continue;
-          }
-          if (value.length === 5 && eq(value, 'close')) {
-            connClose = true;
-            continue;
-          }
-          for (const t of value.split(',')) {
-            const tok = t.trim().toLowerCase();
-            if (tok === 'close') connClose = true;
-            else if (tok === 'keep-alive') connKeepAlive = true;
-            else if (tok !== '' && tok !== 'upgrade') (connTokens ??= []).push(tok);
-          }
-          continue;
-        case Hop.Drop:
-          continue;
-      }
-    }
-    if (discard) return status;
-    if (connTokens !== null) removeNamed(headers, connTokens);
-    this.keepAlive = !connClose && (minor === 1 || connKeepAlive);
-    if (hasTe) {
-      // TE + CL is a smuggling pattern: TE wins and the connection is not reused.
-      if (contentLength >= 0) {
-        this.keepAlive = false;
-        removeNamed(headers, ['content-length']);
-      }
-      contentLength = -1;
-    }
-    const noBody = this.#noBody || status === 204 || status === 304;
-    if (noBody) {
-      this.#state = State.Done;
-    } else if (hasTe && chunked) {
-      this.#state = State.ChunkSize;
-      this.#remaining = 0;
-      this.#count = 0;
-    } else if (!hasTe && contentLength >= 0) {
-      this.#remaining = contentLength;
-      this.#state = contentLength === 0 ? State.Done : State.BodyLength;
-    } else {
-      this.#state = State.BodyClose;
-      this.keepAlive = false;
-    }
-    const state = this.#state;
-    this.#sink.onResponseHead(status, headers);
-    if (state === State.Done && this.#state === State.Done) this.#sink.onResponseComplete();
-    return status;
-  }
-}
-
-const enum Hop {
-  No,
-  Drop,
-  Connection,
-  ContentLength,
-  TransferEncoding,
-}
-
-/** Classify a response header name (Go ReverseProxy's hop-by-hop list plus framing). */
-function hopByHop(name: string): Hop {
-  switch (name.length) {
-    case 2:
-      return eq(name, 'te') ? Hop.Drop : Hop.No;
-    case 7:
-      return eq(name, 'trailer') || eq(name, 'upgrade') ? Hop.Drop : Hop.No;
-    case 10:
-      if (eq(name, 'connection')) return Hop.Connection;
-      return eq(name, 'keep-alive') ? Hop.Drop : Hop.No;
-    case 14:
-      return eq(name, 'content-length') ? Hop.ContentLength : Hop.No;
-    case 16:
-      return eq(name, 'proxy-connection') ? Hop.Drop : Hop.No;
-    case 17:
-      return eq(name, 'transfer-encoding') ? Hop.TransferEncoding : Hop.No;
-    case 18:
-      return eq(name, 'proxy-authenticate') ? Hop.Drop : Hop.No;
-    case 19:
-      return eq(name, 'proxy-authorization') ? Hop.Drop : Hop.No;
-    default:
-      return Hop.No;
-  }
-}
-
-/** ASCII case-insensitive comparison against a lower-case literal of the same length. */
-function eq(name: string, lower: string): boolean {
-  if (name === lower) return true;
-  for (let i = 0; i < lower.length; i++) {
-    if ((name.charCodeAt(i) | 0x20) !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-/** Digits only (a comma list of equal values allowed); -1 when invalid. */
-export function parseContentLength(value: string): number {
-  let result = -1;
-  let cur = -1;
-  for (let i = 0; i <= value.length; i++) {
-    const c = i === value.length ? 44 : value.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      cur = (cur < 0 ? 0 : cur * 10) + (c - 48);
-      if (cur > Number.MAX_SAFE_INTEGER) return -1;
-    } else if (c === 44) {
-      if (cur < 0 || (result >= 0 && result !== cur)) return -1;
-      result = cur;
-      cur = -1;
-      while (i + 1 < value.length && (value.charCodeAt(i + 1) === 32 || value.charCodeAt(i + 1) === 9)) i++;
-    } else {
-      return -1;
-    }
-  }
-  return result;
-}
-
-function lastTokenIsChunked(value: string): boolean {
-  const comma = value.lastIndexOf(',');
-  const last = (comma < 0 ? value : value.slice(comma + 1)).trim();
-  return last.length === 7 && eq(last, 'chunked');
-}
-
-/** Remove every header whose lower-cased name is in `names`. */
-function removeNamed(headers: string[], names: readonly string[]): void {
-  for (let i = 0; i < headers.length; ) {
-    if (names.includes((headers[i] as string).toLowerCase())) headers.splice(i, 2);
-    else i += 2;
   }
 }

@@ -22,7 +22,7 @@ export interface ResolvedTransport {
    * trust store; undefined = Node's default trust store.
    */
   readonly ca: readonly string[] | undefined;
-  /** Idle keep-alive connections kept per origin; 0 keeps none. */
+  /** Idle keep-alive connections kept per origin (already normalised by the config model); 0 keeps none. */
   readonly maxIdleConnsPerHost: number;
   /** ms; 0 = no limit. Covers TCP connect and, for https, the TLS handshake. */
   readonly dialTimeout: number;
@@ -32,9 +32,6 @@ export interface ResolvedTransport {
   readonly idleConnTimeout: number;
 }
 
-/** Go's http.DefaultMaxIdleConnsPerHost, used when a dynamic transport leaves the option at 0. */
-const GO_DEFAULT_MAX_IDLE_PER_HOST = 2;
-
 /**
  * Resolve a dynamic `http.serversTransports` entry, or the static `serversTransport` defaults.
  * Throws an Error with a user-facing message when a rootCAs file cannot be read or holds no PEM.
@@ -42,9 +39,8 @@ const GO_DEFAULT_MAX_IDLE_PER_HOST = 2;
 export function resolveTransport(cfg: ServersTransportConfig | ServersTransportDefaults): ResolvedTransport {
   const serverName = 'serverName' in cfg && cfg.serverName !== '' ? cfg.serverName : undefined;
   const ca = cfg.rootCAs.length === 0 ? undefined : cfg.rootCAs.map(loadPem);
-  let maxIdle = cfg.maxIdleConnsPerHost;
-  if (maxIdle === 0) maxIdle = GO_DEFAULT_MAX_IDLE_PER_HOST;
-  if (maxIdle < 0) maxIdle = 0;
+  // The configuration model already normalised Traefik's 0/unset to Go's default (2): 0 keeps none.
+  const maxIdle = Math.max(0, cfg.maxIdleConnsPerHost);
   const t = cfg.forwardingTimeouts;
   const fields = {
     serverName,

@@ -17,12 +17,12 @@
  * OPTIONS, TRACE) or an Idempotency-Key header — Go's net/http rule, which Traefik inherits.
  */
 import type { Socket } from 'node:net';
-import type { Readable } from 'node:stream';
 import type { Exchange } from '../exchange/exchange.js';
 import { HeaderList } from '../exchange/headers.js';
 import { ProxyError } from '../errors/codes.js';
 import { dialError, exchangeError, type ForwardErrorHandler } from './errors.js';
 import type { OriginPool } from './origin-pool.js';
+import { RequestBodyWriter, type BodyWriterOwner } from './request-body-writer.js';
 import { BodyMode } from './request-head.js';
 import { ResponseParser, type ResponseSink } from './response-parser.js';
 import { tunnel } from './tunnel.js';
@@ -35,10 +35,7 @@ const enum State {
   Closed,
 }
 
-const CRLF = Buffer.from('\r\n', 'latin1');
-const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
-
-export class UpstreamConnection implements ResponseSink {
+export class UpstreamConnection implements ResponseSink, BodyWriterOwner {
   readonly pool: OriginPool;
   readonly socket: Socket;
   /** One-off connections (upgrades) never go back to the pool. */
@@ -59,10 +56,8 @@ export class UpstreamConnection implements ResponseSink {
   #onError: ForwardErrorHandler | null = null;
   #head = '';
   #bodyMode = BodyMode.None;
-  #body: Readable | null = null;
-  #headPending = false;
+  #bodyWriter: RequestBodyWriter | null = null;
   #requestDone = false;
-  #bodyPaused = false;
   #responseHeadSent = false;
   #responseDone = false;
   #pending: Buffer | null = null;
@@ -78,7 +73,6 @@ export class UpstreamConnection implements ResponseSink {
     socket.on('end', this.#onEnd);
     socket.on('error', this.#onSocketError);
     socket.on('close', this.#onClose);
-    socket.on('drain', this.#onSocketDrain);
     const dialTimeout = pool.transport.dialTimeout;
     if (dialTimeout > 0) this.#dialTimer = setTimeout(this.#onDialTimeout, dialTimeout);
   }
@@ -113,24 +107,14 @@ export class UpstreamConnection implements ResponseSink {
   }
 
   #send(): void {
-    const ex = this.#ex as Exchange;
-    const body = ex.body;
+    const body = (this.#ex as Exchange).body;
     if (this.#bodyMode === BodyMode.None || body === null) {
       this.socket.write(this.#head, 'latin1');
       this.#requestWritten();
       return;
     }
-    this.#body = body;
-    this.#headPending = true;
-    this.#bodyPaused = false;
-    if (body.readableEnded) {
-      this.#onReqEnd();
-      return;
-    }
-    body.on('data', this.#onReqData);
-    body.on('end', this.#onReqEnd);
-    body.on('error', this.#onReqError);
-    body.on('close', this.#onReqClose);
+    this.#bodyWriter ??= new RequestBodyWriter(this.socket, this);
+    this.#bodyWriter.start(this.#head, body, this.#bodyMode === BodyMode.Chunked);
   }
 
   #requestWritten(): void {
@@ -141,77 +125,30 @@ export class UpstreamConnection implements ResponseSink {
     }
   }
 
-  readonly #onReqData = (chunk: Buffer): void => {
-    const socket = this.socket;
-    socket.cork();
-    if (this.#headPending) {
-      this.#headPending = false;
-      socket.write(this.#head, 'latin1');
-    }
-    let ok: boolean;
-    if (this.#bodyMode === BodyMode.Chunked) {
-      socket.write(chunk.length.toString(16), 'latin1');
-      socket.write(CRLF);
-      socket.write(chunk);
-      ok = socket.write(CRLF);
-    } else {
-      ok = socket.write(chunk);
-    }
-    socket.uncork();
-    if (!ok && !this.#bodyPaused) {
-      this.#bodyPaused = true;
-      (this.#body as Readable).pause();
-    }
-  };
+  // --- request body (BodyWriterOwner) ---
 
-  readonly #onReqEnd = (): void => {
-    const socket = this.socket;
-    socket.cork();
-    if (this.#headPending) {
-      this.#headPending = false;
-      socket.write(this.#head, 'latin1');
-    }
-    if (this.#bodyMode === BodyMode.Chunked) socket.write(LAST_CHUNK);
-    socket.uncork();
-    this.#detachBody();
-    this.#requestWritten();
-  };
-
-  readonly #onReqError = (): void => {
-    if (this.#ex !== null && !this.#requestDone) this.#clientGone();
-  };
-
-  readonly #onReqClose = (): void => {
-    // 'close' before 'end': the client aborted the upload.
-    if (this.#ex !== null && !this.#requestDone) this.#clientGone();
-  };
-
-  #detachBody(): void {
-    const body = this.#body;
-    if (body === null) return;
-    this.#body = null;
-    body.off('data', this.#onReqData);
-    body.off('end', this.#onReqEnd);
-    body.off('error', this.#onReqError);
-    body.off('close', this.#onReqClose);
-    if (this.#bodyPaused) {
-      this.#bodyPaused = false;
-      body.resume();
-    }
+  onRequestWritten(): void {
+    if (this.#ex !== null) this.#requestWritten();
   }
 
-  readonly #onSocketDrain = (): void => {
-    if (this.#bodyPaused && this.#body !== null) {
-      this.#bodyPaused = false;
-      this.#body.resume();
-    }
-  };
+  onRequestAborted(): void {
+    if (this.#ex !== null && !this.#requestDone) this.#clientGone();
+  }
+
+  #detachBody(): void {
+    this.#bodyWriter?.stop();
+  }
 
   // --- response (ResponseSink) ---
 
   onResponseHead(status: number, headers: string[]): void {
     this.#clearHeaderTimer();
     this.#responseHeadSent = true;
+    (this.#ex as Exchange).response.writeHead(status, new HeaderList(headers));
+  }
+
+  onResponseInfo(status: number, headers: string[]): void {
+    // The writer relays 102/103 and does not count them as the response head.
     (this.#ex as Exchange).response.writeHead(status, new HeaderList(headers));
   }
 
@@ -439,7 +376,6 @@ export class UpstreamConnection implements ResponseSink {
     s.off('end', this.#onEnd);
     s.off('error', this.#onSocketError);
     s.off('close', this.#onClose);
-    s.off('drain', this.#onSocketDrain);
   }
 
   #clearDialTimer(): void {

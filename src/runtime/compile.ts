@@ -62,7 +62,8 @@ function staticTransport(s: StaticConfig): ServersTransportConfig {
     serverName: undefined,
     insecureSkipVerify: t.insecureSkipVerify,
     rootCAs: t.rootCAs,
-    maxIdleConnsPerHost: t.maxIdleConnsPerHost,
+    // Traefik (Go) reads 0 as http.DefaultMaxIdleConnsPerHost (2); the dynamic model stores the real count.
+    maxIdleConnsPerHost: t.maxIdleConnsPerHost === 0 ? 2 : t.maxIdleConnsPerHost,
     forwardingTimeouts: t.forwardingTimeouts,
   };
 }

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer as createNetServer, connect, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { request } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { waitFor, within } from '../helpers/wait.js';
 import { firstStatus, rawExchange } from './entrypoint-helpers.js';
@@ -138,6 +139,50 @@ void describe('forwarder: errors', () => {
     assert.equal(fwd.pools.stats()[0]?.idle, 0);
   });
 
+  void it('client aborting mid-upload: the upstream connection is destroyed, outcome 499', async () => {
+    const silent = await silentServer();
+    cleanups.push(silent.close);
+    const fwd = forwardTo(`http://127.0.0.1:${silent.port}`);
+    const proxy = await startProxy(fwd.handler);
+    cleanups.push(proxy.close);
+    const client = connect(proxy.port, '127.0.0.1');
+    client.on('error', () => {});
+    client.write('POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n' + 'x'.repeat(1000));
+    await waitFor('the upstream to receive the start of the body', () => (silent.received.join('').includes('xxxx') ? true : undefined), 3000);
+    const done = proxy.nextDone();
+    client.destroy();
+    assert.equal(await within('499 outcome', done, 3000), 499);
+    await waitFor('the upstream connection to be destroyed', () => (silent.sockets.size === 0 ? true : undefined), 3000);
+    assert.equal(fwd.errors[0]?.code, 'TPK_ERR_CLIENT_GONE');
+  });
+
+  void it('an early answer while the request body still streams reaches the client; that connection is not reused', async () => {
+    // Answers as soon as the first bytes of the request arrive, without reading the body.
+    const sockets = new Set<Socket>();
+    const early = createNetServer((s) => {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => sockets.delete(s));
+      s.once('data', () => s.write('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 3\r\n\r\nbig'));
+    });
+    await new Promise<void>((resolve) => early.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const s of sockets) s.destroy();
+          early.close(() => resolve());
+        }),
+    );
+    const fwd = forwardTo(`http://127.0.0.1:${(early.address() as AddressInfo).port}`);
+    const proxy = await startProxy(fwd.handler);
+    cleanups.push(proxy.close);
+    const r = await send(proxy.port, '/upload', { method: 'POST', body: Buffer.alloc(4 * 1024 * 1024, 1) });
+    assert.equal(r.status, 413);
+    assert.equal(r.body.toString(), 'big');
+    await waitFor('the half-used upstream connection to be closed', () => (sockets.size === 0 ? true : undefined), 3000);
+    assert.equal(fwd.pools.stats()[0]?.idle, 0);
+  });
+
   void it('upstream dying mid-body after the head: the client connection is aborted', async () => {
     const up = await rawUpstream((s) => {
       s.write('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789');
@@ -175,18 +220,27 @@ void describe('forwarder: errors', () => {
     });
   }
 
-  void it('1xx informational answers are skipped; close-delimited bodies are relayed whole', async () => {
+  void it('100 is skipped, 103 Early Hints relayed; close-delimited bodies are relayed whole', async () => {
     const up = await rawUpstream((s) => {
-      s.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n');
+      s.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n');
       s.end('HTTP/1.1 200 OK\r\nX-A: 1\r\n\r\nuntil the end');
     });
     cleanups.push(up.close);
     const proxy = await startProxy(forwardTo(up.url).handler);
     cleanups.push(proxy.close);
-    const r = await send(proxy.port, '/');
-    assert.equal(r.status, 200);
-    assert.equal(r.headers['x-a'], '1');
-    assert.equal(r.body.toString(), 'until the end');
+    const infos: { status: number; link: unknown }[] = [];
+    const r = await new Promise<{ status: number; a: unknown; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: proxy.port, path: '/', agent: false }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, a: res.headers['x-a'], body }));
+      });
+      req.on('information', (info) => infos.push({ status: info.statusCode, link: info.headers.link }));
+      req.on('error', reject);
+      req.end();
+    });
+    assert.deepEqual(infos, [{ status: 103, link: '</a.css>; rel=preload' }]);
+    assert.deepEqual(r, { status: 200, a: '1', body: 'until the end' });
   });
 
   void describe('stale keep-alive connections (the server closes a reused connection without answering)', () => {

@@ -140,6 +140,11 @@ describe('hot reload', () => {
     await waitFor('reload applied', () => (tp.count(applied) > before ? true : undefined));
     const ok = await get(port, '/', { host: 'app.test' });
     assert.equal(ok.body, 'B');
+    // The reload is logged in one line saying what changed.
+    const line = tp.logs.filter(applied).at(-1);
+    assert.deepEqual(line?.added, ['broken@file']);
+    assert.deepEqual(line?.removed, []);
+    assert.deepEqual(line?.changed, ['app@file']);
     const broken = await get(port, '/', { host: 'broken.test' });
     assert.equal(broken.status, 404);
     const logged = tp.logs.find((r) => r.msg === 'configuration error' && String(r.error).includes('broken@file'));

@@ -1,6 +1,10 @@
 /**
- * Durations as Traefik reads them: a Go duration string (`10s`, `1m30s`, `250ms`, `1.5h`, `-1s`) or a bare
- * number, which counts seconds (`10` = 10s; Turnpike also takes `2.5` = 2.5s).
+ * Durations as Traefik reads them (paerser `types.Duration`), for static and dynamic configuration alike: a Go
+ * duration string (`10s`, `1m30s`, `250ms`, `1.5h`, `-1s`, `500us`) or a bare integer, which counts seconds
+ * (`10` = 10s). Results are milliseconds, possibly fractional (`500us` = 0.5).
+ *
+ * Traefik rejects a bare number with a fraction (`1.5`); dynamic configuration does too. The static
+ * configuration also takes one (`2.5` = 2.5s) with `{ fractionalSeconds: true }`.
  */
 
 const UNIT_MS: Readonly<Record<string, number>> = {
@@ -14,14 +18,31 @@ const UNIT_MS: Readonly<Record<string, number>> = {
   h: 3_600_000,
 };
 
+const BARE_INTEGER = /^[+-]?\d+$/;
 const BARE_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
 const PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
 
-/** Parses a duration into milliseconds; undefined when the text is not a duration. */
-export function parseDuration(text: string): number | undefined {
-  const s = text.trim();
+export interface DurationOptions {
+  /** Also take a bare number with a fraction as seconds (`2.5`, `.5`, numbers like `1.5`). Default false, as Traefik. */
+  readonly fractionalSeconds?: boolean;
+}
+
+/**
+ * Parses a duration into milliseconds; undefined when the value is not a duration (or does not fit a number).
+ * Numbers and bigints (as YAML/TOML parsers return them) are seconds.
+ */
+export function parseDuration(value: string | number | bigint, options: DurationOptions = {}): number | undefined {
+  const fractional = options.fractionalSeconds === true;
+  let ms: number | undefined;
+  if (typeof value === 'bigint') ms = Number(value) * 1000;
+  else if (typeof value === 'number') ms = fractional || Number.isInteger(value) ? value * 1000 : undefined;
+  else ms = parseDurationText(value.trim(), fractional);
+  return ms !== undefined && Number.isFinite(ms) ? ms : undefined;
+}
+
+function parseDurationText(s: string, fractional: boolean): number | undefined {
   if (s === '') return undefined;
-  if (BARE_NUMBER.test(s)) return Number(s) * 1000;
+  if ((fractional ? BARE_NUMBER : BARE_INTEGER).test(s)) return Number(s) * 1000;
   let i = 0;
   let sign = 1;
   if (s[0] === '+' || s[0] === '-') {

@@ -10,7 +10,7 @@ export {
   type Position,
   type UnknownKeyPolicy,
 } from './decode.js';
-export { formatDuration, parseDuration } from './duration.js';
+export { formatDuration, parseDuration, type DurationOptions } from './duration.js';
 export { formatKeyPath, indexOf, lookupPath, normalizeSegments, type PathLookup } from './key-path.js';
 export { expectedText, parseScalar, splitList, type ScalarResult, type ScalarValue } from './scalars.js';
 export {
@@ -33,5 +33,5 @@ export {
   type SchemaNode,
   type SectionSchema,
 } from './schema.js';
-export { closest } from './suggest.js';
+export { closest, LOOSE_TYPOS, STRICT_TYPOS, type TypoPolicy } from './suggest.js';
 export { segmentsFromUnderscored } from './underscored.js';

@@ -60,7 +60,7 @@ export function parseScalar(schema: ScalarSchema, text: string): ScalarResult {
       return belowMin(schema, n) ?? { ok: true, value: n };
     }
     case 'duration': {
-      const ms = parseDuration(text);
+      const ms = parseDuration(text, { fractionalSeconds: true });
       if (ms === undefined || !Number.isFinite(ms)) return { ok: false, expected: expectedText(schema) };
       return belowMin(schema, ms) ?? { ok: true, value: ms };
     }

@@ -2,10 +2,11 @@
  * A TOML document flattened into decoder entries, like yaml-entries.ts: values become text, lists of values
  * stay lists, empty tables enable a section; positions come from toml-positions.ts.
  */
-import { parse, TomlDate, TomlError } from 'smol-toml';
+import { parse, TomlDate } from 'smol-toml';
 import type { Diagnostic } from '../diagnostics.js';
 import { DECODE_CODES } from './codes.js';
 import type { FlatEntry, Position } from './decode.js';
+import { tomlErrorDetail } from './source-positions.js';
 import { locateTomlKeys, tomlPathKey } from './toml-positions.js';
 import type { FileEntries } from './yaml-entries.js';
 
@@ -25,12 +26,8 @@ export function tomlEntries(text: string, origin: string): FileEntries {
   try {
     data = parse(text, { integersAsBigInt: 'asNeeded' });
   } catch (error) {
-    const at = error instanceof TomlError ? { line: error.line, column: error.column } : {};
-    const message = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
-    return {
-      entries: [],
-      diagnostics: [{ code: DECODE_CODES.parse, severity: 'error', message: `invalid TOML: ${message.replace(/^Invalid TOML document: /, '')}`, source: origin, ...at }],
-    };
+    const { reason, ...at } = tomlErrorDetail(error);
+    return { entries: [], diagnostics: [{ code: DECODE_CODES.parse, severity: 'error', message: `invalid TOML: ${reason}`, source: origin, ...at }] };
   }
   const positions = locateTomlKeys(text);
   const entries: FlatEntry[] = [];

@@ -3,10 +3,11 @@
  * reads files (every value becomes text; lists of values stay lists; `{}` and empty keys enable a section).
  * Anchors, aliases and `<<` merge keys are followed.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { Diagnostic } from '../diagnostics.js';
 import { DECODE_CODES } from './codes.js';
 import type { FlatEntry, Position } from './decode.js';
+import { yamlErrorDetail, yamlNodePosition } from './source-positions.js';
 
 export interface FileEntries {
   readonly entries: FlatEntry[];
@@ -34,13 +35,6 @@ class YamlFlattener {
     readonly origin: string,
   ) {}
 
-  position(node: YamlNode | null | undefined): Position | undefined {
-    const offset = node?.range?.[0];
-    if (offset === undefined) return undefined;
-    const { line, col } = this.lines.linePos(offset);
-    return { line, column: col };
-  }
-
   push(segments: string[], positions: (Position | undefined)[], value: FlatEntry['value']): void {
     if (segments.length === 0) return;
     this.entries.push({ segments, value, origin: this.origin, positions });
@@ -65,7 +59,7 @@ class YamlFlattener {
           continue;
         }
         const name = scalarText(keyValue) ?? '';
-        this.walk(pair.value, [...segments, name], [...positions, this.position(isScalar(key) ? key : undefined)], depth);
+        this.walk(pair.value, [...segments, name], [...positions, yamlNodePosition(isScalar(key) ? key : undefined, this.lines)], depth);
       }
       return;
     }
@@ -77,7 +71,7 @@ class YamlFlattener {
         return;
       }
       items.forEach((item, i) => {
-        this.walk(item, [...segments, `[${i}]`], [...positions, this.position(isScalar(item) || isMap(item) || isSeq(item) ? item : undefined)], depth + 1);
+        this.walk(item, [...segments, `[${i}]`], [...positions, yamlNodePosition(isScalar(item) || isMap(item) || isSeq(item) ? item : undefined, this.lines)], depth + 1);
       });
       return;
     }
@@ -96,15 +90,8 @@ export function yamlEntries(text: string, origin: string): FileEntries {
   const doc = parseDocument(text, { lineCounter: lines, merge: true, prettyErrors: false });
   const diagnostics: Diagnostic[] = [];
   for (const error of doc.errors) {
-    const offset = error.pos[0];
-    const at = error.linePos?.[0] ?? (Number.isInteger(offset) ? lines.linePos(offset) : undefined);
-    diagnostics.push({
-      code: DECODE_CODES.parse,
-      severity: 'error',
-      message: `invalid YAML: ${error.message.split('\n')[0] ?? error.message}`,
-      source: origin,
-      ...(at ? { line: at.line, column: at.col } : {}),
-    });
+    const { reason, ...at } = yamlErrorDetail(error, lines);
+    diagnostics.push({ code: DECODE_CODES.parse, severity: 'error', message: `invalid YAML: ${reason}`, source: origin, ...at });
   }
   if (diagnostics.length > 0) return { entries: [], diagnostics };
   const flattener = new YamlFlattener(doc, lines, origin);
@@ -113,7 +100,7 @@ export function yamlEntries(text: string, origin: string): FileEntries {
     return { entries: [], diagnostics };
   }
   if (!isMap(contents)) {
-    const at = flattener.position(contents);
+    const at = yamlNodePosition(contents, lines);
     diagnostics.push({
       code: DECODE_CODES.type,
       severity: 'error',

@@ -5,10 +5,12 @@
  * file:line:col and the parser's reason.
  */
 import { type Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import { TomlError, parse as parseToml } from 'smol-toml';
+import { parse as parseToml } from 'smol-toml';
 import type { Diagnostic } from '../../config/diagnostics.js';
 import { DYNAMIC_CODES } from '../../config/dynamic/codes.js';
 import type { Locate } from '../../config/dynamic/validate.js';
+import type { Position } from '../../config/paths/decode.js';
+import { tomlErrorDetail, yamlErrorDetail, yamlNodePosition } from '../../config/paths/source-positions.js';
 import { createTomlLocator } from './toml-locator.js';
 
 export type ParsedFile =
@@ -48,11 +50,8 @@ function parseTomlFile(path: string, text: string): ParsedFile {
     const raw = parseToml(text, { integersAsBigInt: 'asNeeded' });
     return { ok: true, raw, locate: createTomlLocator(text) };
   } catch (err) {
-    if (err instanceof TomlError) {
-      const reason = (err.message.split('\n')[0] ?? err.message).replace(/^Invalid TOML document:\s*/, '');
-      return failure(path, `invalid TOML: ${reason}`, err.line, err.column);
-    }
-    return failure(path, `invalid TOML: ${err instanceof Error ? err.message : String(err)}`);
+    const { reason, line, column } = tomlErrorDetail(err);
+    return failure(path, `invalid TOML: ${reason}`, line, column);
   }
 }
 
@@ -61,9 +60,8 @@ function parseYamlFile(path: string, text: string): ParsedFile {
   const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true, intAsBigInt: true });
   const first = doc.errors[0];
   if (first !== undefined) {
-    const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
-    const reason = (first.message.split('\n')[0] ?? first.message).replace(/ at line \d+, column \d+:?$/, '');
-    return failure(path, `invalid YAML: ${reason}`, pos.line, pos.col);
+    const { reason, line, column } = yamlErrorDetail(first, lineCounter);
+    return failure(path, `invalid YAML: ${reason}`, line, column);
   }
   try {
     const raw: unknown = doc.toJS({ maxAliasCount: 1000 });
@@ -76,29 +74,21 @@ function parseYamlFile(path: string, text: string): ParsedFile {
 function yamlLocator(doc: Document, lineCounter: LineCounter): Locate {
   return (path) => {
     let node: unknown = doc.contents;
-    let best: number | undefined;
+    let best: Position | undefined;
     for (const segment of path) {
       if (isAlias(node)) node = node.resolve(doc);
       if (typeof segment === 'number' && isSeq(node)) {
         const item: unknown = node.items[segment];
         if (item === undefined || item === null) break;
-        best = rangeStart(item) ?? best;
+        best = yamlNodePosition(item, lineCounter) ?? best;
         node = item;
       } else if (typeof segment === 'string' && isMap(node)) {
         const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
         if (pair === undefined) break;
-        best = rangeStart(pair.key) ?? best;
+        best = yamlNodePosition(pair.key, lineCounter) ?? best;
         node = pair.value;
       } else break;
     }
-    if (best === undefined) return undefined;
-    const { line, col } = lineCounter.linePos(best);
-    return { line, column: col };
+    return best;
   };
-}
-
-function rangeStart(node: unknown): number | undefined {
-  if (typeof node !== 'object' || node === null || !('range' in node)) return undefined;
-  const range = (node as { range?: unknown }).range;
-  return Array.isArray(range) && typeof range[0] === 'number' ? range[0] : undefined;
 }

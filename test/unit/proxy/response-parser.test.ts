@@ -5,6 +5,7 @@ import { parseContentLength, ResponseParser, type ResponseSink } from '../../../
 
 interface Outcome {
   heads: { status: number; headers: string[] }[];
+  info: { status: number; headers: string[] }[];
   body: string;
   complete: number;
   upgrade: { head: string; rest: string } | null;
@@ -14,9 +15,12 @@ interface Outcome {
 }
 
 class Recorder implements ResponseSink {
-  readonly out: Outcome = { heads: [], body: '', complete: 0, upgrade: null, error: '', keepAlive: false, trailingData: false };
+  readonly out: Outcome = { heads: [], info: [], body: '', complete: 0, upgrade: null, error: '', keepAlive: false, trailingData: false };
   onResponseHead(status: number, headers: string[]): void {
     this.out.heads.push({ status, headers: headers.slice() });
+  }
+  onResponseInfo(status: number, headers: string[]): void {
+    this.out.info.push({ status, headers: headers.slice() });
   }
   onResponseBody(chunk: Buffer): void {
     this.out.body += chunk.toString('latin1');
@@ -123,6 +127,15 @@ void describe('ResponseParser', () => {
     );
   });
 
+  void it('102 and 103 heads are handed on, 100 is skipped', () => {
+    const out = run('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+    assert.deepEqual(out.info, [
+      { status: 102, headers: [] },
+      { status: 103, headers: ['Link', '</a.css>; rel=preload'] },
+    ]);
+    assert.equal(out.heads[0]?.status, 200);
+  });
+
   void it('101 hands over the raw head and the bytes after it', () => {
     const out = run('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x05hello', [40]);
     assert.deepEqual(out.upgrade, {
@@ -136,6 +149,7 @@ void describe('ResponseParser', () => {
     const chunks: Buffer[] = [];
     const sink: ResponseSink = {
       onResponseHead() {},
+      onResponseInfo() {},
       onResponseBody: (c) => chunks.push(c),
       onResponseComplete() {},
       onResponseUpgrade() {},

@@ -44,7 +44,7 @@ void describe('resolveTransport', () => {
   });
 
   const idle = [
-    { desc: '0 means Go default 2', v: 0, want: 2 },
+    { desc: '0 keeps none (the model normalised Traefik 0/unset to 2 already)', v: 0, want: 0 },
     { desc: 'negative keeps none', v: -1, want: 0 },
     { desc: 'explicit', v: 7, want: 7 },
   ];

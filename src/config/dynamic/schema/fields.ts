@@ -12,8 +12,8 @@
  */
 import type { Diagnostic, Severity } from '../../diagnostics.js';
 import { DYNAMIC_CODES, type DynamicCode } from '../codes.js';
-import { didYouMean } from './did-you-mean.js';
-import { parseDurationMs } from './duration.js';
+import { parseDuration } from '../../paths/duration.js';
+import { LOOSE_TYPOS, closest } from '../../paths/suggest.js';
 
 export type PathSegment = string | number;
 export type KeyPath = readonly PathSegment[];
@@ -141,7 +141,7 @@ export function readFields(scope: Scope, value: unknown, path: KeyPath, spec: Ke
     const fieldPath = [...path, key];
     const name = canonical.get(key.toLowerCase());
     if (name === undefined) {
-      const guess = didYouMean(key, canonical.values());
+      const guess = closest(key, canonical.values(), LOOSE_TYPOS);
       const hint = guess === undefined ? `expected one of ${[...spec.supported, ...(spec.unsupported ?? [])].join(', ')}` : `did you mean "${guess}"?`;
       scope.error(DYNAMIC_CODES.UNKNOWN_KEY, fieldPath, `unknown key "${key}"; ${hint}${scope.leftOut}`);
       continue;
@@ -227,7 +227,7 @@ export function readInt(scope: Scope, f: Field | undefined, bounds: { min?: bigi
 export function readDuration(scope: Scope, f: Field | undefined, opts: { min?: number } = {}): number | undefined {
   if (f === undefined || f.value === null || f.value === undefined) return undefined;
   const v = f.value;
-  const ms = typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' ? parseDurationMs(v) : undefined;
+  const ms = typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' ? parseDuration(v) : undefined;
   if (ms === undefined) return invalid(scope, f, 'a duration such as "30s", "1m30s", "100ms" or a number of seconds');
   if (opts.min !== undefined && ms < opts.min) return invalid(scope, f, `a duration >= ${opts.min}ms`);
   return ms;

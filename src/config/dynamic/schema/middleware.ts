@@ -7,6 +7,7 @@
 import { DYNAMIC_CODES } from '../codes.js';
 import type { HeadersOptions, MiddlewareConfig } from '../types.js';
 import { type Field, type KeyPath, type Scope, readFields, readString, readStringList, readStringMap, requireField } from './fields.js';
+import { readOneKind } from './one-kind.js';
 
 /** Every HTTP middleware type of Traefik v3 (OSS). */
 export const TRAEFIK_MIDDLEWARE_TYPES = [
@@ -82,18 +83,13 @@ const BAD_HEADER_VALUE = /[\r\n\0]/;
 export function readMiddleware(scope: Scope, raw: unknown, path: KeyPath): MiddlewareConfig | undefined {
   const fields = readFields(scope, raw, path, { supported: TRAEFIK_MIDDLEWARE_TYPES });
   if (fields === undefined) return undefined;
-  const types = [...fields.keys()];
-  if (types.length === 0) {
-    if (scope.ok) scope.error(DYNAMIC_CODES.MISSING_KEY, path, `a middleware needs one type, such as stripPrefix, addPrefix or headers${scope.leftOut}`);
-    return undefined;
-  }
-  if (types.length > 1) {
-    scope.error(DYNAMIC_CODES.MULTI_TYPES, path, `multi-types middleware not supported (${types.join(' and ')}): declare one middleware per type${scope.leftOut}`);
-    return undefined;
-  }
-  const type = types[0];
-  const field = type === undefined ? undefined : fields.get(type);
-  if (type === undefined || field === undefined) return undefined;
+  const one = readOneKind(scope, fields, path, [...fields.keys()], {
+    object: 'middleware',
+    kind: 'type',
+    needs: 'one type, such as stripPrefix, addPrefix or headers',
+  });
+  if (one === undefined) return undefined;
+  const { kind: type, field } = one;
   switch (type) {
     case 'stripPrefix':
       return readStripPrefix(scope, field);

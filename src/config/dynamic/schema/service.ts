@@ -17,6 +17,7 @@ import {
   readString,
   requireField,
 } from './fields.js';
+import { readOneKind } from './one-kind.js';
 
 export const SERVICE_KINDS = ['loadBalancer', 'weighted', 'mirroring', 'failover', 'highestRandomWeight'] as const;
 
@@ -33,18 +34,13 @@ const SERVER_SCHEMES = new Set(['http:', 'https:', 'h2c:']);
 export function readService(scope: Scope, raw: unknown, path: KeyPath): ServiceConfig | undefined {
   const fields = readFields(scope, raw, path, { supported: SERVICE_KINDS, unsupported: ['middlewares'] });
   if (fields === undefined) return undefined;
-  const kinds = SERVICE_KINDS.filter((k) => fields.has(k));
-  if (kinds.length === 0) {
-    if (scope.ok) scope.error(DYNAMIC_CODES.MISSING_KEY, path, `a service needs exactly one of ${SERVICE_KINDS.join(', ')}${scope.leftOut}`);
-    return undefined;
-  }
-  if (kinds.length > 1) {
-    scope.error(DYNAMIC_CODES.MULTI_TYPES, path, `multi-types service not supported (${kinds.join(' and ')}): declare one service per kind${scope.leftOut}`);
-    return undefined;
-  }
-  const kind = kinds[0];
-  const field = kind === undefined ? undefined : fields.get(kind);
-  if (field === undefined) return undefined;
+  const one = readOneKind(scope, fields, path, SERVICE_KINDS.filter((k) => fields.has(k)), {
+    object: 'service',
+    kind: 'kind',
+    needs: `exactly one of ${SERVICE_KINDS.join(', ')}`,
+  });
+  if (one === undefined) return undefined;
+  const { kind, field } = one;
   if (kind !== 'loadBalancer') {
     scope.error(DYNAMIC_CODES.UNSUPPORTED, field.path, `"${kind}" services are not supported yet (only loadBalancer)${scope.leftOut}`);
     return undefined;

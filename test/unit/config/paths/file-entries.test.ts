@@ -113,6 +113,14 @@ void describe('tomlEntries', () => {
     assert.deepEqual(summary(r.entries), [['p', '9223372036854775806', 1]]);
   });
 
+  void it('places quoted keys written with escapes', () => {
+    const r = tomlEntries('"caf\\u00e9" = 1\n[t]\n"a\\tb" = 2\n', 'esc.toml');
+    assert.deepEqual(summary(r.entries), [
+      ['café', '1', 1],
+      ['t.a\tb', '2', 3],
+    ]);
+  });
+
   void it('the locator never throws and keeps what it found on text it cannot follow', () => {
     const positions = locateTomlKeys('a = 1\n= oops\n');
     assert.deepEqual(positions.get(tomlPathKey(['a'])), { line: 1, column: 1 });
