@@ -57,6 +57,10 @@ async function check(argv: readonly string[]): Promise<number> {
 async function run(argv: readonly string[]): Promise<void> {
   const { config, file } = loadOrExit(argv);
   const logger: Logger = createLogger(config.log);
+  // A stray rejected promise is a bug to report, not a reason to drop every connection.
+  process.on('unhandledRejection', (reason: unknown) => {
+    logger.error({ err: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) }, 'unhandled promise rejection');
+  });
   logger.info({ version: VERSION, source: file ?? config.origin.kind }, 'starting turnpike');
 
   const entryPoints = new Map<string, HttpEntryPoint>();

@@ -20,9 +20,9 @@ const LEVELS: Record<LogLevel, LevelWithSilent> = {
   PANIC: 'fatal',
 };
 
-const LABELS: Record<number, string> = { 10: 'TRC', 20: 'DBG', 30: 'INF', 40: 'WRN', 50: 'ERR', 60: 'FTL' };
+const LABELS: Record<string, string> = { trace: 'TRC', debug: 'DBG', info: 'INF', warn: 'WRN', error: 'ERR', fatal: 'FTL' };
 
-/** Renders pino's JSON lines as `2026-01-02T03:04:05Z INF message key=value ...`. */
+/** Renders the JSON lines as `2026-01-02T03:04:05Z INF message key=value ...`. */
 function commonFormat(out: Writable): Writable {
   const pass = { write: (line: string) => out.write(line) };
   return {
@@ -34,9 +34,10 @@ function commonFormat(out: Writable): Writable {
         pass.write(chunk);
         return true;
       }
-      const { time, level, msg, pid: _pid, hostname: _h, ...rest } = rec;
-      const when = typeof time === 'number' ? new Date(time).toISOString() : '';
-      let line = `${when} ${LABELS[level as number] ?? String(level)} ${typeof msg === 'string' ? msg : ''}`;
+      const { time, level, message, ...rest } = rec;
+      const when = typeof time === 'string' ? time : '';
+      const label = typeof level === 'string' ? (LABELS[level] ?? level.toUpperCase()) : '';
+      let line = `${when} ${label} ${typeof message === 'string' ? message : ''}`;
       for (const [k, v] of Object.entries(rest)) {
         line += ` ${k}=${typeof v === 'string' ? (/\s/.test(v) ? JSON.stringify(v) : v) : JSON.stringify(v)}`;
       }
@@ -55,5 +56,15 @@ export interface LogOptions {
 export function createLogger(opts: LogOptions): Logger {
   const base: Writable = opts.filePath ? createWriteStream(opts.filePath, { flags: 'a' }) : process.stdout;
   const dest = opts.format === 'json' ? base : commonFormat(base);
-  return pino({ level: LEVELS[opts.level], base: null, timestamp: pino.stdTimeFunctions.epochTime }, dest);
+  // Traefik's JSON log shape (zerolog): "level" as a word, RFC 3339 "time", "message".
+  return pino(
+    {
+      level: LEVELS[opts.level],
+      base: null,
+      messageKey: 'message',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    dest,
+  );
 }

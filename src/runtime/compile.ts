@@ -41,7 +41,8 @@ export interface CompiledGraph {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const NOT_FOUND_BODY = '404 page not found';
+/** Go's http.NotFound body, newline included. */
+const NOT_FOUND_BODY = '404 page not found\n';
 /** Traefik gives internal routers MaxInt and entry-point redirections MaxInt-1. */
 const INTERNAL_PRIORITY = Number.MAX_SAFE_INTEGER;
 

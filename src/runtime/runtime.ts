@@ -27,6 +27,7 @@ export interface RuntimeOptions {
 export class Runtime {
   readonly #opts: RuntimeOptions;
   #current: CompiledGraph | undefined;
+  #currentHash: string | undefined;
   #version = 0;
 
   constructor(opts: RuntimeOptions) {
@@ -40,6 +41,12 @@ export class Runtime {
   /** Compiles `snapshot` and swaps it in. Never throws for bad configuration. */
   apply(snapshot: Snapshot): CompiledGraph {
     const { logger, staticConfig, deps, slots } = this.#opts;
+    if (this.#current !== undefined && snapshot.hash === this.#currentHash) {
+      // Same configuration (e.g. a file saved unchanged, or only its problems changed): no rebuild.
+      this.#logDiagnostics(snapshot.diagnostics);
+      logger.debug({ version: this.#version }, 'skipping same configuration');
+      return this.#current;
+    }
     const started = performance.now();
     const graph = compile({ staticConfig, config: snapshot.config, origins: snapshot.origins }, deps);
     for (const [name, slot] of slots) {
@@ -48,14 +55,11 @@ export class Runtime {
     }
     const previous = this.#current;
     this.#current = graph;
+    this.#currentHash = snapshot.hash;
     this.#version++;
 
     const all: Diagnostic[] = [...snapshot.diagnostics, ...graph.diagnostics];
-    for (const d of all) {
-      const line = formatDiagnostic(d);
-      if (d.severity === 'warning') logger.warn({ code: d.code, error: line }, 'configuration warning');
-      else logger.error({ code: d.code, error: line }, 'configuration error');
-    }
+    this.#logDiagnostics(all);
     const diff = diffRouters(previous?.view, graph.view);
     const routers = Object.values(graph.view.routers);
     logger.info(
@@ -72,5 +76,14 @@ export class Runtime {
       'configuration applied',
     );
     return graph;
+  }
+
+  #logDiagnostics(list: readonly Diagnostic[]): void {
+    const { logger } = this.#opts;
+    for (const d of list) {
+      const line = formatDiagnostic(d);
+      if (d.severity === 'warning') logger.warn({ code: d.code, error: line }, 'configuration warning');
+      else logger.error({ code: d.code, error: line }, 'configuration error');
+    }
   }
 }

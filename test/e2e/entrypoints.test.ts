@@ -120,6 +120,9 @@ log:
     assert.equal(r.headers.location, `https://example.test:${securePort}/a/b?c=1`);
     const post = await get(port, '/p', { host: 'example.test', method: 'POST', body: 'x' });
     assert.equal(post.status, 308);
+    assert.equal(post.body, 'Permanent Redirect');
+    const head = await get(port, '/h', { host: 'example.test', method: 'HEAD' });
+    assert.equal(head.status, 308);
   });
 
   it('drains an in-flight request on SIGTERM and then exits 0', async () => {

@@ -63,6 +63,6 @@ void describe('load balancer through the proxy', () => {
     proxy.ep.setHandler(createLoadBalancer(lb([]), deps));
     const r = await send(proxy.port, '/');
     assert.equal(r.status, 503);
-    assert.equal(r.body.toString(), 'no available server');
+    assert.equal(r.body.toString(), 'no available server\n');
   });
 });

@@ -39,6 +39,8 @@ export class TurnpikeProcess {
       } catch {
         rec = { msg: line };
       }
+      // Traefik's JSON shape says `message`; tests read `msg`.
+      if (typeof rec.message === 'string') rec.msg = rec.message;
       this.logs.push(rec);
       this.#waiters = this.#waiters.filter((w) => {
         if (!w.match(rec)) return true;

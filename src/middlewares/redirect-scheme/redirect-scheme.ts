@@ -22,15 +22,23 @@ function hostWithoutPort(host: string): string {
   return colon < 0 ? host : host.slice(0, colon);
 }
 
+const REDIRECT_TEXT: Record<number, string> = {
+  301: 'Moved Permanently',
+  302: 'Found',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
+};
+
 export function createRedirectSchemeHandler(options: RedirectSchemeOptions): Handler {
   const scheme = options.scheme.toLowerCase();
   const omitPort = options.port === '' || (scheme === 'https' && options.port === '443') || (scheme === 'http' && options.port === '80');
   const portPart = omitPort ? '' : ':' + options.port;
   return function redirectSchemeHandler(ex: Exchange) {
     const target = `${scheme}://${hostWithoutPort(ex.host)}${portPart}${ex.path}${ex.query === null ? '' : '?' + ex.query}`;
-    const get = ex.method === 'GET' || ex.method === 'HEAD';
+    // As Traefik: GET gets 301/302, every other method (HEAD included) 307/308 so it is replayed as is.
+    const get = ex.method === 'GET';
     const status = options.permanent ? (get ? 301 : 308) : get ? 302 : 307;
     const h = new HeaderList(['Location', target]);
-    ex.response.sendText(status, status === 301 || status === 308 ? 'Moved Permanently' : 'Found', h);
+    ex.response.sendText(status, REDIRECT_TEXT[status] ?? '', h);
   };
 }

@@ -36,7 +36,7 @@ export interface LoadBalancerDeps {
 
 /** Traefik's answer when no server can take the request. */
 export function noAvailableServer(): ProxyError {
-  return new ProxyError('TPK_ERR_NO_SERVER', 'no available server', { body: 'no available server' });
+  return new ProxyError('TPK_ERR_NO_SERVER', 'no available server', { body: 'no available server\n' });
 }
 
 /**

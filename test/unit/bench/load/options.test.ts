@@ -15,6 +15,8 @@ void describe('parseBenchOptions', () => {
     assert.deepEqual(o.targets, [...TARGET_NAMES]);
     assert.equal(o.turnpikeEntry, '/abs/dist/src/cli/main.js');
     assert.equal(o.profileDir, undefined);
+    assert.equal(o.maxOtherCpu, 10);
+    assert.equal(o.keep, false);
   });
 
   const cases = [

@@ -4,7 +4,7 @@ import type { TargetName } from '../../../../bench/load/options.js';
 import { buildRows, formatTable, median, ratioByRound, type Sample } from '../../../../bench/load/report.js';
 
 function sample(round: number, requestsPerSec: number, extra: Partial<Sample> = {}): Sample {
-  return { round, requestsPerSec, requests: requestsPerSec * 10, p50Ms: 1, p99Ms: 2, non2xx: 0, socketErrors: 0, cpuUsPerRequest: 20, rssMiB: 10, ...extra };
+  return { round, requestsPerSec, requests: requestsPerSec * 10, p50Ms: 1, p99Ms: 2, non2xx: 0, socketErrors: 0, cpuUsPerRequest: 20, rssMiB: 10, otherCpuPct: 1, ...extra };
 }
 
 void describe('median', () => {

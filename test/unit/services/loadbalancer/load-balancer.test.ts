@@ -70,7 +70,7 @@ void describe('createLoadBalancer', () => {
       const lb = build(lbConfig(c.servers));
       assert.throws(
         () => lb.handler(EX),
-        (err: unknown) => err instanceof ProxyError && err.code === 'TPK_ERR_NO_SERVER' && err.status === 503 && err.body === 'no available server',
+        (err: unknown) => err instanceof ProxyError && err.code === 'TPK_ERR_NO_SERVER' && err.status === 503 && err.body === 'no available server\n',
       );
     });
   }
