@@ -4,12 +4,14 @@
  * ResponseWriter over ServerResponse. Only this file and `node-http-server.ts` touch node:http.
  */
 import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { Exchange, HeadHook, PeerInfo, ResponseWriter, TlsInfo, UpgradeInfo } from '../exchange/exchange.js';
 import { HeaderList } from '../exchange/headers.js';
 import type { ExchangeSink } from './front-end.js';
 import type { PreparedTarget } from './routing-path.js';
 import { withoutHopByHop } from './response-headers.js';
+import { markIdle } from './socket-idle.js';
 
 /**
  * ServerResponse with a slot for its writer, so one module-level 'close' listener serves every
@@ -50,10 +52,18 @@ export class NodeResponseWriter implements ResponseWriter {
   #timedOut = false;
   #status = 0;
   #timer: NodeJS.Timeout | null = null;
+  readonly #socket: Socket;
+  readonly #idleTimeout: number;
 
-  constructor(res: TurnpikeServerResponse, sink: ExchangeSink, writeTimeout: number) {
+  /**
+   * `socket` is the request's connection (a pipelined response gets its socket only later);
+   * `idleTimeout` (ms, 0 = none) is armed on it once this response is over and nothing else waits.
+   */
+  constructor(res: TurnpikeServerResponse, sink: ExchangeSink, writeTimeout: number, socket: Socket, idleTimeout: number) {
     this.#res = res;
     this.#sink = sink;
+    this.#socket = socket;
+    this.#idleTimeout = idleTimeout;
     res.writer = this;
     // 'close' fires once per response; `on` avoids the wrapper closure `once` would allocate.
     res.on('close', onResponseClose);
@@ -157,6 +167,7 @@ export class NodeResponseWriter implements ResponseWriter {
       this.#goneCallbacks = null;
       if (cbs !== null && !this.#aborted) for (const cb of cbs) cb();
     }
+    markIdle(this.#socket, this.#idleTimeout);
     const ex = this.#exchange;
     if (ex !== null) {
       this.#exchange = null;

@@ -14,6 +14,7 @@ import { NodeHttpExchange, NodeResponseWriter, TurnpikeServerResponse } from './
 import { RawResponseWriter, SocketUpgrade } from './raw-response-writer.js';
 import { rawErrorResponse, reasonPhrase } from './response-headers.js';
 import { prepareTarget, type PreparedTarget } from './routing-path.js';
+import { destroyOnTimeout, markBusy } from './socket-idle.js';
 
 /** Interval of node's sweep that enforces header/request timeouts: a fraction of the smallest one. */
 function checkingInterval(opts: FrontEndOptions): number {
@@ -94,10 +95,16 @@ export class NodeHttpFrontEnd implements FrontEnd {
   readonly #server: Server<typeof IncomingMessage, typeof TurnpikeServerResponse>;
   readonly #sockets = new Set<Socket>();
   readonly #closed: Promise<void>;
+  /** Bound on a fresh connection's silence before its first byte (Go: read deadline set before the first read). */
+  readonly #firstTimeout: number;
+  /** Keep-alive idle bound between requests (Go's `idleTimeout()`: idleTimeout, else readTimeout). */
+  readonly #idleTimeout: number;
 
   constructor(opts: FrontEndOptions, sink: ExchangeSink) {
     this.#opts = opts;
     this.#sink = sink;
+    this.#firstTimeout = opts.readTimeout > 0 ? opts.readTimeout : opts.idleTimeout;
+    this.#idleTimeout = opts.idleTimeout > 0 ? opts.idleTimeout : opts.readTimeout;
     const requestTimeout = opts.readTimeout;
     let headersTimeout = opts.headersTimeout;
     if (requestTimeout > 0 && (headersTimeout === 0 || headersTimeout > requestTimeout)) headersTimeout = requestTimeout;
@@ -106,7 +113,9 @@ export class NodeHttpFrontEnd implements FrontEnd {
       maxHeaderSize: opts.maxHeaderBytes,
       requestTimeout,
       headersTimeout,
-      keepAliveTimeout: opts.idleTimeout,
+      // Idle connections are timed by us (socket-idle.ts): node's own keep-alive timer adds a
+      // 1 s buffer to the value (1 s configured -> 2 s) and never covers a fresh connection.
+      keepAliveTimeout: 0,
       connectionsCheckingInterval: checkingInterval(opts),
       insecureHTTPParser: false,
       requireHostHeader: false, // checked in prepareTarget, with Go's answers
@@ -166,6 +175,9 @@ export class NodeHttpFrontEnd implements FrontEnd {
     const sockets = this.#sockets;
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    // Only armed while no request is in progress (here: before the first byte of the first one).
+    socket.on('timeout', destroyOnTimeout);
+    if (this.#firstTimeout > 0) socket.setTimeout(this.#firstTimeout);
   }
 
   /** Common head checks; returns the prepared target or the status to refuse the request with. */
@@ -196,13 +208,14 @@ export class NodeHttpFrontEnd implements FrontEnd {
 
   #request(req: IncomingMessage, res: TurnpikeServerResponse): void {
     const startedAt = performance.now();
+    markBusy(req.socket);
     const headers = new HeaderList(req.rawHeaders);
     const target = this.#prepare(req, headers);
     if (typeof target === 'number') {
       rejectResponse(res, target);
       return;
     }
-    const writer = new NodeResponseWriter(res, this.#sink, this.#opts.writeTimeout);
+    const writer = new NodeResponseWriter(res, this.#sink, this.#opts.writeTimeout, req.socket, this.#idleTimeout);
     const ex = new NodeHttpExchange(req, headers, target, this.#opts.entryPoint, writer, null, startedAt);
     writer.attach(ex);
     this.#sink.dispatch(ex);
@@ -210,6 +223,9 @@ export class NodeHttpFrontEnd implements FrontEnd {
 
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const startedAt = performance.now();
+    // The socket left node:http: no idle timing on it any more (its new owner times it).
+    markBusy(req.socket);
+    req.socket.removeListener('timeout', destroyOnTimeout);
     const headers = new HeaderList(req.rawHeaders);
     const target = this.#prepare(req, headers);
     if (typeof target === 'number') {

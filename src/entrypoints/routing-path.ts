@@ -62,10 +62,58 @@ function isScheme(s: string, end: number): boolean {
   return true;
 }
 
+const HEX_UPPER = '0123456789ABCDEF';
+
+function hexVal(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  if (l >= 97 && l <= 102) return l - 87;
+  return -1;
+}
+
+/** RFC 3986 §2.3 unreserved characters (ALPHA / DIGIT / `-` `.` `_` `~`), indexed by byte. */
+const UNRESERVED = new Uint8Array(128);
+for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~') UNRESERVED[ch.charCodeAt(0)] = 1;
+
+/**
+ * Traefik's entry-point `normalizePath` (runs before `sanitizePath`): every percent-escape of an
+ * unreserved character is decoded (`%2e` -> `.`, `%41` -> `A`, RFC 3986 §2.3) and every other
+ * escape gets upper-case hex (`%2f` -> `%2F`, §6.2.2.1). The result is both the path routed on and
+ * the path sent upstream, so `/a/%2e%2e/b` cannot route as `/a/...` and reach the backend's `/b`.
+ * Returns null for a bad escape (`%`, `%4`, `%zz`): the caller answers 400. A path without `%`,
+ * or whose escapes are already normal, is returned as is (no allocation).
+ */
+export function normalizePath(path: string): string | null {
+  let pct = path.indexOf('%');
+  if (pct < 0) return path;
+  const n = path.length;
+  let out: string | null = null;
+  let copied = 0; // input before this index is already in `out`
+  while (pct >= 0) {
+    if (pct + 2 >= n) return null;
+    const a = path.charCodeAt(pct + 1);
+    const b = path.charCodeAt(pct + 2);
+    const hi = hexVal(a);
+    const lo = hexVal(b);
+    if (hi < 0 || lo < 0) return null;
+    const v = (hi << 4) | lo;
+    let replacement: string | null = null;
+    if (v < 128 && UNRESERVED[v] === 1) replacement = String.fromCharCode(v);
+    else if (a >= 97 || b >= 97) replacement = '%' + HEX_UPPER.charAt(hi) + HEX_UPPER.charAt(lo); // lower-case hex
+    if (replacement !== null) {
+      out = (out ?? '') + path.slice(copied, pct) + replacement;
+      copied = pct + 3;
+    }
+    pct = path.indexOf('%', pct + 3);
+  }
+  return out === null ? path : out + path.slice(copied);
+}
+
 /**
  * `http.sanitizePath`: remove `.` and `..` segments and duplicate slashes from the escaped path,
  * keeping one trailing slash when the input had one (`/./foo/../bar//` -> `/bar/`), as Go's
- * `URL.JoinPath()` does for Traefik. Percent-escapes are left alone (`%2e%2e` is not a dot segment).
+ * `URL.JoinPath()` does for Traefik. Percent-escapes are left alone here (`%2e%2e` is not a dot
+ * segment): `normalizePath` runs first and has already turned escaped dots into dots.
  * `*` and paths that are already clean are returned as is.
  */
 export function sanitizePath(path: string): string {
@@ -126,15 +174,6 @@ export function rewriteQuerySemicolons(query: string, encode: boolean): string {
 const RESERVED = new Uint8Array(128);
 for (const ch of ":/?#[]@!$&'()*+,;=%") RESERVED[ch.charCodeAt(0)] = 1;
 
-const HEX_UPPER = '0123456789ABCDEF';
-
-function hexVal(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 0x20;
-  if (l >= 97 && l <= 102) return l - 87;
-  return -1;
-}
-
 /**
  * The routing path (traefik-reference §3): every `%XX` decoded except the reserved ones, which
  * stay encoded with upper-case hex (`%2f` -> `%2F`). Decoded bytes are read as UTF-8
@@ -190,9 +229,12 @@ export interface TargetOptions {
 
 /**
  * Check and prepare a request target and its Host header as Go's server and Traefik's entry
- * point do before routing. Returns a status (400) instead when the request must be refused:
- * a target that is not origin/absolute/asterisk form, a bad percent-escape in the path, a
- * missing Host header on HTTP/1.1, several Host headers, or a malformed Host value.
+ * point do before routing: `normalizePath`, then `sanitizePath` (when on); the result is both
+ * `path` (sent upstream) and the source of `routingPath`. Returns a status (400) instead when the
+ * request must be refused: a `#` anywhere in the target (Traefik's denyFragment; it only looks at
+ * the path, we refuse a `#` in the query too: no request-target may hold one), a target that is
+ * not origin/absolute/asterisk form, a bad percent-escape in the path, a missing Host header on
+ * HTTP/1.1, several Host headers, or a malformed Host value.
  *
  * `hostHeaders` is the number of Host header fields and `hostHeader` the first one's value.
  */
@@ -206,9 +248,12 @@ export function prepareTarget(
   if (hostHeaders > 1) return 400;
   if (hostHeaders === 0 && http11) return 400;
   if (hostHeader !== undefined && !isValidHost(hostHeader)) return 400;
+  if (target.indexOf('#') >= 0) return 400;
   const t = splitTarget(target);
   if (t === null) return 400;
-  const path = opts.sanitizePath ? sanitizePath(t.path) : t.path;
+  const normalized = normalizePath(t.path);
+  if (normalized === null) return 400;
+  const path = opts.sanitizePath ? sanitizePath(normalized) : normalized;
   const routingPath = computeRoutingPath(path);
   if (routingPath === null) return 400;
   const query = t.query === null ? null : rewriteQuerySemicolons(t.query, opts.encodeQuerySemicolons);

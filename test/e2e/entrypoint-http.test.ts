@@ -97,7 +97,7 @@ void describe('entry point: request path', () => {
     assert.equal(r.status, 200);
     const seen = JSON.parse(r.body) as Seen;
     assert.equal(seen.method, 'GET');
-    assert.equal(seen.path, '/a/c%20d%2f');
+    assert.equal(seen.path, '/a/c%20d%2F', 'normalised (escapes upper-cased) and sanitized');
     assert.equal(seen.routingPath, '/a/c d%2F');
     assert.equal(seen.query, 'x=1&y=2');
     assert.equal(seen.host, 'app.example:8080');

@@ -23,6 +23,11 @@ export const DYNAMIC_CODES = {
   DUPLICATE_NAME: 'TPK_CFG_DUPLICATE_NAME',
   /** A configured file or directory does not exist (warning: Traefik starts anyway). */
   FILE_NOT_FOUND: 'TPK_CFG_FILE_NOT_FOUND',
+  /**
+   * A file that declared objects is now empty (or only comments), as while an editor or a shell
+   * redirect truncates it before writing: warning, its last good version is kept.
+   */
+  EMPTY_FILE: 'TPK_CFG_EMPTY_FILE',
   /** A file or directory could not be read or watched. */
   FILE_READ: 'TPK_CFG_FILE_READ',
   /** The provider is not configured usably (e.g. neither filename nor directory). */

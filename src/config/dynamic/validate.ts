@@ -36,6 +36,11 @@ export interface DynamicValidation {
    */
   readonly origins: ReadonlyMap<string, ObjectOrigin>;
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * The declared objects left out, keyed as `origins`, each with its own error diagnostics (the
+   * same objects as in `diagnostics`), so a caller can keep a last valid version instead.
+   */
+  readonly rejected: ReadonlyMap<string, readonly Diagnostic[]>;
 }
 
 export type HttpCollection = 'routers' | 'services' | 'middlewares' | 'serversTransports';
@@ -56,6 +61,7 @@ const TRANSPORTS: CollectionSpec<ServersTransportConfig> = { what: 'serversTrans
 export function validateDynamic(raw: unknown, ctx: ValidateContext): DynamicValidation {
   const diagnostics: Diagnostic[] = [];
   const origins = new Map<string, ObjectOrigin>();
+  const rejected = new Map<string, Diagnostic[]>();
   const http = {
     routers: {} as Record<string, RouterConfig>,
     services: {} as Record<string, ServiceConfig>,
@@ -66,7 +72,7 @@ export function validateDynamic(raw: unknown, ctx: ValidateContext): DynamicVali
 
   if (raw !== null && raw !== undefined && !isPlainObject(raw)) {
     section.error(DYNAMIC_CODES.INVALID_VALUE, [], 'expected a mapping with http (and tcp, udp, tls) at the top level');
-    return deepFreeze({ config: { http }, origins, diagnostics });
+    return deepFreeze({ config: { http }, origins, diagnostics, rejected });
   }
   const top = readFields(section, raw, [], { supported: ['http', 'tcp', 'udp', 'tls'] }) ?? new Map<string, never>();
   for (const name of ['tcp', 'udp', 'tls']) {
@@ -95,14 +101,21 @@ export function validateDynamic(raw: unknown, ctx: ValidateContext): DynamicVali
       for (const [name, value] of Object.entries(f.value)) {
         const path = [...f.path, name];
         const where = ctx.locate?.(path);
-        origins.set(`http.${key}.${name}`, where === undefined ? { source: ctx.source } : { source: ctx.source, line: where.line });
+        const objectKey = `http.${key}.${name}`;
+        origins.set(objectKey, where === undefined ? { source: ctx.source } : { source: ctx.source, line: where.line });
         const scope = new Scope(ctx, name, spec.what, diagnostics);
+        const first = diagnostics.length;
+        const leftOut = (): void => {
+          rejected.set(objectKey, diagnostics.slice(first).filter((d) => d.severity === 'error'));
+        };
         if (name === '' || name.includes('@')) {
           scope.error(DYNAMIC_CODES.INVALID_NAME, path, `${spec.what} name "${name}" is not allowed: names must be non-empty and must not contain "@" (it separates the provider, as in name@file)${scope.leftOut}`);
+          leftOut();
           continue;
         }
         const value2 = spec.read(scope, value, path);
         if (scope.ok && value2 !== undefined) setOwn(into, name, value2);
+        else leftOut();
       }
     };
     read('routers', ROUTERS, http.routers);
@@ -111,5 +124,5 @@ export function validateDynamic(raw: unknown, ctx: ValidateContext): DynamicVali
     read('serversTransports', TRANSPORTS, http.serversTransports);
   }
 
-  return deepFreeze({ config: { http }, origins, diagnostics });
+  return deepFreeze({ config: { http }, origins, diagnostics, rejected });
 }

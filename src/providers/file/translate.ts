@@ -7,6 +7,16 @@
  *   traefik/traefik#10890). If an earlier version of that file parsed, that last good version is
  *   kept (the diagnostic says so): a half-saved file does not take routes down. If it never parsed,
  *   its objects are left out.
+ * - A file that declared objects and becomes empty (nothing but whitespace, comments or `{}`), as
+ *   while an editor or `cat a > dyn.yml` truncates it before writing, also keeps its last good
+ *   version, with a TPK_CFG_EMPTY_FILE warning (Traefik skips an empty configuration). To remove
+ *   every object of a file, delete it from the directory or leave e.g. `http: {}` in it. A file
+ *   empty from the start is simply empty.
+ * - An object (router, service, middleware, serversTransport) that stops validating keeps its last
+ *   valid version from the same file, and its errors say `keeping its last valid version` (still
+ *   errors, so `turnpike check` fails): a typo in one key does not turn its traffic into 404s. A
+ *   new object that never validated is left out. The kept version expires when the object is
+ *   removed from the file (or the file from the set) or validates again.
  * - The same object name in two files is an error naming both files, and the object is left out
  *   (Traefik keeps whichever file sorts first, with a warning). Identical definitions (e.g. a
  *   Kubernetes ConfigMap mount seen twice) are only a warning and apply once.
@@ -14,9 +24,9 @@
 import type { Diagnostic } from '../../config/diagnostics.js';
 import { DYNAMIC_CODES, type DynamicCode } from '../../config/dynamic/codes.js';
 import { deepFreeze } from '../../config/dynamic/freeze.js';
-import { setOwn } from '../../config/dynamic/schema/fields.js';
+import { isPlainObject, setOwn } from '../../config/dynamic/schema/fields.js';
 import type { DynamicConfig, HttpConfig, ObjectOrigin } from '../../config/dynamic/types.js';
-import { type HttpCollection, type Locate, validateDynamic } from '../../config/dynamic/validate.js';
+import { type DynamicValidation, type HttpCollection, type Locate, validateDynamic } from '../../config/dynamic/validate.js';
 import { parseDynamicFile } from './parse.js';
 
 /** A file's text, or why it could not be read. */
@@ -31,6 +41,11 @@ export interface CachedFile {
   readonly text: string;
   readonly raw: unknown;
   readonly locate: Locate;
+  /**
+   * The object versions the file contributed last time, keyed `http.routers.<name>` etc.: each
+   * valid object, or the kept last valid version of one that no longer validates.
+   */
+  readonly objects: ReadonlyMap<string, unknown>;
 }
 
 export interface FileTranslation {
@@ -51,58 +66,65 @@ const COLLECTIONS: readonly { key: HttpCollection; what: string }[] = [
 
 const TEMPLATE = /\{\{[\s\S]*?\}\}/;
 
+/** Ends the errors of an object that no longer validates but had a valid version before. */
+const KEPT = 'keeping its last valid version';
+
 export function translateFiles(files: readonly SourceFile[], previous: FileCache = new Map()): FileTranslation {
   const diagnostics: Diagnostic[] = [];
   const cache = new Map<string, CachedFile>();
-  const documents: { path: string; raw: unknown; locate: Locate }[] = [];
+  const documents: { path: string; text: string; raw: unknown; locate: Locate; lastObjects: ReadonlyMap<string, unknown> }[] = [];
 
   for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     const last = previous.get(file.path);
+    let doc: { text: string; raw: unknown; locate: Locate } | undefined = last;
     if ('text' in file) {
-      if (last !== undefined && last.text === file.text) {
-        cache.set(file.path, last);
-        documents.push({ path: file.path, raw: last.raw, locate: last.locate });
-        continue;
-      }
-      const parsed = parseDynamicFile(file.path, file.text);
-      if (parsed.ok) {
-        cache.set(file.path, { text: file.text, raw: parsed.raw, locate: parsed.locate });
-        documents.push({ path: file.path, raw: parsed.raw, locate: parsed.locate });
-        if (TEMPLATE.test(file.text)) {
+      if (last === undefined || last.text !== file.text) {
+        const parsed = parseDynamicFile(file.path, file.text);
+        if (!parsed.ok) {
+          diagnostics.push(keptOrDropped(parsed.diagnostic, last));
+        } else if (last !== undefined && last.objects.size > 0 && isEmptyDocument(parsed.raw)) {
           diagnostics.push({
-            code: DYNAMIC_CODES.UNSUPPORTED,
+            code: DYNAMIC_CODES.EMPTY_FILE,
             severity: 'warning',
-            message: 'Go templates ({{ ... }}) in dynamic files are not supported yet: the file is read as plain YAML/TOML',
+            message: 'the file is empty (perhaps being written); keeping the last good version of this file until it has content again',
             source: file.path,
           });
+        } else {
+          doc = { text: file.text, raw: parsed.raw, locate: parsed.locate };
+          if (TEMPLATE.test(file.text)) {
+            diagnostics.push({
+              code: DYNAMIC_CODES.UNSUPPORTED,
+              severity: 'warning',
+              message: 'Go templates ({{ ... }}) in dynamic files are not supported yet: the file is read as plain YAML/TOML',
+              source: file.path,
+            });
+          }
         }
-        continue;
       }
-      diagnostics.push(keptOrDropped(parsed.diagnostic, last));
     } else {
       const severity = file.error.code === DYNAMIC_CODES.FILE_NOT_FOUND ? 'warning' : 'error';
       diagnostics.push(keptOrDropped({ code: file.error.code, severity, message: file.error.message, source: file.path }, last));
     }
-    if (last !== undefined) {
-      cache.set(file.path, last);
-      documents.push({ path: file.path, raw: last.raw, locate: last.locate });
-    }
+    if (doc !== undefined) documents.push({ path: file.path, text: doc.text, raw: doc.raw, locate: doc.locate, lastObjects: last?.objects ?? new Map() });
   }
 
-  const validations = documents.map((doc) => ({ path: doc.path, ...validateDynamic(doc.raw, { source: doc.path, locate: doc.locate }) }));
-  for (const v of validations) diagnostics.push(...v.diagnostics);
+  const validations = documents.map((doc) => {
+    const v = validateDynamic(doc.raw, { source: doc.path, locate: doc.locate });
+    const objects = keepLastValid(v, doc.lastObjects, diagnostics);
+    cache.set(doc.path, { text: doc.text, raw: doc.raw, locate: doc.locate, objects });
+    return { origins: v.origins, objects };
+  });
 
   const http: { [K in HttpCollection]: Record<string, HttpConfig[K][string]> } = { routers: {}, services: {}, middlewares: {}, serversTransports: {} };
   const origins = new Map<string, ObjectOrigin>();
   for (const { key, what } of COLLECTIONS) {
     const declared = new Map<string, { origin: ObjectOrigin; value: unknown }[]>();
     for (const v of validations) {
-      const objects: Readonly<Record<string, unknown>> = v.config.http[key];
       for (const [originKey, origin] of v.origins) {
         if (!originKey.startsWith(`http.${key}.`)) continue;
         const name = originKey.slice(key.length + 6);
         const list = declared.get(name) ?? [];
-        list.push({ origin, value: Object.hasOwn(objects, name) ? objects[name] : undefined });
+        list.push({ origin, value: v.objects.get(originKey) });
         declared.set(name, list);
       }
     }
@@ -134,6 +156,53 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
   }
 
   return deepFreeze({ config: { http }, origins, diagnostics, cache });
+}
+
+/**
+ * The objects one file contributes: every valid object, plus the last valid version (from
+ * `lastObjects`) of each object that no longer validates. Appends the file's diagnostics, those
+ * of a kept object saying so instead of "left out".
+ */
+function keepLastValid(v: DynamicValidation, lastObjects: ReadonlyMap<string, unknown>, diagnostics: Diagnostic[]): Map<string, unknown> {
+  const objects = new Map<string, unknown>();
+  for (const { key } of COLLECTIONS) {
+    for (const [name, value] of Object.entries(v.config.http[key])) objects.set(`http.${key}.${name}`, value);
+  }
+  const rewritten = new Map<Diagnostic, Diagnostic>();
+  const extra: Diagnostic[] = [];
+  for (const [objectKey, errors] of v.rejected) {
+    const kept = lastObjects.get(objectKey);
+    const collection = COLLECTIONS.find((c) => objectKey.startsWith(`http.${c.key}.`));
+    if (kept === undefined || collection === undefined) continue;
+    objects.set(objectKey, kept);
+    const leftOut = `; this ${collection.what} is left out`;
+    for (const e of errors) {
+      const reason = e.message.endsWith(leftOut) ? e.message.slice(0, -leftOut.length) : e.message;
+      rewritten.set(e, { ...e, message: `${reason}; ${KEPT}` });
+    }
+    if (errors.length === 0) {
+      const name = objectKey.slice(collection.key.length + 6);
+      const origin = v.origins.get(objectKey);
+      const d: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = {
+        code: DYNAMIC_CODES.INVALID_VALUE,
+        severity: 'error',
+        message: `${collection.what} "${name}" is not valid; ${KEPT}`,
+        source: origin?.source ?? '',
+        path: objectKey,
+        object: name,
+      };
+      if (origin?.line !== undefined) d.line = origin.line;
+      extra.push(d);
+    }
+  }
+  for (const d of v.diagnostics) diagnostics.push(rewritten.get(d) ?? d);
+  diagnostics.push(...extra);
+  return objects;
+}
+
+/** Nothing declared at all: an empty file, only comments, or `{}` (TOML reads comments as `{}`). */
+function isEmptyDocument(raw: unknown): boolean {
+  return raw === null || raw === undefined || (isPlainObject(raw) && Object.keys(raw).length === 0);
 }
 
 function where(origin: ObjectOrigin): string {

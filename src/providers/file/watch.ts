@@ -5,11 +5,16 @@
  *
  * Watching: one `fs.watch` per directory — every folder of `directory`, or the parent folder of
  * `filename` (as Traefik) — so editors that save by renaming a temporary file over the original,
- * and new files and folders, are seen. Any event re-reads the whole set. Reads never overlap, and
- * an event during a read causes exactly one more read, so no event is ever dropped: the last read
- * always follows the last change. (chokidar was tried first: it throttles change events per path
- * and drops them, which lost the second of two quick saves.) A read whose files are unchanged
- * emits nothing. After each read the set of watched folders follows the folders found.
+ * and new files and folders, are seen. Any event re-reads the whole set, after a short settle
+ * (`settleMs`, default 50 ms, counted from the first event) so that a save made of several writes
+ * (truncate, then write; `(cat a; cat b) > f`) is usually read once, whole. Reads never overlap,
+ * and an event during the settle or a read causes exactly one more read, so no event is ever
+ * dropped: the last read always follows the last change, and its result is emitted unless it
+ * equals the previous emit (the aggregator is latest-wins, so the final content always applies).
+ * (chokidar was tried first: it throttles change events per path and drops them, which lost the
+ * second of two quick saves.) After each read the set of watched folders follows the folders found.
+ * A file caught empty mid-save keeps its last good version (see translate.ts); a half-written file
+ * that happens to parse cannot be told apart and applies until the next read.
  *
  * A file missing at start is a warning and an empty configuration (Traefik starts anyway); if the
  * single watched file disappears later, its last good version is kept (with a warning) until it
@@ -29,13 +34,18 @@ import { type FileCache, translateFiles } from './translate.js';
 export interface FileProviderOptions {
   /** Namespace of the objects (`api@file`); default `file`. */
   readonly name?: string;
+  /** Delay between a change event and the read it causes, ms; default 50. */
+  readonly settleMs?: number;
 }
+
+const DEFAULT_SETTLE_MS = 50;
 
 export function createFileProvider(cfg: FileProviderConfig, options: FileProviderOptions = {}): Provider {
   const name = options.name ?? 'file';
+  const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   return {
     name,
-    start: (signal, emit) => runFileProvider(name, cfg, signal, emit),
+    start: (signal, emit) => runFileProvider(name, cfg, settleMs, signal, emit),
   };
 }
 
@@ -55,6 +65,7 @@ export async function checkDynamicFiles(cfg: FileProviderConfig): Promise<{
 async function runFileProvider(
   name: string,
   cfg: FileProviderConfig,
+  settleMs: number,
   signal: AbortSignal,
   emit: (m: ProviderMessage) => void,
 ): Promise<void> {
@@ -70,8 +81,9 @@ async function runFileProvider(
   let running: Promise<void> | undefined;
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
+  let settle: NodeJS.Timeout | undefined;
   const watchers = new DirectoryWatchers(
-    () => trigger(),
+    () => changed(),
     (dir, err) => {
       watchErrors.set(dir, `cannot watch ${dir} for changes: ${err.message}`);
       trigger();
@@ -97,6 +109,15 @@ async function runFileProvider(
     cache = t.cache;
     emit(deepFreeze({ provider: name, config: t.config, origins: t.origins, diagnostics: [...setup, ...watchDiagnostics, ...read.diagnostics, ...t.diagnostics] }));
   };
+
+  /** A change event: read after the settle delay (events meanwhile join that read). */
+  function changed(): void {
+    if (signal.aborted || failure !== undefined || settle !== undefined) return;
+    settle = setTimeout(() => {
+      settle = undefined;
+      trigger();
+    }, settleMs);
+  }
 
   function trigger(): void {
     if (signal.aborted || failure !== undefined) return;
@@ -135,6 +156,8 @@ async function runFileProvider(
     });
   } finally {
     watchers.close();
+    if (settle !== undefined) clearTimeout(settle);
+    settle = undefined;
     await running;
   }
   if (failure !== undefined) throw failure;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   computeRoutingPath,
   isValidHost,
+  normalizePath,
   prepareTarget,
   rewriteQuerySemicolons,
   sanitizePath,
@@ -35,6 +36,35 @@ void describe('computeRoutingPath', () => {
   for (const c of cases) {
     void it(c.desc, () => assert.equal(computeRoutingPath(c.path), c.want));
   }
+});
+
+void describe('normalizePath (Traefik normalizePath)', () => {
+  const cases: { desc: string; path: string; want: string | null }[] = [
+    { desc: 'no escape: returned as is', path: '/a/b', want: '/a/b' },
+    { desc: 'escaped dots decoded (then sanitizePath sees a dot segment)', path: '/a/%2e%2e/b', want: '/a/../b' },
+    { desc: 'upper-case escaped dots decoded', path: '/a/%2E%2E/b', want: '/a/../b' },
+    { desc: 'escaped letter decoded', path: '/%41bc', want: '/Abc' },
+    { desc: 'lower-case letter, digit and the four unreserved marks', path: '/%61%39%2D%2e%5F%7e', want: '/a9-._~' },
+    { desc: 'reserved escape upper-cased, not decoded', path: '/a%2fb', want: '/a%2Fb' },
+    { desc: 'already upper-case reserved escape kept', path: '/a%2Fb%3F', want: '/a%2Fb%3F' },
+    { desc: 'escaped percent stays (%25 is not unreserved)', path: '/100%25', want: '/100%25' },
+    { desc: 'space stays escaped', path: '/a%20b', want: '/a%20b' },
+    { desc: 'UTF-8 escapes upper-cased, not decoded', path: '/caf%c3%a9', want: '/caf%C3%A9' },
+    { desc: 'mixed: decode, upper-case and keep in one path', path: '/%7euser/x%2fy/%20', want: '/~user/x%2Fy/%20' },
+    { desc: 'not re-decoded: %252e stays %252e', path: '/%252e', want: '/%252e' },
+    { desc: 'asterisk form', path: '*', want: '*' },
+    { desc: 'bad escape: non-hex', path: '/a%zz', want: null },
+    { desc: 'bad escape: lone percent at end', path: '/a%', want: null },
+    { desc: 'bad escape: truncated', path: '/a%4', want: null },
+    { desc: 'bad escape after a good one', path: '/%41/%g1', want: null },
+  ];
+  for (const c of cases) {
+    void it(c.desc, () => assert.equal(normalizePath(c.path), c.want));
+  }
+  void it('returns the same string object when nothing changes', () => {
+    const p = '/a%2Fb%20c';
+    assert.equal(normalizePath(p), p);
+  });
 });
 
 void describe('sanitizePath', () => {
@@ -149,6 +179,53 @@ void describe('prepareTarget', () => {
     { desc: 'two Host headers', target: '/', host: 'a', hosts: 2, want: 400 },
     { desc: 'malformed Host', target: '/', host: 'a b', hosts: 1, want: 400 },
     { desc: 'bad escape', target: '/%zz', host: 'a', hosts: 1, want: 400 },
+    {
+      desc: 'escaped dot-dot is normalised, then sanitised: routed AND forwarded as /b',
+      target: '/a/%2e%2e/b?q',
+      host: 'h',
+      hosts: 1,
+      want: { path: '/b', query: 'q', routingPath: '/b', host: 'h' },
+    },
+    {
+      desc: 'escaped unreserved letter decoded in the forwarded path too',
+      target: '/%41bc',
+      host: 'h',
+      hosts: 1,
+      want: { path: '/Abc', query: null, routingPath: '/Abc', host: 'h' },
+    },
+    {
+      desc: 'lower-case reserved escape upper-cased in path; routing path keeps it encoded',
+      target: '/a%2fb%20c',
+      host: 'h',
+      hosts: 1,
+      want: { path: '/a%2Fb%20c', query: null, routingPath: '/a%2Fb c', host: 'h' },
+    },
+    {
+      desc: 'escaped slash is not a segment separator for sanitizePath',
+      target: '/a/..%2f..%2fb',
+      host: 'h',
+      hosts: 1,
+      want: { path: '/a/..%2F..%2Fb', query: null, routingPath: '/a/..%2F..%2Fb', host: 'h' },
+    },
+    {
+      desc: 'sanitizePath false: normalised but dot segments kept',
+      target: '/a/%2e%2e/b',
+      host: 'h',
+      hosts: 1,
+      o: { sanitizePath: false, encodeQuerySemicolons: false },
+      want: { path: '/a/../b', query: null, routingPath: '/a/../b', host: 'h' },
+    },
+    {
+      desc: 'absolute form is normalised too',
+      target: 'http://h/x/%2E%2E/%7Ey',
+      host: 'h',
+      hosts: 1,
+      want: { path: '/~y', query: null, routingPath: '/~y', host: 'h' },
+    },
+    { desc: 'fragment in the path (denyFragment)', target: '/a#b', host: 'a', hosts: 1, want: 400 },
+    { desc: 'fragment after the query', target: '/a?x=1#b', host: 'a', hosts: 1, want: 400 },
+    { desc: 'fragment in an absolute-form target', target: 'http://h/a#b', host: 'a', hosts: 1, want: 400 },
+    { desc: 'escaped hash is not a fragment', target: '/a%23b', host: 'a', hosts: 1, want: { path: '/a%23b', query: null, routingPath: '/a%23b', host: 'a' } },
     { desc: 'relative target', target: 'x', host: 'a', hosts: 1, want: 400 },
   ];
   for (const c of cases) {

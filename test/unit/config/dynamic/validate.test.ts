@@ -598,6 +598,24 @@ void describe('validateDynamic: isolation and output', () => {
     assert.deepEqual(r.diagnostics.map((d: Diagnostic) => d.object).sort(), ['auth', 'bad', 'broken']);
   });
 
+  void it('lists each object left out with its own errors (rejected), warnings excluded', () => {
+    const r = check(
+      y([
+        'http:',
+        '  routers:',
+        '    good: {rule: "Path(`/a`)", service: svc}',
+        '    bad: {rule: "Path(`/b`)", priority: x}',
+        '    "a@b": {rule: "Path(`/c`)", service: svc}',
+        ...SERVICE,
+        '  middlewares:',
+        '    auth: {basicAuth: {users: ["a:b"]}}',
+      ]),
+    );
+    assert.deepEqual([...r.rejected.keys()].sort(), ['http.middlewares.auth', 'http.routers.a@b', 'http.routers.bad']);
+    assert.deepEqual(r.rejected.get('http.routers.bad')?.map((d) => d.code).sort(), ['TPK_CFG_INVALID_VALUE', 'TPK_CFG_MISSING_KEY']);
+    for (const errors of r.rejected.values()) for (const d of errors) assert.ok(r.diagnostics.includes(d), 'the same diagnostic objects');
+  });
+
   void it('reports every problem of an object, not only the first', () => {
     const r = check(y(['http:', '  routers:', '    r: {priority: x, tls: 3}']));
     assert.deepEqual(r.diagnostics.map((d) => d.code).sort(), ['TPK_CFG_INVALID_VALUE', 'TPK_CFG_INVALID_VALUE', 'TPK_CFG_MISSING_KEY', 'TPK_CFG_MISSING_KEY']);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -142,6 +142,63 @@ void describe('file provider: directory', () => {
     await p.stop();
     assert.deepEqual(routers(m), ['a']);
     assert.deepEqual(m.diagnostics, []);
+  });
+});
+
+void describe('file provider: saves in place (truncate, then write)', () => {
+  const hasEmptyWarning = (m: ProviderMessage): boolean => m.diagnostics.some((d) => d.code === 'TPK_CFG_EMPTY_FILE');
+
+  void it('never emits a configuration without routers once the file had one', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'dyn.yml');
+    await writeFile(file, router('v0'));
+    const p = run({ filename: file, directory: undefined, watch: true });
+    try {
+      await p.next((m) => routers(m).join() === 'v0', 'initial');
+
+      // `: > dyn.yml; ...; cat good > dyn.yml`: the truncated file is seen, and kept at v0.
+      const truncated = await open(file, 'w');
+      try {
+        const m = await p.next(hasEmptyWarning, 'the empty file reported');
+        assert.deepEqual(routers(m), ['v0']);
+        assert.deepEqual(m.diagnostics.map((d) => [d.code, d.severity, d.source]), [['TPK_CFG_EMPTY_FILE', 'warning', file]]);
+        // `(echo '# header'; cat good) > dyn.yml`: comments only so far, still kept.
+        await truncated.write('# generated\n');
+        await truncated.sync();
+        await truncated.write(router('v1'));
+      } finally {
+        await truncated.close();
+      }
+      const v1 = await p.next((m) => routers(m).join() === 'v1', 'the final content');
+      assert.deepEqual(v1.diagnostics, []);
+
+      // A burst of in-place rewrites: the last one always ends up emitted.
+      for (let i = 2; i <= 20; i++) await writeFile(file, router(`v${i}`));
+      await p.next((m) => routers(m).join() === 'v20', 'the last of 19 quick in-place writes');
+
+      const emptyAt = p.messages.findIndex((m) => routers(m).length === 0);
+      assert.equal(emptyAt, -1, `message ${emptyAt} had no routers`);
+    } finally {
+      await p.stop();
+    }
+  });
+
+  void it('an object broken by an edit keeps serving its last valid version', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'dyn.yml');
+    await writeFile(file, 'http:\n  routers:\n    r:\n      rule: "Path(`/`)"\n      service: s\n      priority: 5\n');
+    const p = run({ filename: file, directory: undefined, watch: true });
+    try {
+      await p.next((m) => m.config.http.routers['r']?.priority === 5, 'initial');
+      await writeFile(file, 'http:\n  routers:\n    r:\n      rule: "Path(`/`)"\n      service: s\n      priorty: 6\n');
+      const m = await p.next((x) => x.diagnostics.length > 0, 'the error reported');
+      assert.equal(m.config.http.routers['r']?.priority, 5);
+      const d = m.diagnostics[0];
+      assert.deepEqual([d?.code, d?.severity, d?.source, d?.line, d?.object], ['TPK_CFG_UNKNOWN_KEY', 'error', file, 6, 'r']);
+      assert.match(d?.message ?? '', /keeping its last valid version$/);
+    } finally {
+      await p.stop();
+    }
   });
 });
 
