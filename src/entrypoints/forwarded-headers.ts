@@ -11,7 +11,7 @@
  */
 import type { Exchange } from '../exchange/exchange.js';
 import { type HeaderList, equalsLower } from '../exchange/headers.js';
-import { TrustedIps } from './trusted-ips.js';
+import { IpSet } from '../net/ip.js';
 
 /** The X headers Traefik manages, lower case. */
 const MANAGED = [
@@ -71,13 +71,13 @@ export interface ForwardedHeadersOptions {
 }
 
 export class ForwardedHeaders {
-  readonly #trusted: TrustedIps;
+  readonly #trusted: IpSet;
   readonly #insecure: boolean;
   readonly #hostname: string;
 
   /** Throws when a trusted IP entry is invalid. */
   constructor(opts: ForwardedHeadersOptions) {
-    this.#trusted = new TrustedIps(opts.trustedIPs);
+    this.#trusted = new IpSet(opts.trustedIPs);
     this.#insecure = opts.insecure;
     this.#hostname = opts.hostname;
   }

@@ -5,7 +5,7 @@
  */
 import type { MatcherNode } from './ast.js';
 import { ruleHostValue, withoutTrailingDot, withoutTrailingDots } from './host.js';
-import { parseIpBlock } from './ip.js';
+import { parseIpBlock } from '../net/ip.js';
 import type { MatchContext } from './match-context.js';
 import type { HttpMatcherName } from './matcher-specs.js';
 import { Re2Error, translateRe2 } from './re2.js';

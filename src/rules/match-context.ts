@@ -5,7 +5,7 @@
  * a ClientIP matcher runs. No allocation per evaluated rule.
  */
 import { canonicalHost, withoutTrailingDot, withoutTrailingDots } from './host.js';
-import { MAPPED, parseIp } from './ip.js';
+import { MAPPED, parseIp } from '../net/ip.js';
 import { parseQuery, type QueryValues } from './query.js';
 
 /** The request fields rules look at. An Exchange satisfies this structurally. */

@@ -3,7 +3,7 @@
  * `--help`. Every source (file, flags, env) is decoded against this one schema; Traefik options missing here
  * are reported as unsupported (see traefik-keys.ts), anything else as unknown.
  */
-import { isIP } from 'node:net';
+import { parseIpBlock } from '../../net/ip.js';
 import { bool, compileSchema, duration, int, listOf, mapOf, section, str, type SectionSchema } from '../paths/schema.js';
 import { parseAddress } from './address.js';
 
@@ -12,17 +12,9 @@ function checkAddress(value: string): string | undefined {
   return typeof parsed === 'string' ? parsed : undefined;
 }
 
+/** Accepts exactly what the entry point's IP set accepts (one parser for both). */
 function checkIpOrCidr(value: string): string | undefined {
-  const slash = value.indexOf('/');
-  const ip = slash < 0 ? value : value.slice(0, slash);
-  const family = isIP(ip);
-  if (family === 0) return 'an IP address or a CIDR range like "10.0.0.0/8"';
-  if (slash >= 0) {
-    const bits = value.slice(slash + 1);
-    const max = family === 4 ? 32 : 128;
-    if (!/^\d{1,3}$/.test(bits) || Number(bits) > max) return `a CIDR range like "10.0.0.0/8" (prefix length 0 to ${max})`;
-  }
-  return undefined;
+  return parseIpBlock(value.trim()) === null ? 'an IP address or a CIDR range like "10.0.0.0/8"' : undefined;
 }
 
 function checkNotEmpty(value: string): string | undefined {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { canonicalHost, parseQuery } from '../../../src/rules/index.js';
-import { parseIp, parseIpBlock } from '../../../src/rules/ip.js';
+import { parseIp, parseIpBlock } from '../../../src/net/ip.js';
 
 void describe('canonicalHost', () => {
   const cases: [string, string, string][] = [

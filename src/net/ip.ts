@@ -1,5 +1,5 @@
 /**
- * IP addresses and CIDR blocks for ClientIP, as integer words (one 32-bit word for IPv4, four for
+ * IP addresses and CIDR blocks (ClientIP rules, trusted IPs, allow lists), as integer words (one 32-bit word for IPv4, four for
  * IPv6) so that a request costs a parse into a reused buffer and a few masks, no allocation.
  * Syntax follows Go's netip: no leading zeros in IPv4 parts, `::` expands at least one group, an
  * IPv4 tail is allowed in IPv6, a zone (`%eth0`) is accepted and ignored on plain addresses.
@@ -170,4 +170,46 @@ export function parseIpBlock(value: string): IpBlock | null {
     net[k] = ((words[k] as number) & maskWord(bits, k)) >>> 0;
   }
   return { family, net, mask };
+}
+
+/** True when the parsed address (`family`, `words` from parseIp) lies in `block`. */
+export function blockContains(block: IpBlock, family: IpFamily, words: Uint32Array): boolean {
+  const fam = family === MAPPED ? 4 : family;
+  if (fam !== block.family) return false;
+  const { net, mask } = block;
+  if (fam === 4) return (((words[0] as number) & mask[0]) >>> 0) === net[0];
+  for (let k = 0; k < 4; k++) {
+    if ((((words[k] as number) & (mask[k] as number)) >>> 0) !== net[k]) return false;
+  }
+  return true;
+}
+
+/**
+ * A precompiled set of IPs and CIDR blocks (IPv4 and IPv6), as `forwardedHeaders.trustedIPs` (and
+ * later ipAllowList) take them. `has()` parses the address into a reused buffer: no allocation.
+ */
+export class IpSet {
+  readonly #blocks: IpBlock[] = [];
+  readonly #words = new Uint32Array(4);
+
+  /** Throws an Error naming the first entry that is neither an IP nor a CIDR block. */
+  constructor(entries: readonly string[]) {
+    for (const raw of entries) {
+      const block = parseIpBlock(raw.trim());
+      if (block === null) throw new Error(`invalid IP address or CIDR range ${JSON.stringify(raw)}`);
+      this.#blocks.push(block);
+    }
+  }
+
+  get size(): number {
+    return this.#blocks.length;
+  }
+
+  /** True when `address` (an IP; an IPv6 zone is ignored; IPv4-mapped IPv6 counts as IPv4) is in the set. */
+  has(address: string): boolean {
+    const family = parseIp(address, this.#words);
+    if (family === 0) return false;
+    for (const b of this.#blocks) if (blockContains(b, family, this.#words)) return true;
+    return false;
+  }
 }
