@@ -36,19 +36,24 @@ function label(node: ProfileNode, root: string): string {
   return `${name} (${file}:${lineNumber + 1})`;
 }
 
-/** The `top` functions by self time. `(idle)` is left out: it is time the process waited. */
-export function topSelfTime(file: string, root: string, top = 10): SelfTime[] {
+/**
+ * The `top` functions by self time. `(idle)` is left out: it is time the process waited.
+ * Samples in the first `skipMs` of the profile (start-up, warm-up) are left out too.
+ */
+export function topSelfTime(file: string, root: string, top = 10, skipMs = 0): SelfTime[] {
   const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
   if (!isProfile(parsed)) throw new Error(`${file} is not a V8 CPU profile`);
   const byId = new Map<number, ProfileNode>();
   for (const n of parsed.nodes) byId.set(n.id, n);
   const selfUs = new Map<string, number>();
   let totalUs = 0;
+  let elapsedUs = 0;
   for (let i = 0; i < parsed.samples.length; i++) {
     const node = byId.get(parsed.samples[i] ?? -1);
+    elapsedUs += parsed.timeDeltas[i] ?? 0;
     // A sample's time is the delta to the next sample.
     const dt = parsed.timeDeltas[i + 1] ?? 0;
-    if (!node || node.callFrame.functionName === '(idle)') continue;
+    if (elapsedUs < skipMs * 1000 || !node || node.callFrame.functionName === '(idle)') continue;
     const key = label(node, root);
     selfUs.set(key, (selfUs.get(key) ?? 0) + dt);
     totalUs += dt;

@@ -19,10 +19,12 @@ export interface BenchOptions {
   readonly turnpikeEntry: string;
   /** Extra flags for the node process running Turnpike (e.g. `--max-semi-space-size=64`). */
   readonly nodeArgs: readonly string[];
-  /** Directory to write a CPU profile of Turnpike (1 router) into; undefined: no profiling. */
+  /** Directory to write CPU profiles of the selected Turnpike targets into; undefined: no profiling. */
   readonly profileDir: string | undefined;
   /** Write the raw results as JSON to this file. */
   readonly jsonOut: string | undefined;
+  /** A run during which other processes used more than this % of one CPU is repeated (0: never). */
+  readonly maxOtherCpu: number;
   /** Keep the scratch directory (configs, process logs, raw wrk output) instead of deleting it. */
   readonly keep: boolean;
   readonly help: boolean;
@@ -40,9 +42,11 @@ Usage: npm run bench -- [options]      (or: node dist/bench/load/run.js [options
                            turnpike-1k, nginx, caddy (default: all)
   --turnpike-entry FILE    Turnpike CLI entry (default: dist/src/cli/main.js)
   --node-args="ARGS"       extra node flags for Turnpike, space separated (note the =)
-  --profile DIR            also run \`node --cpu-prof\` on Turnpike (1 router) and print the top
-                           self-time functions; profiles are kept in DIR
+  --profile DIR            after the rounds, one more run of each selected Turnpike target under
+                           \`node --cpu-prof\`; prints the top self-time functions; profiles kept in DIR
   --json FILE              write the raw results as JSON
+  --max-other-cpu 10       repeat a run (up to 3 attempts, the quietest kept) when other
+                           processes used more than this % of a CPU during it; 0 never repeats
   --keep                   keep the scratch directory (configs, logs, raw wrk output)
   --help                   this text
 
@@ -88,6 +92,7 @@ export function parseBenchOptions(argv: readonly string[], defaultEntry: string,
       'node-args': { type: 'string', default: '' },
       profile: { type: 'string' },
       json: { type: 'string' },
+      'max-other-cpu': { type: 'string', default: '10' },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -102,6 +107,8 @@ export function parseBenchOptions(argv: readonly string[], defaultEntry: string,
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: "${values.rounds}" is not a positive integer`);
   const connections = Number(values.connections);
   if (!Number.isInteger(connections) || connections < 1) throw new Error(`--connections: "${values.connections}" is not a positive integer`);
+  const maxOtherCpu = Number(values['max-other-cpu']);
+  if (!Number.isFinite(maxOtherCpu) || maxOtherCpu < 0) throw new Error(`--max-other-cpu: "${values['max-other-cpu']}" is not a percentage`);
   return {
     duration,
     warmup,
@@ -112,6 +119,7 @@ export function parseBenchOptions(argv: readonly string[], defaultEntry: string,
     nodeArgs: values['node-args'].split(' ').filter((s) => s !== ''),
     profileDir: values.profile === undefined ? undefined : resolvePath(values.profile),
     jsonOut: values.json === undefined ? undefined : resolvePath(values.json),
+    maxOtherCpu,
     keep: values.keep,
     help: values.help,
   };

@@ -75,3 +75,31 @@ export function rssMiB(pid: number): number | undefined {
   }
   return seen ? kib / 1024 : undefined;
 }
+
+/**
+ * CPU seconds the whole machine spent busy (user, nice, system, irq, steal; softirq is left out
+ * because loopback traffic is processed there on behalf of the benchmark itself).
+ */
+export function machineBusySeconds(): number | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal
+    const busy = (f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[7] ?? 0);
+    return busy / clockTicks();
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds of this process plus its reaped children (wrk runs are reaped before we read). */
+export function selfAndChildrenSeconds(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime 14, stime 15, cutime 16, cstime 17
+    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / clockTicks();
+  } catch {
+    return undefined;
+  }
+}

@@ -12,6 +12,8 @@ export interface Sample extends WrkResult {
   /** CPU microseconds the target's process tree spent per request; undefined for unknown. */
   readonly cpuUsPerRequest: number | undefined;
   readonly rssMiB: number | undefined;
+  /** CPU the rest of the machine used during the run, % of one CPU (interference). */
+  readonly otherCpuPct: number | undefined;
 }
 
 export interface Row {
@@ -24,6 +26,8 @@ export interface Row {
   readonly xNginx: number | undefined;
   readonly xCaddy: number | undefined;
   readonly errors: number;
+  /** Median over rounds of the other processes' CPU use (% of one CPU). */
+  readonly otherCpuPct: number | undefined;
 }
 
 export const LABELS: Readonly<Record<TargetName, string>> = {
@@ -70,6 +74,7 @@ export function buildRows(samples: ReadonlyMap<TargetName, readonly Sample[]>): 
       xNginx: ratioByRound(list, samples.get('nginx')),
       xCaddy: ratioByRound(list, samples.get('caddy')),
       errors: list.reduce((n, s) => n + s.non2xx + s.socketErrors, 0),
+      otherCpuPct: medianDefined(list.map((s) => s.otherCpuPct)),
     });
   }
   return rows;
@@ -81,7 +86,7 @@ const fmtOpt = (n: number | undefined, digits: number): string => (n === undefin
 
 /** A Markdown table (it reads fine in a terminal too). */
 export function formatTable(rows: readonly Row[]): string {
-  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU us/req', 'RSS MiB', 'x nginx', 'x Caddy', 'errors'];
+  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU us/req', 'RSS MiB', 'x nginx', 'x Caddy', 'errors', 'other CPU %'];
   const body = rows.map((r) => [
     LABELS[r.target],
     fmtInt(r.requestsPerSec),
@@ -92,6 +97,7 @@ export function formatTable(rows: readonly Row[]): string {
     fmtOpt(r.xNginx, 2),
     fmtOpt(r.xCaddy, 2),
     String(r.errors),
+    fmtOpt(r.otherCpuPct, 0),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
