@@ -24,12 +24,12 @@ export async function checkConfiguration(input: LoadStaticInput, deps: (pools: U
   let routers = 0;
   if (res.config?.providers.file) {
     const dyn = await checkDynamicFiles(res.config.providers.file);
-    problems.push(...dyn.diagnostics);
     // Qualify names exactly as the running aggregator does, then compile to catch rule and reference errors.
     let snapshot: Snapshot | undefined;
     const agg = createAggregator({ throttleMs: 0, onSnapshot: (s) => (snapshot = s) });
-    agg.push({ provider: 'file', config: dyn.config, origins: dyn.origins, diagnostics: [] });
+    agg.push({ provider: 'file', config: dyn.config, origins: dyn.origins, diagnostics: dyn.diagnostics });
     agg.close();
+    problems.push(...(snapshot?.diagnostics ?? dyn.diagnostics));
     if (snapshot) {
       const pools = new UpstreamPools();
       try {

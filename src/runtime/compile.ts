@@ -149,10 +149,14 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
   const tables = new Map<string, { plain: RouteEntry<Handler>[]; tls: RouteEntry<Handler>[] }>();
   for (const ep of epList) if (ep.protocol === 'tcp') tables.set(ep.name, { plain: [], tls: [] });
 
+  // An object the provider declared but left out (invalid) is in `origins` without being in the config.
+  const leftOut = (kind: 'services' | 'middlewares', ref: string): boolean =>
+    input.origins?.has(`http.${kind}.${ref}`) === true && !(ref in config.http[kind]);
   const resolveMiddleware = (ref: string): Middleware | string => {
     const built = middlewareBuilt.get(ref);
     if (built) return built;
-    return middlewares.has(ref) ? `middleware "${ref}" is disabled` : `middleware "${ref}" does not exist`;
+    if (middlewares.has(ref)) return `middleware "${ref}" is disabled`;
+    return leftOut('middlewares', ref) ? `middleware "${ref}" is invalid (see its own error)` : `middleware "${ref}" does not exist`;
   };
 
   for (const [name, router] of Object.entries(config.http.routers)) {
@@ -179,7 +183,12 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
       if (UNSUPPORTED_INTERNAL_SERVICES.has(router.service)) {
         fail('TPK_CFG_UNSUPPORTED', `service "${router.service}" is a Traefik internal service Turnpike does not support yet`);
       } else {
-        fail('TPK_CFG_MISSING_SERVICE', svcState ? `service "${router.service}" is disabled: ${svcState.errors.join('; ')}` : `service "${router.service}" does not exist`);
+        const why = svcState
+          ? `service "${router.service}" is disabled: ${svcState.errors.join('; ')}`
+          : leftOut('services', router.service)
+            ? `service "${router.service}" is invalid (see its own error)`
+            : `service "${router.service}" does not exist`;
+        fail('TPK_CFG_MISSING_SERVICE', why);
       }
     }
 

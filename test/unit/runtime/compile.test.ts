@@ -149,6 +149,15 @@ describe('compile', () => {
     });
   }
 
+  it('says a referenced object was left out as invalid, rather than missing', () => {
+    const config = dyn({ routers: { 'r@file': router('Host(`a.test`)', 's@file', { middlewares: ['auth@file'] }) }, services: { 's@file': lb() } });
+    const origins = new Map([['http.middlewares.auth@file', { source: 'dyn.yml', line: 9 }]]);
+    const g = compile({ staticConfig: staticConfig([ep('web')]), config, origins }, deps);
+    const d = g.diagnostics.find((x) => x.object === 'r@file');
+    assert.equal(d?.code, 'TPK_CFG_MISSING_MIDDLEWARE');
+    assert.match(d?.message ?? '', /"auth@file" is invalid \(see its own error\)/);
+  });
+
   it('picks the highest priority, defaulting to the rule length', () => {
     const config = dyn({
       routers: {
