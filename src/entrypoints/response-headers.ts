@@ -36,6 +36,7 @@ const REASONS: Record<number, string> = {
   400: 'Bad Request',
   404: 'Not Found',
   408: 'Request Timeout',
+  417: 'Expectation Failed',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   501: 'Not Implemented',

@@ -1,0 +1,128 @@
+/**
+ * The HTTP/1.1 front end on raw `node:net` sockets: a strict hand-written parser
+ * (`request-parser.ts`), one socket write per small response (`socket-response-writer.ts`) and
+ * timeouts kept as per-connection deadlines checked by one sweep timer. It produces the same
+ * Exchange objects as the node:http front end and plugs into the same seam (`front-end.ts`).
+ * Selected with `HttpEntryPointOptions.frontEnd: 'socket'` (or TURNPIKE_FRONTEND=socket).
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { ExchangeSink, FrontEnd, FrontEndOptions, ListenAddress } from '../front-end.js';
+import { SocketConnection, type ConnectionHost } from './socket-connection.js';
+
+/** Sweep interval: a sixteenth of the smallest timeout, between 10 and 250 ms. */
+function sweepInterval(opts: FrontEndOptions): number {
+  let smallest = 30_000;
+  for (const t of [opts.readTimeout, opts.headersTimeout, opts.writeTimeout, opts.idleTimeout]) {
+    if (t > 0) smallest = Math.min(smallest, t);
+  }
+  return Math.max(10, Math.min(250, Math.floor(smallest / 16)));
+}
+
+function ignoreError(): void {}
+
+export class SocketFrontEnd implements FrontEnd, ConnectionHost {
+  readonly opts: FrontEndOptions;
+  readonly sink: ExchangeSink;
+  readonly headersTimeout: number;
+  readonly idleTimeout: number;
+  /** Bound on a fresh connection's silence before its first byte (Go: readTimeout, else idleTimeout). */
+  readonly #firstTimeout: number;
+  readonly #server: Server;
+  readonly #connections = new Set<SocketConnection>();
+  readonly #closed: Promise<void>;
+  #sweep: NodeJS.Timeout | null = null;
+
+  constructor(opts: FrontEndOptions, sink: ExchangeSink) {
+    this.opts = opts;
+    this.sink = sink;
+    let headersTimeout = opts.headersTimeout;
+    if (opts.readTimeout > 0 && (headersTimeout === 0 || headersTimeout > opts.readTimeout)) headersTimeout = opts.readTimeout;
+    this.headersTimeout = headersTimeout;
+    this.idleTimeout = opts.idleTimeout > 0 ? opts.idleTimeout : opts.readTimeout;
+    this.#firstTimeout = opts.readTimeout > 0 ? opts.readTimeout : opts.idleTimeout;
+    const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket: Socket) => this.#accept(socket));
+    server.on('error', ignoreError);
+    this.#server = server;
+    this.#closed = new Promise((resolve) =>
+      server.once('close', () => {
+        this.#stopSweep();
+        resolve();
+      }),
+    );
+  }
+
+  listen(host: string, port: number): Promise<ListenAddress> {
+    const server = this.#server;
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      server.once('error', onError);
+      const opts = host === '' ? { port } : { host, port };
+      server.listen(opts, () => {
+        server.removeListener('error', onError);
+        const addr = server.address();
+        if (addr === null || typeof addr === 'string') {
+          reject(new Error('listener has no TCP address'));
+          return;
+        }
+        this.#startSweep();
+        resolve({ port: addr.port, address: addr.address });
+      });
+    });
+  }
+
+  stopAccepting(): void {
+    this.#server.close(); // 'close' once every connection is gone
+    this.closeIdle();
+  }
+
+  closeIdle(): void {
+    for (const c of this.#connections) c.closeIfIdle();
+  }
+
+  destroyAll(): void {
+    for (const c of this.#connections) c.socket.destroy();
+  }
+
+  closed(): Promise<void> {
+    return this.#closed;
+  }
+
+  connectionClosed(conn: SocketConnection): void {
+    this.#connections.delete(conn);
+  }
+
+  #accept(socket: Socket): void {
+    try {
+      const conn = new SocketConnection(socket, this, this.#firstTimeout);
+      this.#connections.add(conn);
+      if (this.sink.draining) conn.closeIfIdle();
+    } catch {
+      socket.destroy();
+    }
+  }
+
+  #startSweep(): void {
+    if (this.#sweep !== null) return;
+    this.#sweep = setInterval(() => this.#check(), sweepInterval(this.opts));
+    this.#sweep.unref();
+  }
+
+  #stopSweep(): void {
+    if (this.#sweep !== null) clearInterval(this.#sweep);
+    this.#sweep = null;
+  }
+
+  #check(): void {
+    const now = performance.now();
+    for (const c of this.#connections) {
+      if ((c.deadline > 0 && now >= c.deadline) || (c.writeDeadline > 0 && now >= c.writeDeadline)) {
+        try {
+          c.expire(now);
+        } catch {
+          c.socket.destroy();
+        }
+      }
+    }
+  }
+}
