@@ -3,18 +3,18 @@
  * composes the parts (STYLE §10: no god objects): static config -> logger -> entry points ->
  * runtime <- aggregator <- providers.
  */
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
 import { loadStaticConfig } from '../config/static/load.js';
 import type { StaticConfig } from '../config/static/types.js';
-import { HttpEntryPoint } from '../entrypoints/http-entrypoint.js';
 import { createLogger, type Logger } from '../observability/logger.js';
-import { UpstreamPools } from '../proxy/upstream-pools.js';
-import { createAggregator } from '../providers/aggregator.js';
+import { createAggregator, type Snapshot } from '../providers/aggregator.js';
 import { createFileProvider } from '../providers/file/watch.js';
 import type { Provider } from '../providers/provider.js';
-import { Runtime } from '../runtime/runtime.js';
+import { DataPath, ListenError } from '../runtime/workers/data-path.js';
+import { runPrimary } from '../runtime/workers/primary.js';
+import { runWorker } from '../runtime/workers/worker.js';
 import { parseArgs } from './args.js';
 import { checkConfiguration } from './check.js';
 import { compileDeps } from './compile-deps.js';
@@ -54,38 +54,9 @@ async function check(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-async function run(argv: readonly string[]): Promise<void> {
-  const { config, file } = loadOrExit(argv);
-  const logger: Logger = createLogger(config.log);
-  // A stray rejected promise is a bug to report, not a reason to drop every connection.
-  process.on('unhandledRejection', (reason: unknown) => {
-    logger.error({ err: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) }, 'unhandled promise rejection');
-  });
-  logger.info({ version: VERSION, source: file ?? config.origin.kind }, 'starting turnpike');
-
-  const entryPoints = new Map<string, HttpEntryPoint>();
-  for (const ep of Object.values(config.entryPoints)) {
-    if (ep.protocol !== 'tcp') {
-      logger.warn({ entryPoint: ep.name }, 'UDP entry points are not supported yet; skipped');
-      continue;
-    }
-    entryPoints.set(ep.name, new HttpEntryPoint(ep, { hostname: hostname() }));
-  }
-  for (const [name, ep] of entryPoints) {
-    try {
-      const addr = await ep.listen();
-      logger.info({ entryPoint: name, address: addr.address, port: addr.port }, 'entryPoint listening');
-    } catch (err) {
-      logger.fatal({ entryPoint: name, err: String(err) }, 'cannot listen');
-      for (const other of entryPoints.values()) await other.close(0);
-      process.exit(1);
-    }
-  }
-
-  const pools = new UpstreamPools();
-  const lifecycle = { terminating: false };
-  const runtime = new Runtime({ staticConfig: config, logger, deps: compileDeps(pools, lifecycle), slots: entryPoints });
-  const aggregator = createAggregator({ throttleMs: config.providers.providersThrottleDuration, onSnapshot: (s) => runtime.apply(s) });
+/** Starts the providers feeding an aggregator; returns the function that stops them. */
+function startProviders(config: StaticConfig, logger: Logger, onSnapshot: (s: Snapshot) => void): () => void {
+  const aggregator = createAggregator({ throttleMs: config.providers.providersThrottleDuration, onSnapshot });
   const stopProviders = new AbortController();
   const providers: Provider[] = [];
   if (config.providers.file) providers.push(createFileProvider(config.providers.file));
@@ -98,24 +69,43 @@ async function run(argv: readonly string[]): Promise<void> {
       logger.error({ provider: p.name, err: String(err) }, 'provider stopped');
     });
   }
+  return () => {
+    stopProviders.abort();
+    aggregator.close();
+  };
+}
+
+async function run(argv: readonly string[]): Promise<void> {
+  const { config, file } = loadOrExit(argv);
+  const logger: Logger = createLogger(config.log);
+  // A stray rejected promise is a bug to report, not a reason to drop every connection.
+  process.on('unhandledRejection', (reason: unknown) => {
+    logger.error({ err: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) }, 'unhandled promise rejection');
+  });
+  logger.info({ version: VERSION, source: file ?? config.origin.kind, workers: config.workers }, 'starting turnpike');
+  if (config.workers > 1) {
+    // The primary: providers here, entry points in the worker processes (src/runtime/workers/).
+    runPrimary({ config, logger, startProviders: (onSnapshot) => startProviders(config, logger, onSnapshot) });
+    return;
+  }
+
+  const dataPath = new DataPath({ config, logger, compileDeps });
+  try {
+    await dataPath.listen((name, addr) => logger.info({ entryPoint: name, address: addr.address, port: addr.port }, 'entryPoint listening'));
+  } catch (err) {
+    logger.fatal({ entryPoint: err instanceof ListenError ? err.entryPoint : '', err: String(err instanceof ListenError ? err.cause : err) }, 'cannot listen');
+    process.exit(1);
+  }
+  const stopProviders = startProviders(config, logger, (s) => dataPath.runtime.apply(s));
 
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    lifecycle.terminating = true; // ping answers terminatingStatusCode from now on
     logger.info({ signal }, 'shutting down');
-    stopProviders.abort();
-    aggregator.close();
-    const closing = [...entryPoints.entries()].map(async ([name, ep]) => {
-      const life = config.entryPoints[name]?.transport.lifeCycle;
-      // requestAcceptGraceTimeout: keep accepting for a while so load balancers in front notice.
-      if (life && life.requestAcceptGraceTimeout > 0) await new Promise((r) => setTimeout(r, life.requestAcceptGraceTimeout));
-      await ep.close(life?.graceTimeOut ?? 10_000);
-    });
-    void Promise.all(closing).then(
+    stopProviders();
+    dataPath.drain().then(
       () => {
-        pools.close();
         logger.info('stopped');
         logger.flush();
         process.exit(0);
@@ -131,6 +121,11 @@ async function run(argv: readonly string[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (cluster.isWorker) {
+    // A data-path worker forked by the primary: its configuration arrives over IPC.
+    runWorker(compileDeps);
+    return;
+  }
   const args = parseArgs(process.argv.slice(2));
   if (args.diagnostics.some((d) => d.severity === 'error')) {
     printDiagnostics(args.diagnostics, (s) => process.stderr.write('turnpike: ' + s));

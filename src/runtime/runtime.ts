@@ -22,6 +22,51 @@ export interface RuntimeOptions {
   readonly logger: Logger;
   readonly deps: CompileDeps;
   readonly slots: ReadonlyMap<string, HandlerSlot>;
+  /**
+   * When set, apply() hands its outcome here instead of logging the diagnostics and the
+   * "configuration applied" line itself: a cluster worker reports to the primary, which logs once
+   * for all workers (see workers/primary.ts).
+   */
+  readonly report?: (summary: ApplySummary) => void;
+}
+
+/** The outcome of one apply(), as logged by logApplied(). */
+export interface ApplySummary {
+  /** True when the snapshot had the current configuration's hash: nothing was recompiled. */
+  readonly skipped: boolean;
+  readonly version: number;
+  readonly routers: number;
+  readonly enabled: number;
+  /** Router names added, removed, changed since the previous configuration. */
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  readonly changed: readonly string[];
+  readonly errors: number;
+  readonly ms: number;
+  /** The snapshot's diagnostics followed by the compiler's. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Logs each diagnostic as a "configuration warning" / "configuration error" line. */
+export function logDiagnostics(logger: Logger, list: readonly Diagnostic[]): void {
+  for (const d of list) {
+    const line = formatDiagnostic(d);
+    if (d.severity === 'warning') logger.warn({ code: d.code, error: line }, 'configuration warning');
+    else logger.error({ code: d.code, error: line }, 'configuration error');
+  }
+}
+
+/** Logs an apply's diagnostics and, unless it was skipped, the "configuration applied" line. */
+export function logApplied(logger: Logger, s: ApplySummary): void {
+  logDiagnostics(logger, s.diagnostics);
+  if (s.skipped) {
+    logger.debug({ version: s.version }, 'skipping same configuration');
+    return;
+  }
+  logger.info(
+    { version: s.version, routers: s.routers, enabled: s.enabled, added: s.added, removed: s.removed, changed: s.changed, errors: s.errors, ms: s.ms },
+    'configuration applied',
+  );
 }
 
 export class Runtime {
@@ -40,11 +85,10 @@ export class Runtime {
 
   /** Compiles `snapshot` and swaps it in. Never throws for bad configuration. */
   apply(snapshot: Snapshot): CompiledGraph {
-    const { logger, staticConfig, deps, slots } = this.#opts;
+    const { staticConfig, deps, slots } = this.#opts;
     if (this.#current !== undefined && snapshot.hash === this.#currentHash) {
       // Same configuration (e.g. a file saved unchanged, or only its problems changed): no rebuild.
-      this.#logDiagnostics(snapshot.diagnostics);
-      logger.debug({ version: this.#version }, 'skipping same configuration');
+      this.#done({ skipped: true, version: this.#version, routers: 0, enabled: 0, added: [], removed: [], changed: [], errors: 0, ms: 0, diagnostics: snapshot.diagnostics });
       return this.#current;
     }
     const started = performance.now();
@@ -59,31 +103,25 @@ export class Runtime {
     this.#version++;
 
     const all: Diagnostic[] = [...snapshot.diagnostics, ...graph.diagnostics];
-    this.#logDiagnostics(all);
     const diff = diffRouters(previous?.view, graph.view);
     const routers = Object.values(graph.view.routers);
-    logger.info(
-      {
-        version: this.#version,
-        routers: routers.length,
-        enabled: routers.filter((r) => r.status === 'enabled').length,
-        added: diff.added,
-        removed: diff.removed,
-        changed: diff.changed,
-        errors: all.filter((d) => d.severity === 'error').length,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-      },
-      'configuration applied',
-    );
+    this.#done({
+      skipped: false,
+      version: this.#version,
+      routers: routers.length,
+      enabled: routers.filter((r) => r.status === 'enabled').length,
+      added: diff.added,
+      removed: diff.removed,
+      changed: diff.changed,
+      errors: all.filter((d) => d.severity === 'error').length,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+      diagnostics: all,
+    });
     return graph;
   }
 
-  #logDiagnostics(list: readonly Diagnostic[]): void {
-    const { logger } = this.#opts;
-    for (const d of list) {
-      const line = formatDiagnostic(d);
-      if (d.severity === 'warning') logger.warn({ code: d.code, error: line }, 'configuration warning');
-      else logger.error({ code: d.code, error: line }, 'configuration error');
-    }
+  #done(summary: ApplySummary): void {
+    if (this.#opts.report) this.#opts.report(summary);
+    else logApplied(this.#opts.logger, summary);
   }
 }

@@ -56,6 +56,11 @@ function deepFreeze<T>(value: T): T {
 export const DEFAULT_ENTRY_POINT = { name: 'http', address: ':80' } as const;
 /** Created when ping (later also api.insecure, metrics) uses it without the user defining it. */
 export const TRAEFIK_ENTRY_POINT = { name: 'traefik', address: ':8080' } as const;
+/**
+ * `workers` when not set: 1 for now. Issue 3 wants one per CPU core (os.availableParallelism());
+ * that default waits until a worker restart is reliably lossless.
+ */
+export const DEFAULT_WORKERS = (): number => 1;
 /** Traefik's default redirection priority is MaxInt64-1; the closest a JS number gets safely. */
 export const DEFAULT_REDIRECTION_PRIORITY = Number.MAX_SAFE_INTEGER - 1;
 
@@ -228,6 +233,7 @@ class Builder {
     const filePath = stringAt(log, 'filePath');
     // `global` (checkNewVersion, sendAnonymousUsage) is decoded for validation only: Turnpike never phones home.
     return {
+      workers: numberAt(root, 'workers', DEFAULT_WORKERS()),
       entryPoints,
       ...(ping ? { ping } : {}),
       providers: {

@@ -68,6 +68,11 @@ export interface PingConfig {
 }
 
 export interface StaticConfig {
+  /**
+   * `workers` (Turnpike's own option): processes serving requests. 1 = one process as before; N > 1 = a
+   * primary (providers, aggregator) and N worker processes (entry points, runtime). Default: CPU cores.
+   */
+  readonly workers: number;
   readonly entryPoints: Readonly<Record<string, EntryPointConfig>>;
   readonly providers: {
     readonly providersThrottleDuration: number; // ms, default 2s

@@ -27,6 +27,7 @@ function ep(name: string, extra: Partial<EntryPointConfig> = {}): EntryPointConf
 
 function staticConfig(eps: EntryPointConfig[], extra: Partial<StaticConfig> = {}): StaticConfig {
   return {
+    workers: 1,
     entryPoints: Object.fromEntries(eps.map((e) => [e.name, e])),
     providers: { providersThrottleDuration: 0, file: undefined },
     log: { level: 'ERROR', format: 'common', filePath: undefined, noColor: true },

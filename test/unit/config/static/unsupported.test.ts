@@ -34,7 +34,7 @@ void describe('Traefik options Turnpike does not support yet', () => {
         '    exposedByDefault: false',
         'log:',
         '  maxSize: 10', // 19
-        'workers: 4', // 20
+        'workers: 4', // 20: a Turnpike option now, accepted
         'global:',
         '  checkNewVersion: false',
         '  sendAnonymousUsage: true',
@@ -51,11 +51,28 @@ void describe('Traefik options Turnpike does not support yet', () => {
         ['TPK_CFG_UNSUPPORTED', 11, 'certificatesResolvers'],
         ['TPK_CFG_UNSUPPORTED', 16, 'providers.docker'],
         ['TPK_CFG_UNSUPPORTED', 19, 'log.maxSize'],
-        ['TPK_CFG_UNSUPPORTED', 20, 'workers'],
       ],
     );
     assert.equal(r.diagnostics[0]?.message, '"api" is a Traefik option Turnpike does not support yet');
-    assert.equal(r.diagnostics[6]?.message, '"workers" is a Turnpike option that is not available yet');
+  });
+
+  void it('accepts workers (Turnpike option) from a file, a flag and the environment', () => {
+    const file = dir.write('workers.yml', 'workers: 3\n');
+    const cases: { desc: string; argv: string[]; env: Record<string, string>; want: number }[] = [
+      { desc: 'file', argv: [`--configFile=${file}`], env: {}, want: 3 },
+      { desc: 'flag', argv: ['--workers=2'], env: {}, want: 2 },
+      { desc: 'flag, two-argument form', argv: ['--workers', '5'], env: {}, want: 5 },
+      { desc: 'TURNPIKE_ env', argv: [], env: { TURNPIKE_WORKERS: '4' }, want: 4 },
+      { desc: 'TRAEFIK_ env', argv: [], env: { TRAEFIK_WORKERS: '6' }, want: 6 },
+    ];
+    for (const c of cases) {
+      const r = loadStaticConfig({ argv: c.argv, env: c.env, cwd: dir.path, searchDirs: [] });
+      assert.deepEqual(r.diagnostics, [], c.desc);
+      assert.equal(r.config?.workers, c.want, c.desc);
+    }
+    const zero = loadStaticConfig({ argv: ['--workers=0'], env: {}, cwd: dir.path, searchDirs: [] });
+    assert.equal(zero.config, undefined);
+    assert.equal(zero.diagnostics.length, 1);
   });
 
   void it('reports unsupported flags with their whole key, and bare ones take no value', () => {

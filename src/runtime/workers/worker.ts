@@ -1,0 +1,99 @@
+/**
+ * A cluster worker (`workers: N`, N > 1): runs one data path (entry points + runtime) and applies
+ * the snapshots the primary sends. It loads no configuration itself: the primary's `init` message
+ * carries the static configuration and the latest snapshot, which is applied before listening so a
+ * restarted worker never answers with an empty routing table. Listening sockets are shared through
+ * node:cluster (the primary holds them), so `port: 0` gives every worker the same port.
+ *
+ * Its own lines are logged at DEBUG with its pid ("worker listening", "worker ready", "worker
+ * applied configuration"); the user-facing lines (entryPoint listening, configuration applied and
+ * its diagnostics) are logged once by the primary.
+ */
+import type { Logger } from '../../observability/logger.js';
+import { createLogger } from '../../observability/logger.js';
+import type { ApplySummary } from '../runtime.js';
+import { DataPath, ListenError, type CompileDepsFactory } from './data-path.js';
+import { fromWire, messageType, type ToPrimary, type ToWorker } from './protocol.js';
+
+function send(message: ToPrimary): void {
+  if (process.connected && process.send) process.send(message);
+}
+
+export function runWorker(compileDeps: CompileDepsFactory): void {
+  let logger: Logger | undefined;
+  let dataPath: DataPath | undefined;
+  let version = 0;
+  let stopping = false;
+
+  const stop = (why: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger?.debug({ pid: process.pid, why }, 'worker shutting down');
+    const done = (code: number): void => {
+      logger?.flush();
+      process.exit(code);
+    };
+    if (dataPath === undefined) done(0);
+    else dataPath.drain().then(() => done(0), () => done(1));
+  };
+
+  const report = (summary: ApplySummary): void => {
+    logger?.debug({ pid: process.pid, version, skipped: summary.skipped }, 'worker applied configuration');
+    send({ type: 'applied', version, summary });
+  };
+
+  const init = async (msg: Extract<ToWorker, { type: 'init' }>): Promise<void> => {
+    const log = createLogger(msg.config.log);
+    logger = log;
+    process.on('unhandledRejection', (reason: unknown) => {
+      log.error({ pid: process.pid, err: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) }, 'unhandled promise rejection');
+    });
+    const dp = new DataPath({ config: msg.config, logger: log, compileDeps, report, warnSkipped: false });
+    dataPath = dp;
+    if (msg.snapshot) {
+      version = msg.snapshot.version;
+      dp.runtime.apply(fromWire(msg.snapshot));
+    }
+    try {
+      await dp.listen((name, addr) => {
+        log.debug({ pid: process.pid, entryPoint: name, port: addr.port }, 'worker listening');
+        send({ type: 'listening', entryPoint: name, address: addr.address, port: addr.port });
+      });
+    } catch (err) {
+      const entryPoint = err instanceof ListenError ? err.entryPoint : '';
+      const error = err instanceof ListenError ? String(err.cause) : String(err);
+      send({ type: 'listen-failed', entryPoint, error });
+      log.flush();
+      process.exit(1);
+    }
+    if (stopping) return;
+    log.debug({ pid: process.pid }, 'worker ready');
+    send({ type: 'ready' });
+  };
+
+  process.on('message', (raw: unknown) => {
+    const type = messageType(raw);
+    if (type === undefined) return;
+    const msg = raw as ToWorker;
+    switch (msg.type) {
+      case 'init':
+        if (logger === undefined && !stopping) void init(msg);
+        return;
+      case 'snapshot':
+        if (dataPath === undefined || stopping) return;
+        version = msg.snapshot.version;
+        dataPath.runtime.apply(fromWire(msg.snapshot));
+        return;
+      case 'shutdown':
+        stop('primary');
+        return;
+    }
+  });
+  // Signals sent to the whole process group (Ctrl-C) or to this worker alone: drain and exit; the
+  // primary restarts a worker that exits while it is not itself stopping.
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  // When the primary dies, node:cluster's own 'disconnect' handler exits the worker at once (the
+  // listening socket was the primary's, so nothing new arrives anyway).
+  send({ type: 'hello' });
+}
