@@ -178,6 +178,8 @@ providers:
     watch: false
 log:
   level: ERROR
+# One process on the one pinned core (the default is one worker per core).
+workers: 1
 `,
   );
   const prof = ctx.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`];

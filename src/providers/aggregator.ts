@@ -10,7 +10,7 @@
  * service) is the compiler's job, not this one's.
  */
 import type { Diagnostic } from '../config/diagnostics.js';
-import { deepFreeze } from '../config/dynamic/freeze.js';
+import { freezeFresh } from './freeze-fresh.js';
 import type { DynamicConfig, ObjectOrigin } from '../config/dynamic/types.js';
 import { contentHash } from './content-hash.js';
 import type { ProviderMessage } from './provider.js';
@@ -47,8 +47,10 @@ export interface Aggregator {
 interface ProviderSlot {
   /** Hash of the last message received (applied or pending). */
   receivedHash: string | undefined;
-  pending: { message: ProviderMessage; hash: string } | undefined;
+  pending: { message: ProviderMessage; hash: string; configHash: string } | undefined;
   appliedHash: string | undefined;
+  /** Content hash of the applied message's configuration alone. */
+  appliedConfigHash: string | undefined;
   applied: QualifiedState | undefined;
   lastApplyAt: number;
   timer: NodeJS.Timeout | undefined;
@@ -67,9 +69,14 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
       .filter((s): s is QualifiedState => s !== undefined);
     const merged = mergeStates(states);
     version++;
-    const snapshot: Snapshot = deepFreeze({
+    // The merged configuration is a function of each provider's configuration, so its hash is
+    // taken over theirs (computed once per message) rather than over the whole merged tree again.
+    const configHashes = [...slots.keys()]
+      .sort()
+      .map((name) => `${name}=${slots.get(name)?.applied === undefined ? '' : (slots.get(name)?.appliedConfigHash ?? '')}`);
+    const snapshot: Snapshot = freezeFresh({
       version,
-      hash: contentHash(merged.config),
+      hash: contentHash(configHashes),
       config: merged.config,
       origins: merged.origins,
       diagnostics: merged.diagnostics,
@@ -82,6 +89,7 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
     slot.pending = undefined;
     if (next === undefined || closed || next.hash === slot.appliedHash) return;
     slot.appliedHash = next.hash;
+    slot.appliedConfigHash = next.configHash;
     slot.applied = qualifyMessage(next.message);
     slot.lastApplyAt = now();
     publish();
@@ -92,13 +100,14 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
       if (closed) return;
       let slot = slots.get(message.provider);
       if (slot === undefined) {
-        slot = { receivedHash: undefined, pending: undefined, appliedHash: undefined, applied: undefined, lastApplyAt: -Infinity, timer: undefined };
+        slot = { receivedHash: undefined, pending: undefined, appliedHash: undefined, appliedConfigHash: undefined, applied: undefined, lastApplyAt: -Infinity, timer: undefined };
         slots.set(message.provider, slot);
       }
-      const hash = contentHash([message.config, message.origins, message.diagnostics]);
+      const configHash = contentHash(message.config);
+      const hash = configHash + contentHash([message.origins, message.diagnostics]);
       if (hash === slot.receivedHash) return;
       slot.receivedHash = hash;
-      slot.pending = { message, hash };
+      slot.pending = { message, hash, configHash };
       if (slot.timer !== undefined) return; // the scheduled apply will take this latest message
       const wait = slot.lastApplyAt + options.throttleMs - now();
       if (wait <= 0) {

@@ -22,9 +22,26 @@ export interface CompiledRule {
 
 /** Parse and compile an HTTP rule. Throws RuleError. */
 export function compileRule(rule: string): CompiledRule {
-  const ast = parseRule(rule);
-  const { test, keys } = compileNode(rule, ast);
-  return Object.freeze({ source: rule, ast, test, keys });
+  const { test, keys } = compileNode(rule, parseRule(rule));
+  return new Compiled(rule, test, keys);
+}
+
+/**
+ * A compiled rule. The syntax tree is not kept (a table of 100,000 routers would hold 100,000 of
+ * them for the rare reader, e.g. ruleHosts): `ast` parses the source again on each read.
+ */
+class Compiled implements CompiledRule {
+  constructor(
+    readonly source: string,
+    readonly test: Predicate,
+    readonly keys: readonly IndexKey[] | null,
+  ) {
+    Object.freeze(this);
+  }
+
+  get ast(): RuleNode {
+    return parseRule(this.source);
+  }
 }
 
 /** Default router priority: the rule's length, counted like Go's len() (UTF-8 bytes; = characters for ASCII). */

@@ -76,8 +76,24 @@ interface Mutable<V> {
   config: V;
 }
 
+/**
+ * Rules compiled by the latest compile(), by rule text. Compiled rules are immutable (their
+ * predicates keep no state), so a reload reuses those of unchanged routers and compiles only new
+ * rule texts; each compile() keeps only the rules it used, so the cache never outgrows one
+ * configuration.
+ */
+let ruleCache = new Map<string, CompiledRule>();
+
+function cachedRule(text: string, next: Map<string, CompiledRule>): CompiledRule {
+  let rule = next.get(text) ?? ruleCache.get(text);
+  if (rule === undefined) rule = compileRule(text);
+  next.set(text, rule);
+  return rule;
+}
+
 export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
   const { staticConfig, config } = input;
+  const rules = new Map<string, CompiledRule>();
   const diagnostics: Diagnostic[] = [];
   const epList = Object.values(staticConfig.entryPoints);
   const epNames = new Set(epList.filter((e) => e.protocol === 'tcp').map((e) => e.name));
@@ -166,19 +182,24 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
       report('routers', name, code, message);
     };
     const eps = router.entryPoints ?? defaults;
-    const using = eps.filter((e) => epNames.has(e));
+    // Usually every named entry point exists: then the (frozen) list itself is `using`, no copy.
+    const using = eps.every((e) => epNames.has(e)) ? eps : eps.filter((e) => epNames.has(e));
     for (const e of eps) if (!epNames.has(e)) fail('TPK_CFG_UNKNOWN_ENTRYPOINT', `entryPoint "${e}" does not exist`);
 
     let rule: CompiledRule | undefined;
     try {
-      rule = compileRule(router.rule);
+      rule = cachedRule(router.rule, rules);
     } catch (err) {
       fail('TPK_CFG_BAD_RULE', err instanceof Error ? err.message : String(err));
     }
 
     const svcHandler = serviceHandlers.get(router.service) ?? internalServices.get(router.service);
     const svcState = services.get(router.service);
-    if (svcState) svcState.usedBy.push(name);
+    // A one-element literal: push() on an empty array reserves room for 17 (per service, 100,000 times).
+    if (svcState) {
+      if (svcState.usedBy.length === 0) svcState.usedBy = [name];
+      else svcState.usedBy.push(name);
+    }
     if (!svcHandler) {
       if (UNSUPPORTED_INTERNAL_SERVICES.has(router.service)) {
         fail('TPK_CFG_UNSUPPORTED', `service "${router.service}" is a Traefik internal service Turnpike does not support yet`);
@@ -263,6 +284,8 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
       t.tls.push({ name: 'ping@internal', rule, priority: INTERNAL_PRIORITY, value: handler });
     }
   }
+
+  ruleCache = rules;
 
   // --- tables ------------------------------------------------------------------------------------
   const entryPoints = new Map<string, Handler>();

@@ -4,7 +4,7 @@
  * as Traefik reads them as 64-bit integers. A file that does not parse gives one diagnostic with
  * file:line:col and the parser's reason.
  */
-import { type Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { type Document, LineCounter, type Pair, type YAMLError, YAMLParseError, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import { parse as parseToml } from 'smol-toml';
 import type { Diagnostic } from '../../config/diagnostics.js';
 import { DYNAMIC_CODES } from '../../config/dynamic/codes.js';
@@ -55,24 +55,88 @@ function parseTomlFile(path: string, text: string): ParsedFile {
   }
 }
 
-function parseYamlFile(path: string, text: string): ParsedFile {
+function parseYaml(text: string): { doc: Document; lineCounter: LineCounter } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true, intAsBigInt: true });
-  const first = doc.errors[0];
+  // uniqueKeys is checked separately in one pass: the parser's own check scans the map for every
+  // key, which is quadratic (minutes for a file of 100,000 routers).
+  const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: false, intAsBigInt: true });
+  return { doc, lineCounter };
+}
+
+function parseYamlFile(path: string, text: string): ParsedFile {
+  const { doc, lineCounter } = parseYaml(text);
+  const duplicate = firstDuplicateKey(doc);
+  let first: YAMLError | undefined = doc.errors[0];
+  if (duplicate !== undefined && (first === undefined || duplicate.pos[0] < first.pos[0])) first = duplicate;
   if (first !== undefined) {
     const { reason, line, column } = yamlErrorDetail(first, lineCounter);
     return failure(path, `invalid YAML: ${reason}`, line, column);
   }
   try {
     const raw: unknown = doc.toJS({ maxAliasCount: 1000 });
-    return { ok: true, raw, locate: yamlLocator(doc, lineCounter) };
+    return { ok: true, raw, locate: yamlLocator(text, doc, lineCounter) };
   } catch (err) {
     return failure(path, `invalid YAML: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
-function yamlLocator(doc: Document, lineCounter: LineCounter): Locate {
+/**
+ * The first repeated key of any map, as the parser reports it with `uniqueKeys: true` (scalar keys
+ * equal by value, at the repeated key's offset), found with one Set per map.
+ */
+function firstDuplicateKey(doc: Document): YAMLError | undefined {
+  let found: YAMLError | undefined;
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const k: unknown = pair.key;
+        const id = isScalar(k) ? k.value : k;
+        if (seen.has(id)) {
+          const at = isScalar(k) || isMap(k) || isSeq(k) ? (k.range?.[0] ?? -1) : -1;
+          if (found === undefined || at < found.pos[0]) found = new YAMLParseError([at, at + 1], 'DUPLICATE_KEY', 'Map keys must be unique');
+          break;
+        }
+        seen.add(id);
+      }
+    },
+  });
+  return found;
+}
+
+/**
+ * Finds the line of a key path. The parsed Document (several times the file's size in memory) is
+ * held weakly: it serves the validation that follows the parse, and the file provider's cache
+ * keeps the locator for later (re-validating a kept version), when the text is parsed again if
+ * the Document was collected meanwhile.
+ */
+function yamlLocator(text: string, parsedDoc: Document, parsedLines: LineCounter): Locate {
+  let ref = new WeakRef({ doc: parsedDoc, lineCounter: parsedLines, byKey: new Map<object, Map<string, Pair>>() });
+  const current = (): { doc: Document; lineCounter: LineCounter; byKey: Map<object, Map<string, Pair>> } => {
+    let held = ref.deref();
+    if (held === undefined) {
+      held = { ...parseYaml(text), byKey: new Map() };
+      ref = new WeakRef(held);
+    }
+    return held;
+  };
   return (path) => {
+    const { doc, lineCounter, byKey } = current();
+    // Per map, its pairs by key text, built on first use: objects are located one by one, and a
+    // linear search of a map of 100,000 routers for each of them would be quadratic.
+    const pairOf = (map: { items: Pair[] }, segment: string): Pair | undefined => {
+      let index = byKey.get(map);
+      if (index === undefined) {
+        index = new Map();
+        for (const p of map.items) {
+          if (!isScalar(p.key)) continue;
+          const k = String(p.key.value);
+          if (!index.has(k)) index.set(k, p);
+        }
+        byKey.set(map, index);
+      }
+      return index.get(segment);
+    };
     let node: unknown = doc.contents;
     let best: Position | undefined;
     for (const segment of path) {
@@ -83,7 +147,7 @@ function yamlLocator(doc: Document, lineCounter: LineCounter): Locate {
         best = yamlNodePosition(item, lineCounter) ?? best;
         node = item;
       } else if (typeof segment === 'string' && isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
+        const pair = pairOf(node, segment);
         if (pair === undefined) break;
         best = yamlNodePosition(pair.key, lineCounter) ?? best;
         node = pair.value;

@@ -23,7 +23,7 @@
  */
 import type { Diagnostic } from '../../config/diagnostics.js';
 import { DYNAMIC_CODES, type DynamicCode } from '../../config/dynamic/codes.js';
-import { deepFreeze } from '../../config/dynamic/freeze.js';
+import { freezeFresh } from '../freeze-fresh.js';
 import { isPlainObject, setOwn } from '../../config/dynamic/schema/fields.js';
 import type { DynamicConfig, HttpConfig, ObjectOrigin } from '../../config/dynamic/types.js';
 import { type DynamicValidation, type HttpCollection, type Locate, validateDynamic } from '../../config/dynamic/validate.js';
@@ -155,7 +155,7 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
     }
   }
 
-  return deepFreeze({ config: { http }, origins, diagnostics, cache });
+  return freezeFresh({ config: { http }, origins, diagnostics, cache });
 }
 
 /**

@@ -24,7 +24,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Diagnostic } from '../../config/diagnostics.js';
 import { DYNAMIC_CODES } from '../../config/dynamic/codes.js';
-import { deepFreeze } from '../../config/dynamic/freeze.js';
+import { freezeFresh } from '../freeze-fresh.js';
 import { EMPTY_DYNAMIC, type DynamicConfig, type ObjectOrigin } from '../../config/dynamic/types.js';
 import type { FileProviderConfig } from '../../config/static/types.js';
 import type { Provider, ProviderMessage } from '../provider.js';
@@ -56,10 +56,10 @@ export async function checkDynamicFiles(cfg: FileProviderConfig): Promise<{
   diagnostics: readonly Diagnostic[];
 }> {
   const { target, diagnostics: setup } = targetOf(cfg);
-  if (target === undefined) return deepFreeze({ config: EMPTY_DYNAMIC, origins: new Map<string, ObjectOrigin>(), diagnostics: setup });
+  if (target === undefined) return freezeFresh({ config: EMPTY_DYNAMIC, origins: new Map<string, ObjectOrigin>(), diagnostics: setup });
   const read = await readTarget(target);
   const t = translateFiles(read.files);
-  return deepFreeze({ config: t.config, origins: t.origins, diagnostics: [...setup, ...read.diagnostics, ...t.diagnostics] });
+  return freezeFresh({ config: t.config, origins: t.origins, diagnostics: [...setup, ...read.diagnostics, ...t.diagnostics] });
 }
 
 async function runFileProvider(
@@ -71,7 +71,7 @@ async function runFileProvider(
 ): Promise<void> {
   const { target, diagnostics: setup } = targetOf(cfg);
   if (target === undefined) {
-    if (!signal.aborted) emit(deepFreeze({ provider: name, config: EMPTY_DYNAMIC, origins: new Map<string, ObjectOrigin>(), diagnostics: setup }));
+    if (!signal.aborted) emit(freezeFresh({ provider: name, config: EMPTY_DYNAMIC, origins: new Map<string, ObjectOrigin>(), diagnostics: setup }));
     return;
   }
 
@@ -107,7 +107,7 @@ async function runFileProvider(
     lastFingerprint = fingerprint;
     const t = translateFiles(read.files, cache);
     cache = t.cache;
-    emit(deepFreeze({ provider: name, config: t.config, origins: t.origins, diagnostics: [...setup, ...watchDiagnostics, ...read.diagnostics, ...t.diagnostics] }));
+    emit(freezeFresh({ provider: name, config: t.config, origins: t.origins, diagnostics: [...setup, ...watchDiagnostics, ...read.diagnostics, ...t.diagnostics] }));
   };
 
   /** A change event: read after the settle delay (events meanwhile join that read). */

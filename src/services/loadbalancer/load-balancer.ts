@@ -47,20 +47,13 @@ export function createLoadBalancer(cfg: LoadBalancerConfig, deps: LoadBalancerDe
   const transport = deps.resolveTransport(cfg.serversTransport);
   const servers = cfg.servers.map((s) => {
     try {
-      return { target: parseServerUrl(s.url, s.preservePath), weight: s.weight };
+      return { target: sharedTarget(deps.pools, s.url, s.preservePath), weight: s.weight };
     } catch (err) {
       throw new Error(err instanceof Error ? err.message : String(err), { cause: err });
     }
   });
   if (deps.noShuffle !== true) shuffle(servers, deps.random ?? Math.random);
-  const make = deps.createForwarder ?? createForwarder;
-  const forward = make({
-    transport,
-    passHostHeader: cfg.passHostHeader,
-    flushInterval: cfg.flushInterval,
-    pools: deps.pools,
-    ...(deps.onError === undefined ? {} : { onError: deps.onError }),
-  });
+  const forward = forwarderFor(deps, transport, cfg.passHostHeader, cfg.flushInterval);
   const wrr = new SmoothWeightedRoundRobin(servers.map((s) => ({ value: s.target, weight: s.weight })));
 
   if (wrr.size === 0) {
@@ -68,9 +61,72 @@ export function createLoadBalancer(cfg: LoadBalancerConfig, deps: LoadBalancerDe
       throw noAvailableServer();
     };
   }
+  // One pickable server (the common case): no round robin state to step or keep.
+  return wrr.size === 1 ? singleServer(forward, wrr.next() as ServerTarget) : roundRobin(forward, wrr);
+}
+
+// The handlers are made in their own functions so that each closure keeps only what it uses.
+function singleServer(forward: Forwarder, only: ServerTarget): Handler {
+  return function loadBalancer(ex: Exchange): void {
+    forward(ex, only);
+  };
+}
+
+function roundRobin(forward: Forwarder, wrr: SmoothWeightedRoundRobin<ServerTarget>): Handler {
   return function loadBalancer(ex: Exchange): void {
     forward(ex, wrr.next() as ServerTarget);
   };
+}
+
+/**
+ * Parsed server URLs, shared by every service naming the same URL (immutable values; sharing them
+ * also lets a forwarder's per-target pool cache hold one entry per URL). Per pool store, and
+ * emptied when it outgrows any sane configuration, so URLs dropped by reloads do not pile up.
+ */
+const sharedTargets = new WeakMap<UpstreamPools, Map<string, ServerTarget>>();
+const MAX_SHARED_TARGETS = 500_000;
+
+function sharedTarget(pools: UpstreamPools, url: string, preservePath: boolean): ServerTarget {
+  let byUrl = sharedTargets.get(pools);
+  if (byUrl === undefined) sharedTargets.set(pools, (byUrl = new Map<string, ServerTarget>()));
+  const key = preservePath ? `1${url}` : `0${url}`;
+  let target = byUrl.get(key);
+  if (target === undefined) {
+    target = parseServerUrl(url, preservePath);
+    if (byUrl.size >= MAX_SHARED_TARGETS) byUrl.clear();
+    byUrl.set(key, target);
+  }
+  return target;
+}
+
+/**
+ * Forwarders hold no per-service state, so services with the same transport, pool store, error
+ * handler and options share one (10,000 services through one transport build one forwarder, not
+ * 10,000). Keyed weakly by those objects: a forwarder goes when its transport or store goes.
+ */
+const sharedForwarders = new WeakMap<UpstreamPools, WeakMap<ResolvedTransport, WeakMap<object, Map<string, Forwarder>>>>();
+const DEFAULT_ON_ERROR = {};
+
+function forwarderFor(deps: LoadBalancerDeps, transport: ResolvedTransport, passHostHeader: boolean, flushInterval: number): Forwarder {
+  const options = {
+    transport,
+    passHostHeader,
+    flushInterval,
+    pools: deps.pools,
+    ...(deps.onError === undefined ? {} : { onError: deps.onError }),
+  };
+  if (deps.createForwarder !== undefined) return deps.createForwarder(options);
+  let byTransport = sharedForwarders.get(deps.pools);
+  if (byTransport === undefined) sharedForwarders.set(deps.pools, (byTransport = new WeakMap()));
+  let byOnError = byTransport.get(transport);
+  if (byOnError === undefined) byTransport.set(transport, (byOnError = new WeakMap()));
+  const errorKey: object = deps.onError ?? DEFAULT_ON_ERROR;
+  let byOptions = byOnError.get(errorKey);
+  if (byOptions === undefined) byOnError.set(errorKey, (byOptions = new Map<string, Forwarder>()));
+  const key = `${String(passHostHeader)}|${flushInterval}`;
+  let forward = byOptions.get(key);
+  if (forward === undefined) byOptions.set(key, (forward = createForwarder(options)));
+  return forward;
 }
 
 /** Fisher-Yates with an injectable random source. */

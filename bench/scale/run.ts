@@ -1,0 +1,217 @@
+/**
+ * Scale benchmark (issue 3 items 2-4): the real Turnpike binary with generated dynamic files.
+ *
+ *   node dist/bench/scale/run.js [--routers 10,100000] [--duration 10s] [--only index,memory,reload]
+ *        [--reload-routers 10000] [--throttle 0s] [--entry dist/src/cli/main.js] [--workers N] [--keep]
+ *
+ * - index:  per router count, start -> "configuration applied" (wall time and the `ms` the line
+ *           logs), then wrk -c64 requests/s and p99 (Turnpike on CPU 0; wrk + nginx upstream on CPU 1).
+ * - memory: VmRSS with 0 routers idle, during and after 64-connection load, and idle with each
+ *           router count (sampled every 250 ms for 3 s after the process is idle; median reported).
+ * - reload: with --reload-routers routers, rewrite the file with one router's host renamed and
+ *           time from the write to the first 200 on the new host (median and max of 10 reloads);
+ *           then wrk p99 without reloads and during reloads (one every 500 ms; wrk --timeout 30s so
+ *           that requests stalled by a reload count in the latency instead of as timeouts).
+ *
+ * Not part of `npm test`; see docs/benchmarks.md.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { rssMiB } from '../load/proc-stats.js';
+import { findTool, freePort, ProcessSet, tail, type Started } from '../load/processes.js';
+import { startUpstream } from '../load/targets.js';
+import { parseWrkOutput, type WrkResult } from '../load/wrk.js';
+import { benchRouter, dynamicYaml, staticYaml } from './generate.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const say = (s: string): void => void process.stdout.write(s + '\n');
+
+const { values: opt } = parseArgs({
+  options: {
+    routers: { type: 'string', default: '10,100000' },
+    duration: { type: 'string', default: '10s' },
+    only: { type: 'string', default: 'index,memory,reload' },
+    'reload-routers': { type: 'string', default: '10000' },
+    throttle: { type: 'string', default: '0s' },
+    entry: { type: 'string', default: join(ROOT, 'dist/src/cli/main.js') },
+    workers: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const counts = opt.routers.split(',').map(Number);
+const parts = new Set(opt.only.split(','));
+const entry = resolve(opt.entry);
+const procs = new ProcessSet();
+const dir = mkdtempSync(join(tmpdir(), 'turnpike-scale-'));
+const wrkBin = findTool('wrk');
+const nginx = findTool('nginx');
+if (!wrkBin || !nginx) throw new Error('needs wrk and nginx (apt-get install wrk nginx)');
+procs.installCleanup(() => undefined);
+
+interface Tp {
+  readonly proc: Started;
+  readonly port: number;
+  readonly dynamic: string;
+  readonly log: string;
+  /** ms from spawn to the first "configuration applied" line, and the `ms` it logs. */
+  readonly startMs: number;
+  readonly compileMs: number;
+}
+
+function appliedLines(log: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const line of readFileSync(log, 'utf8').split('\n')) {
+    if (!line.includes('configuration applied')) continue;
+    try {
+      out.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // not JSON
+    }
+  }
+  return out;
+}
+
+async function until<T>(what: string, boundMs: number, poll: () => T | undefined | Promise<T | undefined>, stepMs = 20): Promise<T> {
+  const deadline = performance.now() + boundMs;
+  while (performance.now() < deadline) {
+    const v = await poll();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function startTurnpike(label: string, routers: number, upstreamPort: number): Promise<Tp> {
+  const d = join(dir, label);
+  mkdirSync(d, { recursive: true });
+  const port = await freePort();
+  const dynamic = join(d, 'dynamic.yml');
+  writeFileSync(dynamic, dynamicYaml(routers, upstreamPort));
+  const stat = join(d, 'traefik.yml');
+  const workers = opt.workers === undefined ? '' : `workers: ${Number(opt.workers)}\n`;
+  writeFileSync(stat, workers + staticYaml(port, dynamic, opt.throttle).replace('level: INFO', 'level: INFO\n  format: json'));
+  const log = join(d, 'turnpike.log');
+  const t0 = performance.now();
+  const proc = procs.start(label, 0, process.execPath, [entry, `--configFile=${stat}`], log);
+  const line = await until('configuration applied', 120_000, () => appliedLines(log)[0], 10);
+  const startMs = performance.now() - t0;
+  return { proc, port, dynamic, log, startMs, compileMs: Number(line['ms']) };
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+function get(port: number, host: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((res) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', agent, headers: { host, ...headers } }, (r) => {
+      r.resume();
+      r.on('end', () => res(r.statusCode ?? 0));
+    });
+    req.on('error', () => res(0));
+    req.end();
+  });
+}
+
+function wrk(port: number, host: string, duration: string): Promise<WrkResult> {
+  return new Promise((res, rej) => {
+    execFile('taskset', ['-c', '1', wrkBin as string, '-t1', '-c64', `-d${duration}`, '--timeout', '30s', '--latency', '-H', `Host: ${host}`, `http://127.0.0.1:${port}/`], (err, out) => {
+      if (err) rej(new Error(err.message));
+      else res(parseWrkOutput(out));
+    });
+  });
+}
+
+async function settledRss(pid: number): Promise<number> {
+  await new Promise((r) => setTimeout(r, 2000));
+  const s: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    s.push(rssMiB(pid) ?? NaN);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  s.sort((a, b) => a - b);
+  return s[6] ?? NaN;
+}
+
+const f1 = (n: number): string => n.toFixed(1);
+
+async function main(): Promise<void> {
+  say(`entry ${entry}; throttle ${opt.throttle}; scratch ${dir}`);
+  const up = await startUpstream({ procs, dir, tools: { nginx: nginx as string, caddy: '', node: process.execPath }, cpu: 1, turnpikeEntry: entry, nodeArgs: [], profileDir: undefined });
+  const upstreamPort = up.port;
+
+  if (parts.has('index') || parts.has('memory')) {
+    const rows: string[] = [];
+    const all = parts.has('memory') ? [0, ...counts.filter((c) => c !== 0)] : counts;
+    let baseRss = NaN;
+    for (const n of all) {
+      const tp = await startTurnpike(`r${n}`, n, upstreamPort);
+      const host = `h${benchRouter(n)}.test`;
+      let line = `routers ${n}: start->applied ${f1(tp.startMs)} ms, compile ${tp.compileMs} ms`;
+      const idle = parts.has('memory') ? await settledRss(tp.proc.pid) : NaN;
+      if (n === 0) baseRss = idle;
+      if (parts.has('memory')) line += `, idle RSS ${f1(idle)} MiB` + (n > 0 ? ` (+${f1(((idle - baseRss) * 10_000) / n)} MiB per 10k)` : '');
+      if (n > 0 && (await get(tp.port, host)) !== 200) throw new Error(`${host} does not answer 200:\n${tail(tp.log)}`);
+      if (n > 0 && parts.has('index')) {
+        await wrk(tp.port, host, '2s');
+        let peak = 0;
+        const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(tp.proc.pid) ?? 0)), 250);
+        const w = await wrk(tp.port, host, opt.duration);
+        clearInterval(sampler);
+        line += `, wrk ${Math.round(w.requestsPerSec)} req/s p50 ${w.p50Ms} ms p99 ${w.p99Ms} ms non2xx ${w.non2xx} errors ${w.socketErrors}, peak RSS under load ${f1(peak)} MiB`;
+        if (parts.has('memory')) line += `, after load ${f1(await settledRss(tp.proc.pid))} MiB`;
+      }
+      say(line);
+      rows.push(line);
+      await procs.stop(tp.proc);
+    }
+  }
+
+  if (parts.has('reload')) {
+    const n = Number(opt['reload-routers']);
+    const tp = await startTurnpike(`reload${n}`, n, upstreamPort);
+    say(`reload, ${n} routers: start->applied ${f1(tp.startMs)} ms, compile ${tp.compileMs} ms`);
+    const times: number[] = [];
+    const compiles: number[] = [];
+    for (let k = 0; k < 10; k++) {
+      const index = 4 * (k + 1);
+      const text = dynamicYaml(n, upstreamPort, { index, tag: `v${k}` });
+      const before = appliedLines(tp.log).length;
+      const t0 = performance.now();
+      writeFileSync(tp.dynamic, text);
+      await until('new route', 30_000, async () => ((await get(tp.port, `h${index}-v${k}.test`)) === 200 ? true : undefined), 2);
+      times.push(performance.now() - t0);
+      const lines = await until('applied line', 5000, () => { const l = appliedLines(tp.log); return l.length > before ? l : undefined; });
+      compiles.push(Number(lines[lines.length - 1]?.['ms']));
+    }
+    const sorted = [...times].sort((a, b) => a - b);
+    say(`reload write -> new route 200: median ${f1(sorted[5] ?? NaN)} ms, max ${f1(sorted[9] ?? NaN)} ms; logged compile ms ${compiles.join(' ')}`);
+    const host = `h${benchRouter(n)}.test`;
+    await wrk(tp.port, host, '2s');
+    const quiet = await wrk(tp.port, host, opt.duration);
+    let k = 100;
+    let stop = false;
+    const reloader = (async () => {
+      while (!stop) {
+        writeFileSync(tp.dynamic, dynamicYaml(n, upstreamPort, { index: 8, tag: `w${k++}` }));
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    })();
+    const busy = await wrk(tp.port, host, opt.duration);
+    stop = true;
+    await reloader;
+    const fig = (w: WrkResult): string => `p99 ${w.p99Ms} ms, p50 ${w.p50Ms} ms, ${Math.round(w.requestsPerSec)} req/s, ${w.socketErrors} socket errors`;
+    say(`without reloads: ${fig(quiet)}; during reloads every 500 ms (${k - 100} reloads): ${fig(busy)}; p99 ratio ${(busy.p99Ms / quiet.p99Ms).toFixed(2)}x`);
+    await procs.stop(tp.proc);
+  }
+}
+
+try {
+  await main();
+} finally {
+  agent.destroy();
+  await procs.stopAll();
+  if (!opt.keep) rmSync(dir, { recursive: true, force: true });
+}
