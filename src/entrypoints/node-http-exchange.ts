@@ -10,7 +10,7 @@ import type { Exchange, HeadHook, PeerInfo, ResponseWriter, TlsInfo, UpgradeInfo
 import { HeaderList } from '../exchange/headers.js';
 import type { ExchangeSink } from './front-end.js';
 import type { PreparedTarget } from './routing-path.js';
-import { withoutHopByHop } from './response-headers.js';
+import { textResponseHeaders, withoutHopByHop } from './response-headers.js';
 import { markIdle } from './socket-idle.js';
 
 /**
@@ -38,7 +38,6 @@ const WRITE_TIMEOUT_STATUS = 504;
 /** Outcome recorded when the client went away before the response head. */
 const CLIENT_GONE_STATUS = 499;
 
-const TEXT_PLAIN = 'text/plain; charset=utf-8';
 
 /** ResponseWriter over a node:http ServerResponse. */
 export class NodeResponseWriter implements ResponseWriter {
@@ -144,12 +143,9 @@ export class NodeResponseWriter implements ResponseWriter {
 
   sendText(status: number, text: string, headers?: HeaderList): void {
     if (this.#gone) return;
-    const h = headers ?? new HeaderList();
-    if (!h.has('content-type')) h.set('Content-Type', TEXT_PLAIN);
-    h.set('X-Content-Type-Options', 'nosniff');
-    h.set('Content-Length', String(Buffer.byteLength(text)));
-    this.writeHead(status, h);
-    this.#res.end(text);
+    const answer = textResponseHeaders(text, headers);
+    this.writeHead(status, answer.headers);
+    this.#res.end(answer.body);
   }
 
   /** The response's 'close' event: finished normally, or the connection went away first. */

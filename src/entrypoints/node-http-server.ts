@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { HeaderList, equalsLower } from '../exchange/headers.js';
 import type { ExchangeSink, FrontEnd, FrontEndOptions, ListenAddress } from './front-end.js';
+import { listenOn } from './listen.js';
 import { NodeHttpExchange, NodeResponseWriter, TurnpikeServerResponse } from './node-http-exchange.js';
 import { RawResponseWriter, SocketUpgrade } from './raw-response-writer.js';
 import { rawErrorResponse, reasonPhrase } from './response-headers.js';
@@ -136,21 +137,7 @@ export class NodeHttpFrontEnd implements FrontEnd {
   }
 
   listen(host: string, port: number): Promise<ListenAddress> {
-    const server = this.#server;
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      server.once('error', onError);
-      const opts = host === '' ? { port } : { host, port };
-      server.listen(opts, () => {
-        server.removeListener('error', onError);
-        const addr = server.address();
-        if (addr === null || typeof addr === 'string') {
-          reject(new Error('listener has no TCP address'));
-          return;
-        }
-        resolve({ port: addr.port, address: addr.address });
-      });
-    });
+    return listenOn(this.#server, host, port);
   }
 
   stopAccepting(): void {

@@ -11,9 +11,8 @@ import type { Exchange, HeadHook, ResponseWriter, UpgradeInfo } from '../exchang
 import { HeaderList } from '../exchange/headers.js';
 import { ProxyError } from '../errors/codes.js';
 import type { ExchangeSink } from './front-end.js';
-import { reasonPhrase, withoutHopByHop } from './response-headers.js';
+import { reasonPhrase, textResponseHeaders, withoutHopByHop } from './response-headers.js';
 
-const TEXT_PLAIN = 'text/plain; charset=utf-8';
 
 /** Keeps a socket 'error' (reset by the peer) from becoming an uncaught exception. */
 function ignoreSocketError(): void {}
@@ -159,12 +158,9 @@ export class RawResponseWriter implements ResponseWriter {
 
   sendText(status: number, text: string, headers?: HeaderList): void {
     if (this.#gone || this.#taken) return;
-    const h = headers ?? new HeaderList();
-    if (!h.has('content-type')) h.set('Content-Type', TEXT_PLAIN);
-    h.set('X-Content-Type-Options', 'nosniff');
-    h.set('Content-Length', String(Buffer.byteLength(text)));
-    this.writeHead(status, h);
-    this.end(Buffer.from(text));
+    const answer = textResponseHeaders(text, headers);
+    this.writeHead(status, answer.headers);
+    this.end(answer.body);
   }
 
   /** Hand the socket over (see UpgradeInfo.takeSocket); the exchange is over for the front end. */

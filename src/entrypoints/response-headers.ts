@@ -2,7 +2,7 @@
  * Response-side helpers shared by the response writers: framing headers that belong to the
  * connection, not to the message, and the fixed plain-text error responses.
  */
-import { equalsLower } from '../exchange/headers.js';
+import { equalsLower, HeaderList } from '../exchange/headers.js';
 
 /**
  * Headers the writer owns on an HTTP/1.1 connection: they describe the hop, not the message,
@@ -62,4 +62,19 @@ export function rawErrorResponse(status: number, body: string = `${status} ${rea
     'Connection: close\r\n\r\n' +
     body
   );
+}
+
+const TEXT_PLAIN = 'text/plain; charset=utf-8';
+
+/**
+ * The headers of a small text answer (errors, ping, redirects), as Go's http.Error sends them:
+ * a text/plain Content-Type unless one is set, nosniff, and the body's Content-Length.
+ */
+export function textResponseHeaders(text: string, headers?: HeaderList): { headers: HeaderList; body: Buffer } {
+  const h = headers ?? new HeaderList();
+  if (!h.has('content-type')) h.set('Content-Type', TEXT_PLAIN);
+  h.set('X-Content-Type-Options', 'nosniff');
+  const body = Buffer.from(text);
+  h.set('Content-Length', String(body.length));
+  return { headers: h, body };
 }

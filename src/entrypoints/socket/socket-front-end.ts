@@ -8,6 +8,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ExchangeSink, FrontEnd, FrontEndOptions, ListenAddress } from '../front-end.js';
+import { listenOn } from '../listen.js';
 import { SocketConnection, type ConnectionHost } from './socket-connection.js';
 
 /** Sweep interval: a sixteenth of the smallest timeout, between 10 and 250 ms. */
@@ -52,23 +53,10 @@ export class SocketFrontEnd implements FrontEnd, ConnectionHost {
     );
   }
 
-  listen(host: string, port: number): Promise<ListenAddress> {
-    const server = this.#server;
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      server.once('error', onError);
-      const opts = host === '' ? { port } : { host, port };
-      server.listen(opts, () => {
-        server.removeListener('error', onError);
-        const addr = server.address();
-        if (addr === null || typeof addr === 'string') {
-          reject(new Error('listener has no TCP address'));
-          return;
-        }
-        this.#startSweep();
-        resolve({ port: addr.port, address: addr.address });
-      });
-    });
+  async listen(host: string, port: number): Promise<ListenAddress> {
+    const addr = await listenOn(this.#server, host, port);
+    this.#startSweep();
+    return addr;
   }
 
   stopAccepting(): void {

@@ -10,7 +10,7 @@ import type { Exchange, HeadHook, ResponseWriter } from '../../exchange/exchange
 import { HeaderList } from '../../exchange/headers.js';
 import { ProxyError } from '../../errors/codes.js';
 import { serializeHead } from '../raw-response-writer.js';
-import { withoutHopByHop } from '../response-headers.js';
+import { textResponseHeaders, withoutHopByHop } from '../response-headers.js';
 
 /** What the writer needs from its connection. */
 export interface WriterOwner {
@@ -23,7 +23,6 @@ export interface WriterOwner {
   responseEnded(keepAlive: boolean): void;
 }
 
-const TEXT_PLAIN = 'text/plain; charset=utf-8';
 const LAST_CHUNK = '0\r\n\r\n';
 const CRLF = '\r\n';
 
@@ -266,12 +265,9 @@ export class SocketResponseWriter implements ResponseWriter {
 
   sendText(status: number, text: string, headers?: HeaderList): void {
     if (this.#gone || this.#ended) return;
-    const h = headers ?? new HeaderList();
-    if (!h.has('content-type')) h.set('Content-Type', TEXT_PLAIN);
-    h.set('X-Content-Type-Options', 'nosniff');
-    h.set('Content-Length', String(Buffer.byteLength(text)));
-    this.writeHead(status, h);
-    this.end(Buffer.from(text));
+    const answer = textResponseHeaders(text, headers);
+    this.writeHead(status, answer.headers);
+    this.end(answer.body);
   }
 
   /** The connection closed before `end()`: the client is gone. Returns the outcome status. */
