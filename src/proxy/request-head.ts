@@ -12,6 +12,7 @@
  * - framing: Content-Length passed through, otherwise a body is sent chunked.
  */
 import type { Exchange } from '../exchange/exchange.js';
+import { equalsLower } from '../exchange/headers.js';
 import { joinPath, type ServerTarget } from './server-target.js';
 
 export const enum BodyMode {
@@ -123,45 +124,36 @@ export class RequestHeadBuilder {
 function classify(name: string): Kind {
   switch (name.length) {
     case 2:
-      return lowerEq(name, 'te') ? Kind.Te : Kind.Normal;
+      return equalsLower(name, 'te') ? Kind.Te : Kind.Normal;
     case 4:
-      return lowerEq(name, 'host') ? Kind.Host : Kind.Normal;
+      return equalsLower(name, 'host') ? Kind.Host : Kind.Normal;
     case 7:
-      if (lowerEq(name, 'trailer')) return Kind.Drop;
-      return lowerEq(name, 'upgrade') ? Kind.Upgrade : Kind.Normal;
+      if (equalsLower(name, 'trailer')) return Kind.Drop;
+      return equalsLower(name, 'upgrade') ? Kind.Upgrade : Kind.Normal;
     case 10:
-      if (lowerEq(name, 'connection')) return Kind.Connection;
-      return lowerEq(name, 'keep-alive') ? Kind.Drop : Kind.Normal;
+      if (equalsLower(name, 'connection')) return Kind.Connection;
+      return equalsLower(name, 'keep-alive') ? Kind.Drop : Kind.Normal;
     case 14:
-      return lowerEq(name, 'content-length') ? Kind.ContentLength : Kind.Normal;
+      return equalsLower(name, 'content-length') ? Kind.ContentLength : Kind.Normal;
     case 15:
-      return lowerEq(name, 'x-forwarded-for') ? Kind.Xff : Kind.Normal;
+      return equalsLower(name, 'x-forwarded-for') ? Kind.Xff : Kind.Normal;
     case 16:
-      return lowerEq(name, 'proxy-connection') ? Kind.Drop : Kind.Normal;
+      return equalsLower(name, 'proxy-connection') ? Kind.Drop : Kind.Normal;
     case 17:
-      return lowerEq(name, 'transfer-encoding') ? Kind.TransferEncoding : Kind.Normal;
+      return equalsLower(name, 'transfer-encoding') ? Kind.TransferEncoding : Kind.Normal;
     case 18:
-      return lowerEq(name, 'proxy-authenticate') ? Kind.Drop : Kind.Normal;
+      return equalsLower(name, 'proxy-authenticate') ? Kind.Drop : Kind.Normal;
     case 19:
-      return lowerEq(name, 'proxy-authorization') ? Kind.Drop : Kind.Normal;
+      return equalsLower(name, 'proxy-authorization') ? Kind.Drop : Kind.Normal;
     default:
       return Kind.Normal;
   }
 }
 
-/** ASCII case-insensitive equality with a lower-case literal. */
-function lowerEq(name: string, lower: string): boolean {
-  if (name === lower) return true;
-  if (name.length !== lower.length) return false;
-  for (let i = 0; i < lower.length; i++) {
-    if ((name.charCodeAt(i) | 0x20) !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}
 
 /** Tokens of a Connection header worth removing (close / keep-alive / upgrade name no header we send). */
 function connectionTokens(value: string, into: string[] | null): string[] | null {
-  if ((value.length === 10 && lowerEq(value, 'keep-alive')) || (value.length === 5 && lowerEq(value, 'close'))) {
+  if ((value.length === 10 && equalsLower(value, 'keep-alive')) || (value.length === 5 && equalsLower(value, 'close'))) {
     return into;
   }
   for (const part of value.split(',')) {

@@ -3,6 +3,7 @@
  * on the raw bytes (see response-parser.ts for the rules), with hop-by-hop headers filtered out in
  * the same pass and the body framing decided (RFC 9112 §6.3).
  */
+import { equalsLower } from '../exchange/headers.js';
 
 export const enum Framing {
   /** No body: HEAD request, 204, 304. */
@@ -118,11 +119,11 @@ export class ResponseHead {
           chunked = lastTokenIsChunked(value);
           continue;
         case Hop.Connection:
-          if (value.length === 10 && eq(value, 'keep-alive')) {
+          if (value.length === 10 && equalsLower(value, 'keep-alive')) {
             connKeepAlive = true;
             continue;
           }
-          if (value.length === 5 && eq(value, 'close')) {
+          if (value.length === 5 && equalsLower(value, 'close')) {
             connClose = true;
             continue;
           }
@@ -184,35 +185,27 @@ const enum Hop {
 function hopByHop(name: string): Hop {
   switch (name.length) {
     case 2:
-      return eq(name, 'te') ? Hop.Drop : Hop.No;
+      return equalsLower(name, 'te') ? Hop.Drop : Hop.No;
     case 7:
-      return eq(name, 'trailer') || eq(name, 'upgrade') ? Hop.Drop : Hop.No;
+      return equalsLower(name, 'trailer') || equalsLower(name, 'upgrade') ? Hop.Drop : Hop.No;
     case 10:
-      if (eq(name, 'connection')) return Hop.Connection;
-      return eq(name, 'keep-alive') ? Hop.Drop : Hop.No;
+      if (equalsLower(name, 'connection')) return Hop.Connection;
+      return equalsLower(name, 'keep-alive') ? Hop.Drop : Hop.No;
     case 14:
-      return eq(name, 'content-length') ? Hop.ContentLength : Hop.No;
+      return equalsLower(name, 'content-length') ? Hop.ContentLength : Hop.No;
     case 16:
-      return eq(name, 'proxy-connection') ? Hop.Drop : Hop.No;
+      return equalsLower(name, 'proxy-connection') ? Hop.Drop : Hop.No;
     case 17:
-      return eq(name, 'transfer-encoding') ? Hop.TransferEncoding : Hop.No;
+      return equalsLower(name, 'transfer-encoding') ? Hop.TransferEncoding : Hop.No;
     case 18:
-      return eq(name, 'proxy-authenticate') ? Hop.Drop : Hop.No;
+      return equalsLower(name, 'proxy-authenticate') ? Hop.Drop : Hop.No;
     case 19:
-      return eq(name, 'proxy-authorization') ? Hop.Drop : Hop.No;
+      return equalsLower(name, 'proxy-authorization') ? Hop.Drop : Hop.No;
     default:
       return Hop.No;
   }
 }
 
-/** ASCII case-insensitive comparison against a lower-case literal of the same length. */
-function eq(name: string, lower: string): boolean {
-  if (name === lower) return true;
-  for (let i = 0; i < lower.length; i++) {
-    if ((name.charCodeAt(i) | 0x20) !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}
 
 /** Digits only (a comma list of equal values allowed); -1 when invalid. */
 export function parseContentLength(value: string): number {
@@ -238,7 +231,7 @@ export function parseContentLength(value: string): number {
 function lastTokenIsChunked(value: string): boolean {
   const comma = value.lastIndexOf(',');
   const last = (comma < 0 ? value : value.slice(comma + 1)).trim();
-  return last.length === 7 && eq(last, 'chunked');
+  return last.length === 7 && equalsLower(last, 'chunked');
 }
 
 /** Remove every header whose lower-cased name is in `names`. */
