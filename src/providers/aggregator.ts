@@ -10,9 +10,9 @@
  * service) is the compiler's job, not this one's.
  */
 import type { Diagnostic } from '../config/diagnostics.js';
-import { freezeFresh } from './freeze-fresh.js';
+import { freezeFresh } from '../config/dynamic/freeze.js';
 import type { DynamicConfig, ObjectOrigin } from '../config/dynamic/types.js';
-import { contentHash } from './content-hash.js';
+import { configHash as hashConfig, contentHash, reportHash } from './content-hash.js';
 import type { ProviderMessage } from './provider.js';
 import { type QualifiedState, mergeStates, qualifyMessage } from './qualify.js';
 
@@ -103,8 +103,8 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
         slot = { receivedHash: undefined, pending: undefined, appliedHash: undefined, appliedConfigHash: undefined, applied: undefined, lastApplyAt: -Infinity, timer: undefined };
         slots.set(message.provider, slot);
       }
-      const configHash = contentHash(message.config);
-      const hash = configHash + contentHash([message.origins, message.diagnostics]);
+      const configHash = hashConfig(message.config);
+      const hash = configHash + reportHash(message.origins, message.diagnostics);
       if (hash === slot.receivedHash) return;
       slot.receivedHash = hash;
       slot.pending = { message, hash, configHash };

@@ -4,6 +4,49 @@
  * runtime (instead of deep comparisons or copies).
  */
 import { createHash } from 'node:crypto';
+import type { DynamicConfig, ObjectOrigin } from '../config/dynamic/types.js';
+
+/**
+ * Hash of each frozen configuration object, computed once: a reload that reuses most objects
+ * (unchanged routers keep their identity from validation on) hashes only the new ones.
+ */
+const objectHashes = new WeakMap<object, string>();
+
+function objectHash(value: unknown): string {
+  if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return contentHash(value);
+  let h = objectHashes.get(value);
+  if (h === undefined) {
+    h = contentHash(value);
+    objectHashes.set(value, h);
+  }
+  return h;
+}
+
+/**
+ * The content hash of a dynamic configuration, equal for equal content whatever the order of
+ * names, from the cached hash of each object (see objectHash).
+ */
+export function configHash(config: DynamicConfig): string {
+  const hash = createHash('sha256');
+  for (const collection of ['routers', 'services', 'middlewares', 'serversTransports'] as const) {
+    const objects = config.http[collection];
+    const names = Object.keys(objects).sort();
+    hash.update(`${collection}\n`);
+    for (const name of names) hash.update(`${JSON.stringify(name)}=${objectHash(objects[name])}\n`);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * A hash of origins and diagnostics, for "did anything in this message change": taken in their
+ * order (a reordering only costs one more publish), without building one text of it all.
+ */
+export function reportHash(origins: ReadonlyMap<string, ObjectOrigin>, diagnostics: readonly unknown[]): string {
+  const hash = createHash('sha256');
+  for (const [key, origin] of origins) hash.update(`${key}\0${origin.source}\0${origin.line ?? ''}\n`);
+  hash.update(stableText(diagnostics));
+  return hash.digest('hex');
+}
 
 export function contentHash(value: unknown): string {
   const hash = createHash('sha256');

@@ -52,9 +52,28 @@ function qualifyOriginKey(key: string, provider: string): string {
   return match === null ? key : `${match[1] ?? ''}${qualifyName(match[2] ?? '', provider)}`;
 }
 
-function mapValues<T>(objects: Readonly<Record<string, T>>, provider: string, fn: (value: T) => T): Record<string, T> {
+/**
+ * Qualified versions of objects, per provider: an unchanged (same, frozen) object is qualified
+ * once, and keeps one identity across reloads for the stages after this one.
+ */
+const qualified = new Map<string, WeakMap<object, unknown>>();
+
+function mapValues<T extends object>(objects: Readonly<Record<string, T>>, provider: string, fn: (value: T) => T): Record<string, T> {
+  let memo = qualified.get(provider);
+  if (memo === undefined) {
+    memo = new WeakMap();
+    qualified.set(provider, memo);
+  }
   const out: Record<string, T> = {};
-  for (const [name, value] of Object.entries(objects)) setOwn(out, qualifyName(name, provider), fn(value));
+  for (const name of Object.keys(objects)) {
+    const value = objects[name] as T;
+    let q = memo.get(value) as T | undefined;
+    if (q === undefined) {
+      q = fn(value);
+      if (Object.isFrozen(value)) memo.set(value, q);
+    }
+    setOwn(out, qualifyName(name, provider), q);
+  }
   return out;
 }
 

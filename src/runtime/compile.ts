@@ -32,6 +32,18 @@ export interface CompileInput {
   readonly staticConfig: StaticConfig;
   readonly config: DynamicConfig;
   readonly origins?: ReadonlyMap<string, ObjectOrigin>;
+  /**
+   * The graph this one replaces: a service or middleware whose configuration object is the same
+   * (unchanged objects keep their identity from the provider on) keeps its built handler, with its
+   * state (round-robin position, connection pools), instead of being built again.
+   */
+  readonly previous?: CompiledGraph;
+}
+
+/** What a graph built, for the next compile to reuse. */
+interface Built {
+  readonly services: ReadonlyMap<string, { readonly config: object; readonly transport: object; readonly handler: Handler }>;
+  readonly middlewares: ReadonlyMap<string, { readonly config: object; readonly middleware: Middleware }>;
 }
 
 export interface CompiledGraph {
@@ -39,6 +51,7 @@ export interface CompiledGraph {
   readonly entryPoints: ReadonlyMap<string, Handler>;
   readonly view: RuntimeView;
   readonly diagnostics: readonly Diagnostic[];
+  readonly built: Built;
 }
 
 /** Go's http.NotFound body, newline included. */
@@ -57,7 +70,19 @@ function defaultEntryPoints(eps: readonly EntryPointConfig[]): string[] {
   return (marked.length > 0 ? marked : tcp).map((e) => e.name);
 }
 
+/** One default transport object per static configuration, so services built on it can be reused. */
+const staticTransports = new WeakMap<StaticConfig, ServersTransportConfig>();
+
 function staticTransport(s: StaticConfig): ServersTransportConfig {
+  let transport = staticTransports.get(s);
+  if (transport === undefined) {
+    transport = makeStaticTransport(s);
+    staticTransports.set(s, transport);
+  }
+  return transport;
+}
+
+function makeStaticTransport(s: StaticConfig): ServersTransportConfig {
   const t = s.serversTransport;
   return {
     serverName: undefined,
@@ -116,6 +141,8 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
   const defaultTransport = staticTransport(staticConfig);
   const services = new Map<string, Mutable<(typeof config.http.services)[string]>>();
   const serviceHandlers = new Map<string, Handler>();
+  const builtServices = new Map<string, { config: object; transport: object; handler: Handler }>();
+  const before = input.previous?.built;
   for (const [name, svc] of Object.entries(config.http.services)) {
     const state: Mutable<typeof svc> = { status: 'enabled', errors: [], usedBy: [], config: svc };
     services.set(name, state);
@@ -127,8 +154,16 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
       report('services', name, 'TPK_CFG_MISSING_TRANSPORT', `serversTransport "${tName}" does not exist`);
       continue;
     }
+    const kept = before?.services.get(name);
+    if (kept !== undefined && kept.config === svc && kept.transport === transport) {
+      serviceHandlers.set(name, kept.handler);
+      builtServices.set(name, kept);
+      continue;
+    }
     try {
-      serviceHandlers.set(name, deps.buildLoadBalancer(name, svc.loadBalancer, transport, tName));
+      const handler = deps.buildLoadBalancer(name, svc.loadBalancer, transport, tName);
+      serviceHandlers.set(name, handler);
+      builtServices.set(name, { config: svc, transport, handler });
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       state.status = 'disabled';
@@ -148,6 +183,11 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
   for (const [name, mw] of Object.entries(config.http.middlewares)) {
     const state: Mutable<MiddlewareConfig> = { status: 'enabled', errors: [], usedBy: [], config: mw };
     middlewares.set(name, state);
+    const kept = before?.middlewares.get(name);
+    if (kept !== undefined && kept.config === mw) {
+      middlewareBuilt.set(name, kept.middleware);
+      continue;
+    }
     try {
       middlewareBuilt.set(name, createMiddleware(mw, { name }));
     } catch (err) {
@@ -303,7 +343,12 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
     services: freezeStates(services, (name, s): ServiceView => ({ name, provider: providerOf(name), config: s.config, status: s.status, errors: s.errors, usedBy: s.usedBy })),
     middlewares: freezeStates(middlewares, (name, s): MiddlewareView => ({ name, provider: providerOf(name), config: s.config, status: s.status, errors: s.errors, usedBy: s.usedBy })),
   };
-  return { entryPoints, view, diagnostics };
+  const builtMiddlewares = new Map<string, { config: object; middleware: Middleware }>();
+  for (const [name, middleware] of middlewareBuilt) {
+    const state = middlewares.get(name);
+    if (state !== undefined) builtMiddlewares.set(name, { config: state.config, middleware });
+  }
+  return { entryPoints, view, diagnostics, built: { services: builtServices, middlewares: builtMiddlewares } };
 }
 
 /** Traefik's internal services that come with later issues (API, dashboard, metrics). */

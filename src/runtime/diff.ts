@@ -1,14 +1,11 @@
 /** What changed between two runtime views, for the one-line reload log. */
+import { sameData } from '../config/dynamic/same-data.js';
 import type { RuntimeView } from './view.js';
 
 export interface ViewDiff {
   readonly added: string[];
   readonly removed: string[];
   readonly changed: string[];
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 export function diffRouters(prev: RuntimeView | undefined, next: RuntimeView): ViewDiff {
@@ -19,8 +16,9 @@ export function diffRouters(prev: RuntimeView | undefined, next: RuntimeView): V
   for (const [name, r] of Object.entries(next.routers)) {
     const old = before[name];
     if (!old) added.push(name);
-    else if (!sameJson(old.config, r.config) || old.status !== r.status) changed.push(name);
+    // Unchanged routers keep their (frozen) config object from one snapshot to the next.
+    else if (old.status !== r.status || (old.config !== r.config && !sameData(old.config, r.config))) changed.push(name);
   }
-  for (const name of Object.keys(before)) if (!(name in next.routers)) removed.push(name);
+  for (const name of Object.keys(before)) if (!Object.hasOwn(next.routers, name)) removed.push(name);
   return { added: added.sort(), removed: removed.sort(), changed: changed.sort() };
 }

@@ -92,7 +92,7 @@ export class Runtime {
       return this.#current;
     }
     const started = performance.now();
-    const graph = compile({ staticConfig, config: snapshot.config, origins: snapshot.origins }, deps);
+    const graph = compile({ staticConfig, config: snapshot.config, origins: snapshot.origins, ...(this.#current ? { previous: this.#current } : {}) }, deps);
     for (const [name, slot] of slots) {
       const handler = graph.entryPoints.get(name);
       if (handler) slot.setHandler(handler);

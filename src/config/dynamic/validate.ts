@@ -10,7 +10,7 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import { DYNAMIC_CODES } from './codes.js';
-import { deepFreeze } from './freeze.js';
+import { freezeFresh } from './freeze.js';
 import { type KeyPath, Scope, type ValidateContext, isPlainObject, readFields, setOwn } from './schema/fields.js';
 import { readMiddleware } from './schema/middleware.js';
 import { readRouter } from './schema/router.js';
@@ -25,7 +25,7 @@ import type {
   ServiceConfig,
 } from './types.js';
 
-export type { KeyPath, Locate, PathSegment, ValidateContext } from './schema/fields.js';
+export type { KeyPath, Locate, LocateLine, PathSegment, ValidateContext } from './schema/fields.js';
 
 export interface DynamicValidation {
   readonly config: DynamicConfig;
@@ -41,6 +41,11 @@ export interface DynamicValidation {
    * same objects as in `diagnostics`), so a caller can keep a last valid version instead.
    */
   readonly rejected: ReadonlyMap<string, readonly Diagnostic[]>;
+  /**
+   * The decoded data of each object that validated with no diagnostic at all, keyed as `origins`:
+   * pass it back through `reuse` to skip validating it again while it is unchanged.
+   */
+  readonly clean: ReadonlyMap<string, unknown>;
 }
 
 export type HttpCollection = 'routers' | 'services' | 'middlewares' | 'serversTransports';
@@ -62,6 +67,7 @@ export function validateDynamic(raw: unknown, ctx: ValidateContext): DynamicVali
   const diagnostics: Diagnostic[] = [];
   const origins = new Map<string, ObjectOrigin>();
   const rejected = new Map<string, Diagnostic[]>();
+  const clean = new Map<string, unknown>();
   const http = {
     routers: {} as Record<string, RouterConfig>,
     services: {} as Record<string, ServiceConfig>,
@@ -72,7 +78,7 @@ export function validateDynamic(raw: unknown, ctx: ValidateContext): DynamicVali
 
   if (raw !== null && raw !== undefined && !isPlainObject(raw)) {
     section.error(DYNAMIC_CODES.INVALID_VALUE, [], 'expected a mapping with http (and tcp, udp, tls) at the top level');
-    return deepFreeze({ config: { http }, origins, diagnostics, rejected });
+    return freezeValidation({ config: { http }, origins, diagnostics, rejected, clean });
   }
   const top = readFields(section, raw, [], { supported: ['http', 'tcp', 'udp', 'tls'] }) ?? new Map<string, never>();
   for (const name of ['tcp', 'udp', 'tls']) {
@@ -98,11 +104,19 @@ export function validateDynamic(raw: unknown, ctx: ValidateContext): DynamicVali
         section.error(DYNAMIC_CODES.INVALID_VALUE, f.path, `expected a mapping of ${spec.what} names to ${spec.what}s`);
         return;
       }
-      for (const [name, value] of Object.entries(f.value)) {
+      const objects = f.value;
+      for (const name of Object.keys(objects)) {
+        const value = objects[name];
         const path = [...f.path, name];
-        const where = ctx.locate?.(path);
+        const line = ctx.locateLine?.(path, value) ?? ctx.locate?.(path)?.line;
         const objectKey = `http.${key}.${name}`;
-        origins.set(objectKey, where === undefined ? { source: ctx.source } : { source: ctx.source, line: where.line });
+        origins.set(objectKey, line === undefined ? { source: ctx.source } : { source: ctx.source, line });
+        const reused = name === '' || name.includes('@') ? undefined : (ctx.reuse?.(objectKey, value) as T | undefined);
+        if (reused !== undefined) {
+          setOwn(into, name, reused);
+          clean.set(objectKey, value);
+          continue;
+        }
         const scope = new Scope(ctx, name, spec.what, diagnostics);
         const first = diagnostics.length;
         const leftOut = (): void => {
@@ -114,8 +128,10 @@ export function validateDynamic(raw: unknown, ctx: ValidateContext): DynamicVali
           continue;
         }
         const value2 = spec.read(scope, value, path);
-        if (scope.ok && value2 !== undefined) setOwn(into, name, value2);
-        else leftOut();
+        if (scope.ok && value2 !== undefined) {
+          setOwn(into, name, value2);
+          if (diagnostics.length === first) clean.set(objectKey, value);
+        } else leftOut();
       }
     };
     read('routers', ROUTERS, http.routers);
@@ -124,5 +140,17 @@ export function validateDynamic(raw: unknown, ctx: ValidateContext): DynamicVali
     read('serversTransports', TRANSPORTS, http.serversTransports);
   }
 
-  return deepFreeze({ config: { http }, origins, diagnostics, rejected });
+  return freezeValidation({ config: { http }, origins, diagnostics, rejected, clean });
+}
+
+/**
+ * Freezes the outcome (reused objects are frozen already and are not walked again). The decoded
+ * data in `clean` belongs to the caller and is left as it is.
+ */
+function freezeValidation(v: DynamicValidation): DynamicValidation {
+  freezeFresh(v.config);
+  freezeFresh(v.origins);
+  freezeFresh(v.diagnostics);
+  freezeFresh(v.rejected);
+  return Object.freeze(v);
 }

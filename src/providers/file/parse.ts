@@ -1,6 +1,7 @@
 /**
  * Decodes one dynamic configuration file (YAML, or TOML by extension) into plain data plus a
- * locator that finds the line of a key path. Integers too large for a double stay exact (bigint),
+ * locator that finds the line of a key path. YAML is read by the fast path (fast-yaml.ts) when it
+ * can, and by the `yaml` package's Document otherwise and for the positions of diagnostics. Integers too large for a double stay exact (bigint),
  * as Traefik reads them as 64-bit integers. A file that does not parse gives one diagnostic with
  * file:line:col and the parser's reason.
  */
@@ -8,13 +9,22 @@ import { type Document, LineCounter, type Pair, type YAMLError, YAMLParseError, 
 import { parse as parseToml } from 'smol-toml';
 import type { Diagnostic } from '../../config/diagnostics.js';
 import { DYNAMIC_CODES } from '../../config/dynamic/codes.js';
-import type { Locate } from '../../config/dynamic/validate.js';
+import type { Locate, LocateLine } from '../../config/dynamic/validate.js';
 import type { Position } from '../../config/paths/decode.js';
 import { tomlErrorDetail, yamlErrorDetail, yamlNodePosition } from '../../config/paths/source-positions.js';
+import { loadFastYaml } from './fast-yaml.js';
 import { createTomlLocator } from './toml-locator.js';
 
 export type ParsedFile =
-  | { readonly ok: true; readonly raw: unknown; readonly locate: Locate }
+  | {
+      readonly ok: true;
+      readonly raw: unknown;
+      readonly locate: Locate;
+      /** Present after a fast YAML parse (fast-yaml.ts). */
+      readonly locateLine?: LocateLine;
+      /** The text of an object down to `http.routers.<name>` (present after a fast YAML parse). */
+      readonly spanOf?: (node: object) => string | undefined;
+    }
   | { readonly ok: false; readonly diagnostic: Diagnostic };
 
 /** Extensions read in a directory (as Traefik). A single `filename` may also be `.json` (YAML). */
@@ -64,6 +74,21 @@ function parseYaml(text: string): { doc: Document; lineCounter: LineCounter } {
 }
 
 function parseYamlFile(path: string, text: string): ParsedFile {
+  const fast = loadFastYaml(text);
+  if (fast !== undefined) {
+    const locateLine: LocateLine = (_path, value) => (typeof value === 'object' && value !== null ? fast.lineOf(value) : undefined);
+    // Positions of keys and scalars, for diagnostics: the careful parse, done when first asked.
+    const spanOf = (node: object): string | undefined => {
+      const span = fast.spanOf(node);
+      return span === undefined ? undefined : text.slice(span[0], span[1]);
+    };
+    return { ok: true, raw: fast.raw, locate: yamlLocator(text, undefined), locateLine, spanOf };
+  }
+  return parseYamlCarefully(path, text);
+}
+
+/** The `yaml` package's Document: the exact error and its position when a file does not parse. */
+function parseYamlCarefully(path: string, text: string): ParsedFile {
   const { doc, lineCounter } = parseYaml(text);
   const duplicate = firstDuplicateKey(doc);
   let first: YAMLError | undefined = doc.errors[0];
@@ -74,7 +99,7 @@ function parseYamlFile(path: string, text: string): ParsedFile {
   }
   try {
     const raw: unknown = doc.toJS({ maxAliasCount: 1000 });
-    return { ok: true, raw, locate: yamlLocator(text, doc, lineCounter) };
+    return { ok: true, raw, locate: yamlLocator(text, { doc, lineCounter }) };
   } catch (err) {
     return failure(path, `invalid YAML: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -105,15 +130,17 @@ function firstDuplicateKey(doc: Document): YAMLError | undefined {
 }
 
 /**
- * Finds the line of a key path. The parsed Document (several times the file's size in memory) is
- * held weakly: it serves the validation that follows the parse, and the file provider's cache
- * keeps the locator for later (re-validating a kept version), when the text is parsed again if
- * the Document was collected meanwhile.
+ * Finds the line and column of a key path. The parsed Document (several times the file's size in
+ * memory) is held weakly: it serves the validation that follows a careful parse, and the file
+ * provider's cache keeps the locator for later (re-validating a kept version), when the text is
+ * parsed again if the Document was collected meanwhile. After a fast parse there is no Document
+ * yet: the first diagnostic that needs a position parses the text carefully.
  */
-function yamlLocator(text: string, parsedDoc: Document, parsedLines: LineCounter): Locate {
-  let ref = new WeakRef({ doc: parsedDoc, lineCounter: parsedLines, byKey: new Map<object, Map<string, Pair>>() });
-  const current = (): { doc: Document; lineCounter: LineCounter; byKey: Map<object, Map<string, Pair>> } => {
-    let held = ref.deref();
+function yamlLocator(text: string, parsed: { doc: Document; lineCounter: LineCounter } | undefined): Locate {
+  type Held = { doc: Document; lineCounter: LineCounter; byKey: Map<object, Map<string, Pair>> };
+  let ref: WeakRef<Held> | undefined = parsed === undefined ? undefined : new WeakRef({ ...parsed, byKey: new Map() });
+  const current = (): Held => {
+    let held = ref?.deref();
     if (held === undefined) {
       held = { ...parseYaml(text), byKey: new Map() };
       ref = new WeakRef(held);

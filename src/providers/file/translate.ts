@@ -23,11 +23,12 @@
  */
 import type { Diagnostic } from '../../config/diagnostics.js';
 import { DYNAMIC_CODES, type DynamicCode } from '../../config/dynamic/codes.js';
-import { freezeFresh } from '../freeze-fresh.js';
+import { freezeFresh } from '../../config/dynamic/freeze.js';
+import { sameData } from '../../config/dynamic/same-data.js';
 import { isPlainObject, setOwn } from '../../config/dynamic/schema/fields.js';
 import type { DynamicConfig, HttpConfig, ObjectOrigin } from '../../config/dynamic/types.js';
 import { type DynamicValidation, type HttpCollection, type Locate, validateDynamic } from '../../config/dynamic/validate.js';
-import { parseDynamicFile } from './parse.js';
+import { type ParsedFile, parseDynamicFile } from './parse.js';
 
 /** A file's text, or why it could not be read. */
 export type SourceFile =
@@ -39,14 +40,25 @@ export type FileCache = ReadonlyMap<string, CachedFile>;
 
 export interface CachedFile {
   readonly text: string;
-  readonly raw: unknown;
   readonly locate: Locate;
   /**
    * The object versions the file contributed last time, keyed `http.routers.<name>` etc.: each
    * valid object, or the kept last valid version of one that no longer validates.
    */
   readonly objects: ReadonlyMap<string, unknown>;
+  /**
+   * For each object that validated with no diagnostic, what its data is compared by at the next
+   * reload to reuse it: its text (a slice of `text`) or its decoded data.
+   */
+  readonly clean: ReadonlyMap<string, unknown>;
+  /** Where each declared object is, as validated. */
+  readonly origins: ReadonlyMap<string, ObjectOrigin>;
+  /** The file's validation diagnostics, given again while its text is unchanged. */
+  readonly diagnostics: readonly Diagnostic[];
 }
+
+/** A file that parsed. */
+type ParsedDocument = { readonly text: string } & Extract<ParsedFile, { ok: true }>;
 
 export interface FileTranslation {
   readonly config: DynamicConfig;
@@ -57,11 +69,11 @@ export interface FileTranslation {
   readonly cache: FileCache;
 }
 
-const COLLECTIONS: readonly { key: HttpCollection; what: string }[] = [
-  { key: 'routers', what: 'router' },
-  { key: 'services', what: 'service' },
-  { key: 'middlewares', what: 'middleware' },
-  { key: 'serversTransports', what: 'serversTransport' },
+const COLLECTIONS: readonly { key: HttpCollection; what: string; prefix: string }[] = [
+  { key: 'routers', what: 'router', prefix: 'http.routers.' },
+  { key: 'services', what: 'service', prefix: 'http.services.' },
+  { key: 'middlewares', what: 'middleware', prefix: 'http.middlewares.' },
+  { key: 'serversTransports', what: 'serversTransport', prefix: 'http.serversTransports.' },
 ];
 
 const TEMPLATE = /\{\{[\s\S]*?\}\}/;
@@ -72,17 +84,18 @@ const KEPT = 'keeping its last valid version';
 export function translateFiles(files: readonly SourceFile[], previous: FileCache = new Map()): FileTranslation {
   const diagnostics: Diagnostic[] = [];
   const cache = new Map<string, CachedFile>();
-  const documents: { path: string; text: string; raw: unknown; locate: Locate; lastObjects: ReadonlyMap<string, unknown> }[] = [];
+  // Per file: its new parse, or its cached outcome (unchanged, or kept because the new text is bad).
+  const documents: ({ path: string; parsed: ParsedDocument; last: CachedFile | undefined } | { path: string; parsed: undefined; last: CachedFile })[] = [];
 
   for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     const last = previous.get(file.path);
-    let doc: { text: string; raw: unknown; locate: Locate } | undefined = last;
+    let parsed: ParsedDocument | undefined;
     if ('text' in file) {
       if (last === undefined || last.text !== file.text) {
-        const parsed = parseDynamicFile(file.path, file.text);
-        if (!parsed.ok) {
-          diagnostics.push(keptOrDropped(parsed.diagnostic, last));
-        } else if (last !== undefined && last.objects.size > 0 && isEmptyDocument(parsed.raw)) {
+        const result = parseDynamicFile(file.path, file.text);
+        if (!result.ok) {
+          diagnostics.push(keptOrDropped(result.diagnostic, last));
+        } else if (last !== undefined && last.objects.size > 0 && isEmptyDocument(result.raw)) {
           diagnostics.push({
             code: DYNAMIC_CODES.EMPTY_FILE,
             severity: 'warning',
@@ -90,49 +103,96 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
             source: file.path,
           });
         } else {
-          doc = { text: file.text, raw: parsed.raw, locate: parsed.locate };
-          if (TEMPLATE.test(file.text)) {
-            diagnostics.push({
-              code: DYNAMIC_CODES.UNSUPPORTED,
-              severity: 'warning',
-              message: 'Go templates ({{ ... }}) in dynamic files are not supported yet: the file is read as plain YAML/TOML',
-              source: file.path,
-            });
-          }
+          parsed = { text: file.text, ...result };
         }
       }
     } else {
       const severity = file.error.code === DYNAMIC_CODES.FILE_NOT_FOUND ? 'warning' : 'error';
       diagnostics.push(keptOrDropped({ code: file.error.code, severity, message: file.error.message, source: file.path }, last));
     }
-    if (doc !== undefined) documents.push({ path: file.path, text: doc.text, raw: doc.raw, locate: doc.locate, lastObjects: last?.objects ?? new Map() });
+    if (parsed !== undefined) documents.push({ path: file.path, parsed, last });
+    else if (last !== undefined) documents.push({ path: file.path, parsed: undefined, last });
   }
 
   const validations = documents.map((doc) => {
-    const v = validateDynamic(doc.raw, { source: doc.path, locate: doc.locate });
-    const objects = keepLastValid(v, doc.lastObjects, diagnostics);
-    cache.set(doc.path, { text: doc.text, raw: doc.raw, locate: doc.locate, objects });
-    return { origins: v.origins, objects };
+    if (doc.parsed === undefined) {
+      // Same text as last time, or a bad new text: the last outcome stands as it was.
+      diagnostics.push(...doc.last.diagnostics);
+      cache.set(doc.path, doc.last);
+      return doc.last;
+    }
+    const { parsed, last } = doc;
+    const spanOf = parsed.spanOf;
+    // The data an object is compared by at the next reload: its text when the fast parser gave it
+    // (the file's text is kept anyway), else the decoded data itself.
+    const fingerprint = (raw: unknown): unknown => (spanOf !== undefined && typeof raw === 'object' && raw !== null ? (spanOf(raw) ?? raw) : raw);
+    // An object whose data is as when it last validated cleanly is taken as it was (a one-router
+    // edit in a file of 10,000 validates one router).
+    const reuse = last === undefined ? undefined : (key: string, raw: unknown): unknown => {
+      const before = last.clean.get(key);
+      if (before === undefined) return undefined;
+      const now = fingerprint(raw);
+      const same = typeof before === 'string' || typeof now === 'string' ? before === now : sameData(before, now);
+      return same ? last.objects.get(key) : undefined;
+    };
+    const v = validateDynamic(parsed.raw, {
+      source: doc.path,
+      locate: parsed.locate,
+      ...(parsed.locateLine ? { locateLine: parsed.locateLine } : {}),
+      ...(reuse ? { reuse } : {}),
+    });
+    const own: Diagnostic[] = [];
+    if (TEMPLATE.test(parsed.text)) {
+      own.push({
+        code: DYNAMIC_CODES.UNSUPPORTED,
+        severity: 'warning',
+        message: 'Go templates ({{ ... }}) in dynamic files are not supported yet: the file is read as plain YAML/TOML',
+        source: doc.path,
+      });
+    }
+    const objects = keepLastValid(v, last?.objects ?? new Map(), own);
+    diagnostics.push(...own);
+    const clean = new Map<string, unknown>();
+    for (const [key, raw] of v.clean) clean.set(key, fingerprint(raw));
+    const entry: CachedFile = { text: parsed.text, locate: parsed.locate, objects, clean, origins: v.origins, diagnostics: own };
+    cache.set(doc.path, entry);
+    return entry;
   });
 
   const http: { [K in HttpCollection]: Record<string, HttpConfig[K][string]> } = { routers: {}, services: {}, middlewares: {}, serversTransports: {} };
   const origins = new Map<string, ObjectOrigin>();
-  for (const { key, what } of COLLECTIONS) {
-    const declared = new Map<string, { origin: ObjectOrigin; value: unknown }[]>();
-    for (const v of validations) {
-      for (const [originKey, origin] of v.origins) {
-        if (!originKey.startsWith(`http.${key}.`)) continue;
-        const name = originKey.slice(key.length + 6);
-        const list = declared.get(name) ?? [];
-        list.push({ origin, value: v.objects.get(originKey) });
-        declared.set(name, list);
-      }
+  // Each file's object keys by collection, in one pass (routers of every file first, as declared).
+  const byCollection = validations.map((v) => {
+    const lists: Record<HttpCollection, string[]> = { routers: [], services: [], middlewares: [], serversTransports: [] };
+    for (const originKey of v.origins.keys()) {
+      const c = COLLECTIONS.find((x) => originKey.startsWith(x.prefix));
+      if (c !== undefined) lists[c.key].push(originKey);
     }
-    for (const [name, defs] of declared) {
-      const first = defs[0];
-      if (first === undefined) continue;
-      origins.set(`http.${key}.${name}`, first.origin);
-      if (defs.length === 1) {
+    return lists;
+  });
+  for (const { key, what, prefix } of COLLECTIONS) {
+    const firsts = new Map<string, { origin: ObjectOrigin; value: unknown }>();
+    // Names declared in more than one file: rare, so only they get a list.
+    let repeated: Map<string, { origin: ObjectOrigin; value: unknown }[]> | undefined;
+    validations.forEach((v, i) => {
+      for (const originKey of byCollection[i]?.[key] ?? []) {
+        const name = originKey.slice(prefix.length);
+        const def = { origin: v.origins.get(originKey) ?? { source: '' }, value: v.objects.get(originKey) };
+        const first = firsts.get(name);
+        if (first === undefined) {
+          firsts.set(name, def);
+          continue;
+        }
+        repeated ??= new Map();
+        const list = repeated.get(name) ?? [first];
+        list.push(def);
+        repeated.set(name, list);
+      }
+    });
+    for (const [name, first] of firsts) {
+      origins.set(prefix + name, first.origin);
+      const defs = repeated?.get(name);
+      if (defs === undefined) {
         if (first.value !== undefined) setOwn<unknown>(http[key], name, first.value);
         continue;
       }
@@ -155,7 +215,10 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
     }
   }
 
-  return freezeFresh({ config: { http }, origins, diagnostics, cache });
+  // The cache holds each file's decoded data, which nothing downstream sees: frozen shallowly, not
+  // walked (a 10,000-router file is 180,000 nodes).
+  for (const entry of cache.values()) Object.freeze(entry);
+  return Object.freeze({ config: freezeFresh({ http }), origins: freezeFresh(origins), diagnostics: freezeFresh(diagnostics), cache: Object.freeze(cache) });
 }
 
 /**

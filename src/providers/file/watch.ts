@@ -20,11 +20,12 @@
  * single watched file disappears later, its last good version is kept (with a warning) until it
  * comes back. Known gap: a `directory` that does not exist at start is not watched for creation.
  */
+import { createHash } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Diagnostic } from '../../config/diagnostics.js';
 import { DYNAMIC_CODES } from '../../config/dynamic/codes.js';
-import { freezeFresh } from '../freeze-fresh.js';
+import { freezeFresh } from '../../config/dynamic/freeze.js';
 import { EMPTY_DYNAMIC, type DynamicConfig, type ObjectOrigin } from '../../config/dynamic/types.js';
 import type { FileProviderConfig } from '../../config/static/types.js';
 import type { Provider, ProviderMessage } from '../provider.js';
@@ -102,7 +103,14 @@ async function runFileProvider(
       message,
       source: dir,
     }));
-    const fingerprint = JSON.stringify([read.files, read.diagnostics, watchDiagnostics]);
+    // A digest, not the text itself: a copy of every file's text would stay in memory until the next read.
+    const digest = createHash('sha256');
+    for (const f of read.files) {
+      digest.update(JSON.stringify(f.path));
+      if ('text' in f) digest.update(`T${f.text.length}:`).update(f.text);
+      else digest.update(`E${JSON.stringify(f.error)}`);
+    }
+    const fingerprint = digest.update(JSON.stringify([read.diagnostics, watchDiagnostics])).digest('hex');
     if (fingerprint === lastFingerprint) return;
     lastFingerprint = fingerprint;
     const t = translateFiles(read.files, cache);

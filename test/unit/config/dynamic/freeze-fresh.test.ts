@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { freezeFresh } from '../../../src/providers/freeze-fresh.js';
+import { freezeFresh } from '../../../../src/config/dynamic/freeze.js';
 
 void describe('freezeFresh', () => {
   void it('freezes plain objects, arrays and Map values deeply', () => {
