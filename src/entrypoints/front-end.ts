@@ -53,6 +53,11 @@ export interface FrontEnd {
   stopAccepting(): void;
   /** Close connections with no request in progress (call again after each finished request while draining). */
   closeIdle(): void;
+  /**
+   * New connections accepted before stopAccepting that have sent nothing yet and are young enough
+   * that their first request may be on the way (Go: 5 s); closeIdle leaves them open.
+   */
+  awaitingFirstRequest(): number;
   /** Destroy every remaining connection, upgraded ones included. */
   destroyAll(): void;
   /** Resolves once the listener and every connection are closed (after `stopAccepting`). */

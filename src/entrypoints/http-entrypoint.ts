@@ -44,6 +44,8 @@ export interface HttpEntryPointOptions {
   readonly frontEnd?: FrontEndKind;
 }
 
+/** While draining, how often new connections that have not sent their request yet are checked. */
+const NEW_CONNECTION_POLL_MS = 10;
 /** Traefik's `http.maxHeaderBytes` default. */
 const DEFAULT_MAX_HEADER_BYTES = 1 << 20;
 /** Ours (Go has no count limit, only the byte limit). */
@@ -136,14 +138,26 @@ export class HttpEntryPoint {
   async #close(graceMs: number): Promise<void> {
     this.#sink.draining = true;
     this.#frontEnd.stopAccepting();
-    if (this.#inFlight > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        this.#drained = resolve;
-        timer = setTimeout(resolve, graceMs);
-      });
-      clearTimeout(timer);
-      this.#drained = null;
+    // As Go's Shutdown: wait for the requests in flight and for new connections whose first
+    // request may be on its way (answered with Connection: close), all within graceMs.
+    const deadline = performance.now() + graceMs;
+    for (;;) {
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      if (this.#inFlight > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          this.#drained = resolve;
+          timer = setTimeout(resolve, left);
+        });
+        clearTimeout(timer);
+        this.#drained = null;
+      } else if (this.#frontEnd.awaitingFirstRequest() > 0) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(NEW_CONNECTION_POLL_MS, left)));
+        this.#frontEnd.closeIdle();
+      } else {
+        break;
+      }
     }
     this.#frontEnd.destroyAll();
     await this.#frontEnd.closed();

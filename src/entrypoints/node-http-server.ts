@@ -149,6 +149,11 @@ export class NodeHttpFrontEnd implements FrontEnd {
     this.#server.closeIdleConnections();
   }
 
+  /** node:http closes new connections with the idle ones (closeIdleConnections): none is awaited. */
+  awaitingFirstRequest(): number {
+    return 0;
+  }
+
   destroyAll(): void {
     this.#server.closeAllConnections();
     for (const s of this.#sockets) s.destroy();

@@ -93,6 +93,28 @@ void describe('entry point: graceful close', () => {
     assert.equal(ep.inFlight, 0);
   });
 
+  void it('serves a connection accepted before close() whose request comes only after it (Go: new connections get 5 s)', async () => {
+    const ep = new HttpEntryPoint(entryPointConfig());
+    let closing: Promise<void> | undefined;
+    ep.setHandler((ex) => {
+      // The accept queue is FIFO: when the second connection's request runs, the first one was accepted.
+      if (ex.path === '/second') closing = ep.close(5000);
+      ex.response.sendText(200, `done ${ex.path}`);
+    });
+    const { port } = await ep.listen();
+    const first = await openClient(port);
+    const second = await openClient(port);
+    second.write('GET /second HTTP/1.1\r\nHost: a\r\n\r\n');
+    await readUntil(second, /done \/second$/, 3000);
+    assert.equal(ep.draining, true);
+    first.write('GET /first HTTP/1.1\r\nHost: a\r\n\r\n');
+    const data = await readUntil(first, /done \/first$/, 3000);
+    assert.equal(firstStatus(data), 200);
+    assert.match(data, /\r\nConnection: close\r\n/i);
+    await closedWithin(first, 2000);
+    await within(closing ?? Promise.reject(new Error('close() was not called')), 3000, 'close() to resolve');
+  });
+
   void it('destroys requests still running when the grace period ends', async () => {
     const arrived = signal();
     const ep = new HttpEntryPoint(entryPointConfig());

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { DEFAULT_WORKERS_ENV } from '../../src/config/static/build.js';
 import { within } from './wait.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url)); // <outDir>/test/helpers
@@ -25,10 +26,18 @@ export class TurnpikeProcess {
   #waiters: { match: (r: LogRecord) => boolean; resolve: (r: LogRecord) => void }[] = [];
   #exited: Promise<number | null>;
 
+  /**
+   * `opts.env` is added to this process's environment. The `workers` default is one process
+   * (TURNPIKE_DEFAULT_WORKERS=1) so that tests stay light on small machines: a test about workers
+   * sets `workers` in its configuration (which wins over that default whatever the source), and one
+   * that wants the real default (the number of CPU cores) passes `TURNPIKE_DEFAULT_WORKERS: undefined`.
+   * (An added `--workers=1` flag would not do: the static configuration comes from one source only,
+   * so a flag would be ignored beside a file, and would take the place of TRAEFIK_* variables.)
+   */
   constructor(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
     this.child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd ?? REPO_ROOT,
-      env: { ...process.env, ...opts.env },
+      env: { ...process.env, [DEFAULT_WORKERS_ENV]: '1', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#exited = once(this.child, 'exit').then(([code]) => code as number | null);

@@ -3,6 +3,7 @@
  * checked (required keys, mutually exclusive keys, references), the automatic `http` entry point on `:80`
  * when none is defined. The result is deep-frozen.
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { formatKeyPath, type DecodeResult } from '../paths/index.js';
@@ -57,10 +58,23 @@ export const DEFAULT_ENTRY_POINT = { name: 'http', address: ':80' } as const;
 /** Created when ping (later also api.insecure, metrics) uses it without the user defining it. */
 export const TRAEFIK_ENTRY_POINT = { name: 'traefik', address: ':8080' } as const;
 /**
- * `workers` when not set: 1 for now. Issue 3 wants one per CPU core (os.availableParallelism());
- * that default waits until a worker restart is reliably lossless.
+ * Names the environment variable that replaces the `workers` default (an integer >= 1; anything
+ * else is ignored). It is not a configuration source: it never selects the env source nor counts
+ * as one, so it holds whatever the configuration comes from, and an explicit `workers` (file, flag
+ * or TRAEFIK_/TURNPIKE_WORKERS) still wins. For tests and embedders that start many instances on
+ * one machine (the e2e harness sets it to 1, so only the tests about workers fork a cluster).
  */
-export const DEFAULT_WORKERS = (): number => 1;
+export const DEFAULT_WORKERS_ENV = 'TURNPIKE_DEFAULT_WORKERS';
+
+/**
+ * `workers` when not set: one process per CPU core (os.availableParallelism(), which honours CPU
+ * affinity), so a one-core machine runs a single process (no cluster). See DEFAULT_WORKERS_ENV.
+ */
+export function defaultWorkers(env: NodeJS.ProcessEnv = process.env): number {
+  const override = env[DEFAULT_WORKERS_ENV]?.trim();
+  if (override !== undefined && /^[1-9][0-9]{0,3}$/.test(override)) return Number(override);
+  return availableParallelism();
+}
 /** Traefik's default redirection priority is MaxInt64-1; the closest a JS number gets safely. */
 export const DEFAULT_REDIRECTION_PRIORITY = Number.MAX_SAFE_INTEGER - 1;
 
@@ -233,7 +247,7 @@ class Builder {
     const filePath = stringAt(log, 'filePath');
     // `global` (checkNewVersion, sendAnonymousUsage) is decoded for validation only: Turnpike never phones home.
     return {
-      workers: numberAt(root, 'workers', DEFAULT_WORKERS()),
+      workers: numberAt(root, 'workers', defaultWorkers()),
       entryPoints,
       ...(ping ? { ping } : {}),
       providers: {

@@ -62,7 +62,7 @@ export const STATIC_SCHEMA: SectionSchema = compileSchema(
       checkNewVersion: bool({ doc: 'Accepted for compatibility; Turnpike never checks for new versions', default: 'true' }),
       sendAnonymousUsage: bool({ doc: 'Accepted for compatibility; Turnpike never sends usage data', default: 'false' }),
     }),
-    workers: int({ doc: 'Processes serving requests (Turnpike option; 1 = a single process, no cluster)', default: '1', min: 1 }),
+    workers: int({ doc: 'Processes serving requests (Turnpike option; 1 = a single process, no cluster)', default: 'the number of CPU cores', min: 1 }),
     entryPoints: mapOf(entryPoint, { doc: 'Entry points (default: http on :80)', keyLabel: 'name' }),
     providers: section({
       providersThrottleDuration: duration({ doc: 'Minimum time between two applied provider updates', default: '2s' }),

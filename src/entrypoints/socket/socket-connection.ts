@@ -65,11 +65,19 @@ function hostCount(raw: readonly string[]): number {
   return count;
 }
 
+/**
+ * Go's http.Server.Shutdown leaves a new connection that has not sent a byte yet alone for this
+ * long (its first request may be on the way; Go issue 22682) before it counts as idle.
+ */
+const NEW_CONNECTION_GRACE_MS = 5_000;
+
 export class SocketConnection implements WriterOwner, BodyOwner {
   readonly socket: Socket;
   readonly #host: ConnectionHost;
   readonly #peer: PeerInfo;
   #phase = Phase.Idle;
+  /** performance.now() at accept until the first byte arrives, then 0. */
+  #newSince = performance.now();
   /** Bytes read and not consumed yet. */
   #buf: Buffer | null = null;
   /** Where the head scan resumes in `#buf`. */
@@ -154,6 +162,7 @@ export class SocketConnection implements WriterOwner, BodyOwner {
   #data(chunk: Buffer): void {
     const phase = this.#phase;
     if (phase === Phase.Closed || phase === Phase.Upgraded) return;
+    this.#newSince = 0;
     this.#buf = this.#buf === null ? chunk : Buffer.concat([this.#buf, chunk]);
     this.#process();
   }
@@ -385,9 +394,14 @@ export class SocketConnection implements WriterOwner, BodyOwner {
     }
   }
 
-  /** Close now if no request is in progress. */
+  /** A new connection that has not sent anything yet, within NEW_CONNECTION_GRACE_MS of its accept. */
+  awaitingFirstRequest(now: number): boolean {
+    return this.#newSince !== 0 && this.#phase === Phase.Idle && now - this.#newSince < NEW_CONNECTION_GRACE_MS;
+  }
+
+  /** Close now if no request is in progress (a new connection still awaiting its first request is kept). */
   closeIfIdle(): void {
-    if (!this.idle) return;
+    if (!this.idle || this.awaitingFirstRequest(performance.now())) return;
     this.#phase = Phase.Closed;
     this.deadline = 0;
     // A response may still be flushing to the kernel: let it go out before closing.

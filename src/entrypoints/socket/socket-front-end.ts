@@ -68,6 +68,13 @@ export class SocketFrontEnd implements FrontEnd, ConnectionHost {
     for (const c of this.#connections) c.closeIfIdle();
   }
 
+  awaitingFirstRequest(): number {
+    const now = performance.now();
+    let n = 0;
+    for (const c of this.#connections) if (c.awaitingFirstRequest(now)) n++;
+    return n;
+  }
+
   destroyAll(): void {
     for (const c of this.#connections) c.socket.destroy();
   }

@@ -3,7 +3,8 @@
  * the snapshots the primary sends. It loads no configuration itself: the primary's `init` message
  * carries the static configuration and the latest snapshot, which is applied before listening so a
  * restarted worker never answers with an empty routing table. Listening sockets are shared through
- * node:cluster (the primary holds them), so `port: 0` gives every worker the same port.
+ * node:cluster (the primary binds them, so `port: 0` gives every worker the same port) and each
+ * worker accepts from them itself (SCHED_NONE, see primary.ts).
  *
  * Its own lines are logged at DEBUG with its pid ("worker listening", "worker ready", "worker
  * applied configuration"); the user-facing lines (entryPoint listening, configuration applied and

@@ -13,6 +13,7 @@ void describe('help', () => {
     assert.match(text, /--entryPoints\.<name>\.address\s+Address to listen on/);
     assert.match(text, /--entryPoints\.<name>\.transport\.respondingTimeouts\.readTimeout\n\s+.*\(default: 60s\)/);
     assert.match(text, /--log\.level\s+Log level: TRACE, DEBUG, INFO, WARN, ERROR, FATAL, PANIC \(default: ERROR\)/);
+    assert.match(text, /--workers\s+Processes serving requests .*\(default: the number of CPU cores\)/);
     assert.match(text, /--configFile=PATH/);
     assert.ok(text.endsWith('\n'));
   });

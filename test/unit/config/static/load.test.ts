@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadStaticConfig, type LoadStaticInput } from '../../../../src/config/static/load.js';
@@ -117,7 +118,7 @@ const DEFAULT_TRANSPORT = {
 function expectedFromExample(cwd: string, origin: StaticConfig['origin']): StaticConfig {
   const base = entryPoint('websecure', '127.0.0.1:8443/tcp', '127.0.0.1', 8443);
   return {
-    workers: 1,
+    workers: availableParallelism(), // the default: one process per CPU core
     entryPoints: {
       web: entryPoint('web', ':8000', '', 8000, {
         http: { ...base.http, redirections: { entryPoint: { to: 'websecure', scheme: 'https', permanent: true, priority: Number.MAX_SAFE_INTEGER - 1 } } },
@@ -236,7 +237,7 @@ void describe('loadStaticConfig', () => {
       const r = load({ env: { HOME: '/nowhere' } });
       assert.deepEqual(r.diagnostics, []);
       assert.deepEqual(r.config, {
-        workers: 1,
+        workers: availableParallelism(),
         entryPoints: { http: entryPoint('http', ':80', '', 80) },
         providers: { providersThrottleDuration: 2000, file: undefined },
         log: DEFAULT_LOG,
