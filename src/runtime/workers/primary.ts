@@ -35,7 +35,7 @@ import type { StaticConfig } from '../../config/static/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Snapshot } from '../../providers/aggregator.js';
 import { logApplied, type ApplySummary } from '../runtime.js';
-import { messageType, toWire, type ToPrimary, type ToWorker, type WireSnapshot } from './protocol.js';
+import { messageType, toDelta, toWire, type ToPrimary, type ToWorker, type WireDelta, type WireSnapshot } from './protocol.js';
 
 export interface PrimaryOptions {
   readonly config: StaticConfig;
@@ -80,6 +80,9 @@ export function runPrimary(opts: PrimaryOptions): void {
   const listeningLogged = new Set<string>();
   const pending = new Map<number, Pending>(); // by snapshot version, ascending
   let latest: WireSnapshot | undefined;
+  let latestSnapshot: Snapshot | undefined;
+  /** The snapshot version each worker was sent last (whole or as a delta): deltas start from it. */
+  const sentVersion = new Map<number, number>();
   let appliedVersion = 0;
   let started = false;
   let stopping = false;
@@ -105,13 +108,23 @@ export function runPrimary(opts: PrimaryOptions): void {
 
   const onSnapshot = (snapshot: Snapshot): void => {
     if (stopping) return;
+    const previous = latestSnapshot;
+    latestSnapshot = snapshot;
     latest = toWire(snapshot);
     const waiting = new Set<number>();
+    let delta: WireDelta | undefined;
     for (const slot of slots) {
       const w = slot.worker;
       if (w === undefined || !initialized.has(w.id)) continue; // it gets `latest` with its init
       waiting.add(w.id);
-      post(w, { type: 'snapshot', snapshot: latest });
+      // IPC is ordered: a worker that was sent the previous snapshot has it when this one arrives.
+      if (previous !== undefined && sentVersion.get(w.id) === previous.version) {
+        delta ??= toDelta(previous, snapshot);
+        post(w, { type: 'delta', delta });
+      } else {
+        post(w, { type: 'snapshot', snapshot: latest });
+      }
+      sentVersion.set(w.id, snapshot.version);
     }
     pending.set(snapshot.version, { waiting, summary: undefined, summaryFromLate: false, late: new Set() });
   };
@@ -131,6 +144,7 @@ export function runPrimary(opts: PrimaryOptions): void {
           }
         }
         post(worker, { type: 'init', config, snapshot: latest });
+        if (latest !== undefined) sentVersion.set(worker.id, latest.version);
         return;
       }
       case 'listening':
@@ -156,6 +170,12 @@ export function runPrimary(opts: PrimaryOptions): void {
           stopProviders = opts.startProviders(onSnapshot);
         }
         return;
+      case 'need-snapshot':
+        if (latest !== undefined && latest.version === msg.version) {
+          post(worker, { type: 'snapshot', snapshot: latest });
+          sentVersion.set(worker.id, latest.version);
+        }
+        return;
       case 'applied': {
         const p = pending.get(msg.version);
         if (!p || !p.waiting.delete(worker.id)) return;
@@ -178,6 +198,7 @@ export function runPrimary(opts: PrimaryOptions): void {
     worker.on('message', (raw: unknown) => onMessage(slot, worker, raw));
     const gone = (code: number | null, signal: string | null): void => {
       initialized.delete(worker.id);
+      sentVersion.delete(worker.id);
       ready.delete(worker.id);
       if (slot.worker === worker) slot.worker = undefined;
       for (const p of pending.values()) p.waiting.delete(worker.id);

@@ -14,7 +14,8 @@ import type { Logger } from '../../observability/logger.js';
 import { createLogger } from '../../observability/logger.js';
 import type { ApplySummary } from '../runtime.js';
 import { DataPath, ListenError, type CompileDepsFactory } from './data-path.js';
-import { fromWire, messageType, type ToPrimary, type ToWorker } from './protocol.js';
+import type { Snapshot } from '../../providers/aggregator.js';
+import { applyDelta, fromWire, messageType, type ToPrimary, type ToWorker } from './protocol.js';
 
 function send(message: ToPrimary): void {
   if (process.connected && process.send) process.send(message);
@@ -24,6 +25,8 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
   let logger: Logger | undefined;
   let dataPath: DataPath | undefined;
   let version = 0;
+  /** The snapshot applied last: deltas apply to it. */
+  let current: Snapshot | undefined;
   let stopping = false;
 
   const stop = (why: string): void => {
@@ -53,7 +56,8 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
     dataPath = dp;
     if (msg.snapshot) {
       version = msg.snapshot.version;
-      dp.runtime.apply(fromWire(msg.snapshot));
+      current = fromWire(msg.snapshot);
+      dp.runtime.apply(current);
     }
     try {
       await dp.listen((name, addr) => {
@@ -83,7 +87,18 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
       case 'snapshot':
         if (dataPath === undefined || stopping) return;
         version = msg.snapshot.version;
-        dataPath.runtime.apply(fromWire(msg.snapshot));
+        current = fromWire(msg.snapshot);
+        dataPath.runtime.apply(current);
+        return;
+      case 'delta':
+        if (dataPath === undefined || stopping) return;
+        if (current === undefined || current.version !== msg.delta.base) {
+          send({ type: 'need-snapshot', version: msg.delta.version });
+          return;
+        }
+        version = msg.delta.version;
+        current = applyDelta(current, msg.delta);
+        dataPath.runtime.apply(current);
         return;
       case 'shutdown':
         stop('primary');

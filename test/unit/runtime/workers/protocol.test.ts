@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { DynamicConfig, ObjectOrigin } from '../../../../src/config/dynamic/types.js';
 import { deepFreeze } from '../../../../src/config/dynamic/freeze.js';
 import type { Snapshot } from '../../../../src/providers/aggregator.js';
-import { fromWire, messageType, toWire, type WireSnapshot } from '../../../../src/runtime/workers/protocol.js';
+import { applyDelta, fromWire, messageType, toDelta, toWire, type WireDelta, type WireSnapshot } from '../../../../src/runtime/workers/protocol.js';
 
 const config: DynamicConfig = {
   http: {
@@ -33,6 +33,35 @@ void describe('worker protocol', () => {
     assert.ok('entryPoints' in (back.config.http.routers['app@file'] ?? {}), 'undefined-valued keys are kept');
     assert.ok(Object.isFrozen(back.config.http.routers));
     assert.ok(Object.isFrozen(back.diagnostics[0]));
+  });
+
+  void it('a delta carries only the changed objects and rebuilds the next snapshot, unchanged objects shared', () => {
+    const router = (host: string): DynamicConfig['http']['routers'][string] => ({ rule: `Host(\`${host}\`)`, entryPoints: undefined, middlewares: [], service: 's@file', priority: 0, tls: undefined });
+    const routers: Record<string, DynamicConfig['http']['routers'][string]> = {};
+    for (let i = 0; i < 100; i++) routers[`r${i}@file`] = router(`h${i}.test`);
+    const origins = new Map<string, ObjectOrigin>(Object.keys(routers).map((k, i) => [`http.routers.${k}`, { source: 'd.yml', line: i * 3 + 1 }]));
+    const prev: Snapshot = deepFreeze({ version: 1, hash: 'h1', config: { http: { routers, services: {}, middlewares: {}, serversTransports: {} } }, origins, diagnostics: [] });
+    const nextRouters = { ...routers, 'r5@file': router('changed.test'), 'new@file': router('new.test') };
+    delete (nextRouters as Record<string, unknown>)['r9@file'];
+    const nextOrigins = new Map(origins);
+    nextOrigins.delete('http.routers.r9@file');
+    nextOrigins.set('http.routers.new@file', { source: 'd.yml', line: 400 });
+    const next: Snapshot = deepFreeze({ version: 2, hash: 'h2', config: { http: { routers: nextRouters, services: {}, middlewares: {}, serversTransports: {} } }, origins: nextOrigins, diagnostics: [{ code: 'TPK_X', severity: 'warning' as const, message: 'm' }] });
+
+    const delta = deserialize(serialize(toDelta(prev, next))) as WireDelta;
+    assert.deepEqual(delta.http.routers.set.map(([n]) => n).sort(), ['new@file', 'r5@file']);
+    assert.deepEqual(delta.http.routers.removed, ['r9@file']);
+    assert.deepEqual(delta.origins.set.map(([k]) => k), ['http.routers.new@file']);
+    assert.deepEqual(delta.origins.removed, ['http.routers.r9@file']);
+
+    // On the worker side, the previous snapshot is its own copy (it came through IPC too).
+    const workerPrev = fromWire(deserialize(serialize(toWire(prev))) as WireSnapshot);
+    const rebuilt = applyDelta(workerPrev, delta);
+    assert.deepEqual(rebuilt, next);
+    assert.equal(rebuilt.config.http.routers['r0@file'], workerPrev.config.http.routers['r0@file'], 'unchanged objects keep their identity');
+    assert.ok(Object.isFrozen(rebuilt.config.http.routers['new@file']));
+    assert.ok(Object.isFrozen(rebuilt.config.http.routers));
+    assert.ok(serialize(delta).length < serialize(toWire(next)).length / 10);
   });
 
   const cases: { desc: string; value: unknown; want: string | undefined }[] = [
