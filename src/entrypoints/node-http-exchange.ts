@@ -211,7 +211,7 @@ export class NodeHttpExchange implements Exchange {
   readonly tls: TlsInfo | null;
   readonly entryPoint: string;
   readonly upgrade: UpgradeInfo | null;
-  readonly response: ResponseWriter;
+  response: ResponseWriter;
   routerName: string | undefined;
   readonly startedAt: number;
 

@@ -82,7 +82,12 @@ export interface Exchange {
   /** Name of the entry point that accepted the request. */
   readonly entryPoint: string;
   readonly upgrade: UpgradeInfo | null;
-  readonly response: ResponseWriter;
+  /**
+   * Where the response goes. A middleware that must see or change the response (compress, errors,
+   * retry, circuitBreaker, buffering) replaces it with a wrapper of the current one before calling
+   * the next handler (see DelegatingResponseWriter); everything downstream writes through it.
+   */
+  response: ResponseWriter;
   /** Set by the router table once matched (for logs, errors and the API later). */
   routerName: string | undefined;
   /** Monotonic start time (performance.now()) for timing. */

@@ -3,7 +3,7 @@
  * here fails to compile (the mapped type), so adding a variant to MiddlewareConfig forces a factory.
  */
 import type { MiddlewareConfig, MiddlewareKind } from '../config/dynamic/types.js';
-import type { Middleware } from '../exchange/exchange.js';
+import type { Handler, Middleware } from '../exchange/exchange.js';
 import { addPrefix } from './add-prefix/add-prefix.js';
 import { headers } from './headers/headers.js';
 import { stripPrefix } from './strip-prefix/strip-prefix.js';
@@ -12,6 +12,14 @@ import { stripPrefix } from './strip-prefix/strip-prefix.js';
 export interface BuildContext {
   /** Qualified name of the middleware being built, e.g. `strip@file`. */
   readonly name: string;
+  /**
+   * The built middleware `ref` refers to (a name without `@` is taken in this middleware's own
+   * provider, as Traefik does), for middlewares made of others (chain). Throws an Error naming the
+   * problem (missing, disabled, reference loop): let it propagate, it disables this middleware.
+   */
+  middleware(ref: string): Middleware;
+  /** The handler of service `ref` (same naming), for middlewares that call a service (errors). Throws likewise. */
+  service(ref: string): Handler;
 }
 
 export interface MiddlewareFactory<K extends MiddlewareKind> {

@@ -15,7 +15,7 @@ import type {
 } from '../config/dynamic/types.js';
 import type { EntryPointConfig, StaticConfig } from '../config/static/types.js';
 import type { Exchange, Handler, Middleware } from '../exchange/exchange.js';
-import { createMiddleware } from '../middlewares/registry.js';
+import { type BuildContext, createMiddleware } from '../middlewares/registry.js';
 import { statusText } from '../errors/codes.js';
 import { createRedirectSchemeHandler } from '../middlewares/redirect-scheme/redirect-scheme.js';
 import { compileRule, createIndexedTable, defaultPriority, type CompiledRule, type RouteEntry } from '../rules/index.js';
@@ -43,7 +43,14 @@ export interface CompileInput {
 /** What a graph built, for the next compile to reuse. */
 interface Built {
   readonly services: ReadonlyMap<string, { readonly config: object; readonly transport: object; readonly handler: Handler }>;
-  readonly middlewares: ReadonlyMap<string, { readonly config: object; readonly middleware: Middleware }>;
+  readonly middlewares: ReadonlyMap<string, BuiltMiddleware>;
+}
+
+/** A built middleware and what it refers to (by qualified name, and what that was when built). */
+interface BuiltMiddleware {
+  readonly config: object;
+  readonly middleware: Middleware;
+  readonly uses: readonly { readonly kind: 'middleware' | 'service'; readonly ref: string; readonly target: unknown }[];
 }
 
 export interface CompiledGraph {
@@ -177,24 +184,89 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
   const internalServices = new Map<string, Handler>([['noop@internal', noopService]]);
   if (staticConfig.ping) internalServices.set('ping@internal', createPingHandler(staticConfig.ping.terminatingStatusCode, deps.lifecycle));
 
+  // An object the provider declared but left out (invalid) is in `origins` without being in the config.
+  const leftOut = (kind: 'services' | 'middlewares', ref: string): boolean =>
+    input.origins?.has(`http.${kind}.${ref}`) === true && !(ref in config.http[kind]);
+
   // --- middlewares ---------------------------------------------------------------------------
+  // Built on demand, so a middleware that refers to others (chain) or to a service (errors) finds
+  // them built first; a reference loop is an error of every middleware on it.
   const middlewares = new Map<string, Mutable<MiddlewareConfig>>();
   const middlewareBuilt = new Map<string, Middleware>();
+  const builtMiddlewares = new Map<string, BuiltMiddleware>();
+  const building: string[] = [];
   for (const [name, mw] of Object.entries(config.http.middlewares)) {
-    const state: Mutable<MiddlewareConfig> = { status: 'enabled', errors: [], usedBy: [], config: mw };
-    middlewares.set(name, state);
-    const kept = before?.middlewares.get(name);
-    if (kept !== undefined && kept.config === mw) {
-      middlewareBuilt.set(name, kept.middleware);
-      continue;
+    middlewares.set(name, { status: 'enabled', errors: [], usedBy: [], config: mw });
+  }
+  const lookupService = (ref: string): Handler => {
+    const h = serviceHandlers.get(ref) ?? internalServices.get(ref);
+    if (h !== undefined) return h;
+    const svc = services.get(ref);
+    if (svc !== undefined) throw new Error(`service "${ref}" is disabled: ${svc.errors.join('; ')}`);
+    throw new Error(leftOut('services', ref) ? `service "${ref}" is invalid (see its own error)` : `service "${ref}" does not exist`);
+  };
+  const buildMiddleware = (name: string): Middleware => {
+    const done = middlewareBuilt.get(name);
+    if (done !== undefined) return done;
+    const state = middlewares.get(name);
+    if (state === undefined) {
+      throw new Error(leftOut('middlewares', name) ? `middleware "${name}" is invalid (see its own error)` : `middleware "${name}" does not exist`);
     }
+    if (state.status === 'disabled') throw new Error(`middleware "${name}" is disabled: ${state.errors.join('; ')}`);
+    if (building.includes(name)) throw new Error(`reference loop: ${[...building.slice(building.indexOf(name)), name].join(' -> ')}`);
+    building.push(name);
     try {
-      middlewareBuilt.set(name, createMiddleware(mw, { name }));
+      const provider = providerOf(name);
+      const qualify = (ref: string): string => (ref.includes('@') || provider === '' ? ref : `${ref}@${provider}`);
+      // Reuse what the previous graph built when the configuration object and everything it
+      // refers to are the same objects: its state (rate-limit buckets, counters) carries over.
+      const kept = before?.middlewares.get(name);
+      if (kept !== undefined && kept.config === state.config && kept.uses.every((u) => (u.kind === 'middleware' ? buildMiddleware(u.ref) : lookupService(u.ref)) === u.target)) {
+        middlewareBuilt.set(name, kept.middleware);
+        builtMiddlewares.set(name, kept);
+        return kept.middleware;
+      }
+      const uses: BuiltMiddleware['uses'][number][] = [];
+      const ctx: BuildContext = {
+        name,
+        middleware(ref) {
+          const q = qualify(ref);
+          const target = buildMiddleware(q);
+          middlewares.get(q)?.usedBy.push(name);
+          uses.push({ kind: 'middleware', ref: q, target });
+          return target;
+        },
+        service(ref) {
+          const q = qualify(ref);
+          const target = lookupService(q);
+          const svcState = services.get(q);
+          if (svcState) svcState.usedBy = [...svcState.usedBy, name];
+          uses.push({ kind: 'service', ref: q, target });
+          return target;
+        },
+      };
+      const built = createMiddleware(state.config, ctx);
+      middlewareBuilt.set(name, built);
+      builtMiddlewares.set(name, { config: state.config, middleware: built, uses });
+      return built;
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      state.status = 'disabled';
-      state.errors.push(msg);
-      report('middlewares', name, 'TPK_CFG_MIDDLEWARE_BUILD', msg);
+      // A loop fails every middleware on it once each (the inner ones see the outer ones' error).
+      if (state.errors.length === 0) {
+        state.status = 'disabled';
+        state.errors.push(msg);
+        report('middlewares', name, 'TPK_CFG_MIDDLEWARE_BUILD', msg);
+      }
+      throw err;
+    } finally {
+      building.pop();
+    }
+  };
+  for (const name of middlewares.keys()) {
+    try {
+      buildMiddleware(name);
+    } catch {
+      // Recorded on the middleware (disabled, with its reason); routers using it report it.
     }
   }
 
@@ -205,9 +277,6 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
   const tables = new Map<string, { plain: RouteEntry<Handler>[]; tls: RouteEntry<Handler>[] }>();
   for (const ep of epList) if (ep.protocol === 'tcp') tables.set(ep.name, { plain: [], tls: [] });
 
-  // An object the provider declared but left out (invalid) is in `origins` without being in the config.
-  const leftOut = (kind: 'services' | 'middlewares', ref: string): boolean =>
-    input.origins?.has(`http.${kind}.${ref}`) === true && !(ref in config.http[kind]);
   const resolveMiddleware = (ref: string): Middleware | string => {
     const built = middlewareBuilt.get(ref);
     if (built) return built;
@@ -343,11 +412,6 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
     services: freezeStates(services, (name, s): ServiceView => ({ name, provider: providerOf(name), config: s.config, status: s.status, errors: s.errors, usedBy: s.usedBy })),
     middlewares: freezeStates(middlewares, (name, s): MiddlewareView => ({ name, provider: providerOf(name), config: s.config, status: s.status, errors: s.errors, usedBy: s.usedBy })),
   };
-  const builtMiddlewares = new Map<string, { config: object; middleware: Middleware }>();
-  for (const [name, middleware] of middlewareBuilt) {
-    const state = middlewares.get(name);
-    if (state !== undefined) builtMiddlewares.set(name, { config: state.config, middleware });
-  }
   return { entryPoints, view, diagnostics, built: { services: builtServices, middlewares: builtMiddlewares } };
 }
 

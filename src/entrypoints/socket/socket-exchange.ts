@@ -40,7 +40,7 @@ export class SocketExchange implements Exchange {
   readonly tls: TlsInfo | null;
   readonly entryPoint: string;
   readonly upgrade: UpgradeInfo | null;
-  readonly response: ResponseWriter;
+  response: ResponseWriter;
   routerName: string | undefined;
   readonly startedAt: number;
 
