@@ -97,9 +97,12 @@ function qualifyService(s: ServiceConfig, p: string): ServiceConfig {
 /** Merges qualified states (already disjoint by provider suffix) in the given order. */
 export function mergeStates(states: readonly QualifiedState[]): {
   config: DynamicConfig;
-  origins: Map<string, ObjectOrigin>;
-  diagnostics: Diagnostic[];
+  origins: ReadonlyMap<string, ObjectOrigin>;
+  diagnostics: readonly Diagnostic[];
 } {
+  const only = states.length === 1 ? states[0] : undefined;
+  // One provider (the usual case): its state is the merged one, shared rather than copied.
+  if (only !== undefined) return { config: { http: only.http }, origins: only.origins, diagnostics: only.diagnostics };
   const http: {
     routers: Record<string, RouterConfig>;
     services: Record<string, ServiceConfig>;

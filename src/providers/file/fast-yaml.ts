@@ -23,6 +23,12 @@ declare module 'js-yaml' {
 export interface FastYaml {
   readonly raw: unknown;
   /**
+   * The text as the parser read it (a BOM dropped, a final newline added). Strings in `raw` are
+   * slices of the parser's own copy of the text, so that copy stays in memory anyway: keep this
+   * one rather than the original, and give spans as slices of it.
+   */
+  readonly source: string;
+  /**
    * 1-based line where a mapping or sequence of `raw` starts (the line of its key), for those down
    * to one object of a collection (`http.routers.<name>`); undefined deeper.
    */
@@ -74,8 +80,10 @@ export function loadFastYaml(text: string): FastYaml | undefined {
   const noted = new Map<object, { line: number; start: number; end: number }>();
   const opened: { line: number; start: number }[] = [];
   let aliased = false;
+  let input = text;
   const listener = (event: 'open' | 'close', state: State): void => {
     if (event === 'open') {
+      input = state.input;
       // js-yaml opens a value before it skips to where the value starts: this is the key's line.
       opened.push({ line: state.line, start: state.position });
       return;
@@ -95,8 +103,11 @@ export function loadFastYaml(text: string): FastYaml | undefined {
     return undefined;
   }
   if (aliased) return undefined;
+  // js-yaml ends its copy with a NUL sentinel.
+  const source = input.endsWith('\0') ? input.slice(0, -1) : input;
   return {
     raw,
+    source,
     lineOf: (node) => noted.get(node)?.line,
     spanOf: (node) => {
       const n = noted.get(node);

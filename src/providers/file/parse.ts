@@ -78,11 +78,12 @@ function parseYamlFile(path: string, text: string): ParsedFile {
   if (fast !== undefined) {
     const locateLine: LocateLine = (_path, value) => (typeof value === 'object' && value !== null ? fast.lineOf(value) : undefined);
     // Positions of keys and scalars, for diagnostics: the careful parse, done when first asked.
+    const source = fast.source;
     const spanOf = (node: object): string | undefined => {
       const span = fast.spanOf(node);
-      return span === undefined ? undefined : text.slice(span[0], span[1]);
+      return span === undefined ? undefined : source.slice(span[0], span[1]);
     };
-    return { ok: true, raw: fast.raw, locate: yamlLocator(text, undefined), locateLine, spanOf };
+    return { ok: true, raw: fast.raw, locate: yamlLocator(source, undefined), locateLine, spanOf };
   }
   return parseYamlCarefully(path, text);
 }

@@ -21,6 +21,7 @@
  *   (Traefik keeps whichever file sorts first, with a warning). Identical definitions (e.g. a
  *   Kubernetes ConfigMap mount seen twice) are only a warning and apply once.
  */
+import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../../config/diagnostics.js';
 import { DYNAMIC_CODES, type DynamicCode } from '../../config/dynamic/codes.js';
 import { freezeFresh } from '../../config/dynamic/freeze.js';
@@ -39,13 +40,17 @@ export type SourceFile =
 export type FileCache = ReadonlyMap<string, CachedFile>;
 
 export interface CachedFile {
-  readonly text: string;
+  /**
+   * A digest of the file's text, to tell an unchanged file: not the text itself, which the
+   * fast parser already holds a copy of (the slices in `clean` point into it).
+   */
+  readonly digest: string;
   readonly locate: Locate;
   /**
    * The object versions the file contributed last time, keyed `http.routers.<name>` etc.: each
    * valid object, or the kept last valid version of one that no longer validates.
    */
-  readonly objects: ReadonlyMap<string, unknown>;
+  readonly objects: FileObjects;
   /**
    * For each object that validated with no diagnostic, what its data is compared by at the next
    * reload to reuse it: its text (a slice of `text`) or its decoded data.
@@ -57,8 +62,30 @@ export interface CachedFile {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** A file's objects by collection and name (its validated config, plus kept last valid versions). */
+export type FileObjects = { readonly [K in HttpCollection]: Readonly<Record<string, HttpConfig[K][string]>> };
+
+/** The object of `objects` keyed `http.routers.<name>` etc., or undefined. */
+function objectAt(objects: FileObjects, key: string): unknown {
+  for (const c of COLLECTIONS) {
+    if (!key.startsWith(c.prefix)) continue;
+    const name = key.slice(c.prefix.length);
+    const record: Readonly<Record<string, unknown>> = objects[c.key];
+    return Object.hasOwn(record, name) ? record[name] : undefined;
+  }
+  return undefined;
+}
+
+function hasObjects(objects: FileObjects): boolean {
+  return COLLECTIONS.some((c) => Object.keys(objects[c.key]).length > 0);
+}
+
 /** A file that parsed. */
-type ParsedDocument = { readonly text: string } & Extract<ParsedFile, { ok: true }>;
+type ParsedDocument = { readonly text: string; readonly digest: string } & Extract<ParsedFile, { ok: true }>;
+
+function textDigest(text: string): string {
+  return createHash('sha256').update(text).digest('base64');
+}
 
 export interface FileTranslation {
   readonly config: DynamicConfig;
@@ -91,11 +118,12 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
     const last = previous.get(file.path);
     let parsed: ParsedDocument | undefined;
     if ('text' in file) {
-      if (last === undefined || last.text !== file.text) {
+      const digest = textDigest(file.text);
+      if (last === undefined || last.digest !== digest) {
         const result = parseDynamicFile(file.path, file.text);
         if (!result.ok) {
           diagnostics.push(keptOrDropped(result.diagnostic, last));
-        } else if (last !== undefined && last.objects.size > 0 && isEmptyDocument(result.raw)) {
+        } else if (last !== undefined && hasObjects(last.objects) && isEmptyDocument(result.raw)) {
           diagnostics.push({
             code: DYNAMIC_CODES.EMPTY_FILE,
             severity: 'warning',
@@ -103,7 +131,7 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
             source: file.path,
           });
         } else {
-          parsed = { text: file.text, ...result };
+          parsed = { text: file.text, digest, ...result };
         }
       }
     } else {
@@ -133,7 +161,7 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
       if (before === undefined) return undefined;
       const now = fingerprint(raw);
       const same = typeof before === 'string' || typeof now === 'string' ? before === now : sameData(before, now);
-      return same ? last.objects.get(key) : undefined;
+      return same ? objectAt(last.objects, key) : undefined;
     };
     const v = validateDynamic(parsed.raw, {
       source: doc.path,
@@ -150,14 +178,23 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
         source: doc.path,
       });
     }
-    const objects = keepLastValid(v, last?.objects ?? new Map(), own);
+    const objects = keepLastValid(v, last?.objects, own);
     diagnostics.push(...own);
     const clean = new Map<string, unknown>();
     for (const [key, raw] of v.clean) clean.set(key, fingerprint(raw));
-    const entry: CachedFile = { text: parsed.text, locate: parsed.locate, objects, clean, origins: v.origins, diagnostics: own };
+    const entry: CachedFile = { digest: parsed.digest, locate: parsed.locate, objects, clean, origins: v.origins, diagnostics: own };
     cache.set(doc.path, entry);
     return entry;
   });
+
+  // The cache holds each file's decoded data, which nothing downstream sees: frozen shallowly, not
+  // walked (a 10,000-router file is 180,000 nodes).
+  for (const entry of cache.values()) Object.freeze(entry);
+  const only = validations.length === 1 ? validations[0] : undefined;
+  if (only !== undefined) {
+    // One file: its objects and origins are the provider's as they are (no copies of 10,000-name maps).
+    return Object.freeze({ config: freezeFresh({ http: only.objects }), origins: freezeFresh(only.origins), diagnostics: freezeFresh(diagnostics), cache: Object.freeze(cache) });
+  }
 
   const http: { [K in HttpCollection]: Record<string, HttpConfig[K][string]> } = { routers: {}, services: {}, middlewares: {}, serversTransports: {} };
   const origins = new Map<string, ObjectOrigin>();
@@ -177,7 +214,7 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
     validations.forEach((v, i) => {
       for (const originKey of byCollection[i]?.[key] ?? []) {
         const name = originKey.slice(prefix.length);
-        const def = { origin: v.origins.get(originKey) ?? { source: '' }, value: v.objects.get(originKey) };
+        const def = { origin: v.origins.get(originKey) ?? { source: '' }, value: objectAt(v.objects, originKey) };
         const first = firsts.get(name);
         if (first === undefined) {
           firsts.set(name, def);
@@ -215,9 +252,6 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
     }
   }
 
-  // The cache holds each file's decoded data, which nothing downstream sees: frozen shallowly, not
-  // walked (a 10,000-router file is 180,000 nodes).
-  for (const entry of cache.values()) Object.freeze(entry);
   return Object.freeze({ config: freezeFresh({ http }), origins: freezeFresh(origins), diagnostics: freezeFresh(diagnostics), cache: Object.freeze(cache) });
 }
 
@@ -226,18 +260,17 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
  * `lastObjects`) of each object that no longer validates. Appends the file's diagnostics, those
  * of a kept object saying so instead of "left out".
  */
-function keepLastValid(v: DynamicValidation, lastObjects: ReadonlyMap<string, unknown>, diagnostics: Diagnostic[]): Map<string, unknown> {
-  const objects = new Map<string, unknown>();
-  for (const { key } of COLLECTIONS) {
-    for (const [name, value] of Object.entries(v.config.http[key])) objects.set(`http.${key}.${name}`, value);
-  }
+function keepLastValid(v: DynamicValidation, lastObjects: FileObjects | undefined, diagnostics: Diagnostic[]): FileObjects {
+  // Usually nothing is kept: the validated records are the file's objects, shared, not copied.
+  let objects: { -readonly [K in HttpCollection]: Record<string, HttpConfig[K][string]> } | undefined;
   const rewritten = new Map<Diagnostic, Diagnostic>();
   const extra: Diagnostic[] = [];
   for (const [objectKey, errors] of v.rejected) {
-    const kept = lastObjects.get(objectKey);
-    const collection = COLLECTIONS.find((c) => objectKey.startsWith(`http.${c.key}.`));
+    const kept = lastObjects === undefined ? undefined : objectAt(lastObjects, objectKey);
+    const collection = COLLECTIONS.find((c) => objectKey.startsWith(c.prefix));
     if (kept === undefined || collection === undefined) continue;
-    objects.set(objectKey, kept);
+    objects ??= { routers: { ...v.config.http.routers }, services: { ...v.config.http.services }, middlewares: { ...v.config.http.middlewares }, serversTransports: { ...v.config.http.serversTransports } };
+    setOwn<unknown>(objects[collection.key], objectKey.slice(collection.prefix.length), kept);
     const leftOut = `; this ${collection.what} is left out`;
     for (const e of errors) {
       const reason = e.message.endsWith(leftOut) ? e.message.slice(0, -leftOut.length) : e.message;
@@ -260,7 +293,7 @@ function keepLastValid(v: DynamicValidation, lastObjects: ReadonlyMap<string, un
   }
   for (const d of v.diagnostics) diagnostics.push(rewritten.get(d) ?? d);
   diagnostics.push(...extra);
-  return objects;
+  return objects === undefined ? v.config.http : freezeFresh(objects);
 }
 
 /** Nothing declared at all: an empty file, only comments, or `{}` (TOML reads comments as `{}`). */
