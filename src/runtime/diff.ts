@@ -13,7 +13,9 @@ export function diffRouters(prev: RuntimeView | undefined, next: RuntimeView): V
   const added: string[] = [];
   const removed: string[] = [];
   const changed: string[] = [];
-  for (const [name, r] of Object.entries(next.routers)) {
+  const routers = next.routers;
+  for (const name of Object.keys(routers)) {
+    const r = routers[name] as RuntimeView['routers'][string];
     const old = before[name];
     if (!old) added.push(name);
     // Unchanged routers keep their (frozen) config object from one snapshot to the next.

@@ -79,8 +79,13 @@ export function runPrimary(opts: PrimaryOptions): void {
   const ready = new Set<number>();
   const listeningLogged = new Set<string>();
   const pending = new Map<number, Pending>(); // by snapshot version, ascending
-  let latest: WireSnapshot | undefined;
   let latestSnapshot: Snapshot | undefined;
+  /** The latest snapshot as sent whole, made when first needed (most reloads send only deltas). */
+  let latestWire: WireSnapshot | undefined;
+  const wire = (snapshot: Snapshot): WireSnapshot => {
+    if (latestWire === undefined || latestWire.version !== snapshot.version) latestWire = toWire(snapshot);
+    return latestWire;
+  };
   /** The snapshot version each worker was sent last (whole or as a delta): deltas start from it. */
   const sentVersion = new Map<number, number>();
   let appliedVersion = 0;
@@ -97,7 +102,7 @@ export function runPrimary(opts: PrimaryOptions): void {
       if (p.waiting.size > 0) continue;
       if (p.summary === undefined) {
         // Every worker it was sent to died first; a newer snapshot supersedes it.
-        if (latest !== undefined && version < latest.version) pending.delete(version);
+        if (latestSnapshot !== undefined && version < latestSnapshot.version) pending.delete(version);
         continue;
       }
       pending.delete(version);
@@ -110,7 +115,7 @@ export function runPrimary(opts: PrimaryOptions): void {
     if (stopping) return;
     const previous = latestSnapshot;
     latestSnapshot = snapshot;
-    latest = toWire(snapshot);
+    latestWire = undefined;
     const waiting = new Set<number>();
     let delta: WireDelta | undefined;
     for (const slot of slots) {
@@ -122,7 +127,7 @@ export function runPrimary(opts: PrimaryOptions): void {
         delta ??= toDelta(previous, snapshot);
         post(w, { type: 'delta', delta });
       } else {
-        post(w, { type: 'snapshot', snapshot: latest });
+        post(w, { type: 'snapshot', snapshot: wire(snapshot) });
       }
       sentVersion.set(w.id, snapshot.version);
     }
@@ -136,15 +141,15 @@ export function runPrimary(opts: PrimaryOptions): void {
       case 'hello': {
         if (stopping) return; // it was sent `shutdown` already
         initialized.add(worker.id);
-        if (latest !== undefined) {
-          const p = pending.get(latest.version);
+        if (latestSnapshot !== undefined) {
+          const p = pending.get(latestSnapshot.version);
           if (p) {
             p.waiting.add(worker.id);
             p.late.add(worker.id);
           }
         }
-        post(worker, { type: 'init', config, snapshot: latest });
-        if (latest !== undefined) sentVersion.set(worker.id, latest.version);
+        post(worker, { type: 'init', config, snapshot: latestSnapshot === undefined ? undefined : wire(latestSnapshot) });
+        if (latestSnapshot !== undefined) sentVersion.set(worker.id, latestSnapshot.version);
         return;
       }
       case 'listening':
@@ -171,9 +176,9 @@ export function runPrimary(opts: PrimaryOptions): void {
         }
         return;
       case 'need-snapshot':
-        if (latest !== undefined && latest.version === msg.version) {
-          post(worker, { type: 'snapshot', snapshot: latest });
-          sentVersion.set(worker.id, latest.version);
+        if (latestSnapshot !== undefined && latestSnapshot.version === msg.version) {
+          post(worker, { type: 'snapshot', snapshot: wire(latestSnapshot) });
+          sentVersion.set(worker.id, latestSnapshot.version);
         }
         return;
       case 'applied': {

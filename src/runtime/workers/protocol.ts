@@ -17,12 +17,23 @@ import type { StaticConfig } from '../../config/static/types.js';
 import type { Snapshot } from '../../providers/aggregator.js';
 import type { ApplySummary } from '../runtime.js';
 
-export interface WireSnapshot {
-  readonly version: number;
-  readonly hash: string;
+interface SnapshotBody {
   readonly config: DynamicConfig;
   readonly origins: ReadonlyArray<readonly [string, ObjectOrigin]>;
   readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * A whole snapshot as sent. The body travels as JSON text: for 100,000 routers JSON.stringify and
+ * JSON.parse took about half the time of v8 serialization (0.3 + 0.45 s against 0.5 + 0.9-1.7 s,
+ * measured here), and node:cluster passes one big string cheaply. JSON drops keys whose value is
+ * undefined, which reads the same. A body JSON cannot hold (a bigint) goes as plain data instead.
+ */
+export interface WireSnapshot {
+  readonly version: number;
+  readonly hash: string;
+  readonly json?: string;
+  readonly body?: SnapshotBody;
 }
 
 type Collection = keyof DynamicConfig['http'];
@@ -64,11 +75,19 @@ export type ToPrimary =
   | { readonly type: 'need-snapshot'; readonly version: number };
 
 export function toWire(s: Snapshot): WireSnapshot {
-  return { version: s.version, hash: s.hash, config: s.config, origins: [...s.origins], diagnostics: s.diagnostics };
+  const body: SnapshotBody = { config: s.config, origins: [...s.origins], diagnostics: s.diagnostics };
+  try {
+    return { version: s.version, hash: s.hash, json: JSON.stringify(body) };
+  } catch {
+    return { version: s.version, hash: s.hash, body };
+  }
 }
 
 export function fromWire(w: WireSnapshot): Snapshot {
-  return deepFreeze({ version: w.version, hash: w.hash, config: w.config, origins: new Map(w.origins), diagnostics: w.diagnostics });
+  const body = w.json !== undefined ? (JSON.parse(w.json) as SnapshotBody) : w.body;
+  if (body === undefined) throw new Error('snapshot message without a body');
+  // Everything here is new: freezeFresh walks it once without a visited set.
+  return freezeFresh({ version: w.version, hash: w.hash, config: body.config, origins: new Map(body.origins), diagnostics: body.diagnostics });
 }
 
 /** The changes from `prev` to `next`; unchanged objects are the same objects in both (identity). */
