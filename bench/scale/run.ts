@@ -2,7 +2,7 @@
  * Scale benchmark (issue 3 items 2-4): the real Turnpike binary with generated dynamic files.
  *
  *   node dist/bench/scale/run.js [--routers 10,100000] [--duration 10s] [--only index,memory,reload]
- *        [--reload-routers 10000] [--throttle 0s] [--entry dist/src/cli/main.js] [--workers N] [--keep]
+ *        [--reload-routers 10000] [--throttle 0s] [--entry dist/src/cli/main.js] [--workers N (default 1)] [--keep]
  *
  * - index:  per router count, start -> "configuration applied" (wall time and the `ms` the line
  *           logs), then wrk -c64 requests/s and p99 (Turnpike on CPU 0; wrk + nginx upstream on CPU 1).
@@ -93,7 +93,9 @@ async function startTurnpike(label: string, routers: number, upstreamPort: numbe
   const dynamic = join(d, 'dynamic.yml');
   writeFileSync(dynamic, dynamicYaml(routers, upstreamPort));
   const stat = join(d, 'traefik.yml');
-  const workers = opt.workers === undefined ? '' : `workers: ${Number(opt.workers)}\n`;
+  // One process unless asked: the memory figures are those of one process (RSS of a cluster would
+  // need the sum over its processes).
+  const workers = `workers: ${opt.workers === undefined ? 1 : Number(opt.workers)}\n`;
   writeFileSync(stat, workers + staticYaml(port, dynamic, opt.throttle).replace('level: INFO', 'level: INFO\n  format: json'));
   const log = join(d, 'turnpike.log');
   const t0 = performance.now();
