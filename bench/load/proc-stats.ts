@@ -3,7 +3,7 @@
  * figures are reported as unknown). Used to print CPU microseconds per request and RSS.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 let ticksPerSecond: number | undefined;
 
@@ -20,17 +20,24 @@ function clockTicks(): number {
 
 function childrenOf(pid: number): number[] {
   const out: number[] = [];
+  let tasks: string[];
   try {
-    // Children of every thread of the process (Linux >= 3.5).
-    const tasks = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
-    for (const s of tasks.split(' ')) if (s.trim() !== '') out.push(Number(s));
+    tasks = readdirSync(`/proc/${pid}/task`);
   } catch {
-    // process gone or no /proc
+    return out; // process gone or no /proc
+  }
+  // A child belongs to the thread that forked it (Linux >= 3.5): read every thread's list.
+  for (const tid of tasks) {
+    try {
+      for (const s of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ')) if (s.trim() !== '') out.push(Number(s));
+    } catch {
+      // thread gone meanwhile
+    }
   }
   return out;
 }
 
-/** The process and all its descendants (nginx master + workers). */
+/** The process and all its descendants (nginx master + workers, a cluster primary + workers). */
 export function processTree(pid: number): number[] {
   const all = [pid];
   for (let i = 0; i < all.length; i++) {

@@ -58,14 +58,19 @@ export function tail(file: string, max = 2000): string {
   }
 }
 
-interface Probe {
+/** One answer of a readiness probe. */
+export interface Probe {
   readonly status: number;
   readonly body: string;
 }
 
-function probe(port: number, host: string, timeoutMs: number): Promise<Probe> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host }, agent: false, timeout: timeoutMs }, (res) => {
+/** Sends one `GET path` with the Host to 127.0.0.1:port and collects the answer. */
+export type Prober = (port: number, host: string, path: string, timeoutMs: number) => Promise<Probe>;
+
+/** HTTP/1.1 probe on a fresh connection. */
+export const probeHttp: Prober = (port, host, path, timeoutMs) =>
+  new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host }, agent: false, timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -76,13 +81,12 @@ function probe(port: number, host: string, timeoutMs: number): Promise<Probe> {
     req.on('error', reject);
     req.end();
   });
-}
 
 /**
  * Polls `GET /` with the given Host until it answers 200 with `body`, the process exits, or
- * `boundMs` passes (then throws with the process log).
+ * `boundMs` passes (then throws with the process log). `prober` speaks the target's protocol.
  */
-export async function waitReady(p: Started, port: number, host: string, body: string, boundMs = 30_000): Promise<void> {
+export async function waitReady(p: Started, port: number, host: string, body: string, boundMs = 30_000, prober: Prober = probeHttp): Promise<void> {
   const deadline = Date.now() + boundMs;
   let gone: string | undefined;
   void p.exited.then((how) => (gone = how));
@@ -91,7 +95,7 @@ export async function waitReady(p: Started, port: number, host: string, body: st
   while (Date.now() < deadline) {
     if (gone !== undefined) throw new Error(`${p.name} exited (${gone}) before it was ready:\n${tail(p.logFile)}`);
     try {
-      const r = await probe(port, host, 1000);
+      const r = await prober(port, host, '/', 1000);
       if (r.status === 200 && r.body === body) return;
       last = `status ${r.status}, body ${JSON.stringify(r.body.slice(0, 80))}`;
     } catch (err) {
@@ -118,8 +122,11 @@ export class ProcessSet {
     return this.#interrupted;
   }
 
-  /** Starts `cmd args` pinned to `cpu` (undefined: not pinned); output goes to `logFile`. */
-  start(name: string, cpu: number | undefined, cmd: string, args: readonly string[], logFile: string, env?: NodeJS.ProcessEnv): Started {
+  /**
+   * Starts `cmd args` pinned to `cpu` (a CPU number or a taskset list such as `0,1`; undefined:
+   * not pinned); output goes to `logFile`.
+   */
+  start(name: string, cpu: number | string | undefined, cmd: string, args: readonly string[], logFile: string, env?: NodeJS.ProcessEnv): Started {
     const fd = openSync(logFile, 'a');
     const [file, argv] = cpu === undefined ? [cmd, [...args]] : ['taskset', ['-c', String(cpu), cmd, ...args]];
     let child: ChildProcess;

@@ -1,162 +1,242 @@
 /**
- * Load benchmark: wrk against the upstream alone, Turnpike (1 router and 1,000 routers), nginx
- * and Caddy, side by side on this machine. The proxy under test is pinned to CPU 0, wrk and the
- * nginx upstream share CPU 1. Rounds are interleaved (every target once per round, order
- * rotated) and the table shows medians, with ratios taken inside each round.
+ * Load benchmark: wrk (HTTP/1.1, small and 16 KiB bodies) and h2load (HTTP/2 over TLS) against
+ * Turnpike (1 router, 1,000 routers, 2 workers), nginx (1 and 2 workers), HAProxy, Caddy and the
+ * Node peers (undici Pool, fastify + reply-from, http-proxy), all proxying to one nginx upstream
+ * with keep-alive. Each proxy is pinned to CPU 0, the load generator and the upstream to CPU 1.
+ * Rounds are interleaved (every target once per round and scenario, order rotated); the tables
+ * show medians, with ratios taken inside each round.
  *
- *   npm run bench -- --duration 10s --rounds 3 --only turnpike,nginx,caddy
+ *   npm run bench -- --duration 10s --rounds 3 --only turnpike,nginx,caddy,undici
  *
  * See docs/benchmarks.md. Not part of `npm test`.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { topSelfTime } from './cpu-profile.js';
-import { formatMachine, machineInfo } from './machine.js';
+import { machineInfo } from './machine.js';
+import { measure, profileRun, type MeasureEnv, type MeasuredSample } from './measure.js';
+import { startUpstream } from './nginx.js';
 import { parseBenchOptions, USAGE, type BenchOptions, type TargetName } from './options.js';
-import { cpuSeconds, machineBusySeconds, rssMiB, selfAndChildrenSeconds } from './proc-stats.js';
 import { findTool, ProcessSet, tail } from './processes.js';
-import { buildRows, formatTable, LABELS, ratioByRound, type Sample } from './report.js';
-import { BENCH_HOST, startCaddy, startNginxProxy, startTurnpike, startUpstream, type Running, type StartContext, type Tools } from './targets.js';
-import { parseWrkOutput, wrkArgs } from './wrk.js';
+import { checkBigBody } from './readiness.js';
+import { headerLines, renderReport, sectionNotes, shortReason, type Section } from './render.js';
+import { buildRows, LABELS, ratioByRound } from './report.js';
+import { scenario, scenarios, type Scenario } from './scenarios.js';
+import { TARGETS, type Protocol, type Running, type StartContext, type Tools } from './targets.js';
+import { makeCert } from './tls.js';
+import { startTurnpike } from './turnpike.js';
 
-/** Repository root (this file runs from dist/bench/load/). */
+/** Repository root (this file runs from <outDir>/bench/load/). */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PROXY_CPU = 0;
 const LOAD_CPU = 1;
-/** Attempts per measured run when other processes keep the machine busy. */
-const MAX_ATTEMPTS = 3;
+/** taskset list of the multi-process targets. */
+const ALL_CPUS = '0,1';
 
 const say = (s: string): void => void process.stdout.write(s + '\n');
-
-interface Env {
-  readonly opts: BenchOptions;
-  readonly procs: ProcessSet;
-  readonly dir: string;
+interface Found {
+  readonly tools: Tools;
   readonly wrk: string;
-  readonly pin: boolean;
-  readonly upstreamPid: number;
+  readonly h2load: string;
+  readonly openssl: string;
 }
 
-/** Checks the tools the selected targets need; returns them or explains how to get them. */
-function requireTools(opts: BenchOptions): { tools: Tools; wrk: string } {
+/** Finds the tools; throws (with how to install them) only for the ones every run needs. */
+function findTools(opts: BenchOptions): Found {
   const missing: string[] = [];
-  const wrk = findTool('wrk');
-  const nginx = findTool('nginx');
-  const caddy = findTool('caddy');
+  const wrk = findTool('wrk') ?? '';
+  const nginx = findTool('nginx') ?? '';
   if (!wrk) missing.push('wrk');
   if (!nginx) missing.push('nginx');
-  if (!caddy && opts.targets.includes('caddy')) missing.push('caddy');
   if (!findTool('taskset')) missing.push('taskset (package util-linux)');
   if (missing.length > 0) {
     throw new Error(
       `missing tool(s): ${missing.join(', ')}\n` +
-        'Install them (Debian/Ubuntu): sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk nginx caddy util-linux\n' +
-        'or skip a proxy with --only (wrk and nginx are always needed: nginx is the upstream).',
+        'Install them (Debian/Ubuntu): sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk nginx util-linux\n' +
+        '(optional: caddy haproxy nghttp2-client openssl). nginx is always needed: it is the upstream.',
     );
   }
-  const usesTurnpike = opts.targets.some((t) => t.startsWith('turnpike'));
-  if (usesTurnpike && !existsSync(opts.turnpikeEntry)) {
+  if (opts.targets.some((t) => t.startsWith('turnpike')) && !existsSync(opts.turnpikeEntry)) {
     throw new Error(`Turnpike entry ${opts.turnpikeEntry} not found: run \`npm run build\` first, or pass --turnpike-entry`);
   }
-  return { tools: { nginx: nginx ?? '', caddy: caddy ?? '', node: process.execPath }, wrk: wrk ?? '' };
-}
-
-/** Runs wrk once (pinned with the upstream) and parses its output. */
-async function runWrk(env: Env, port: number, duration: string, tag: string): Promise<ReturnType<typeof parseWrkOutput>> {
-  const log = join(env.dir, `wrk-${tag}.txt`);
-  const args = wrkArgs(`http://127.0.0.1:${port}/`, BENCH_HOST, env.opts.connections, duration);
-  const p = env.procs.start('wrk', env.pin ? LOAD_CPU : undefined, env.wrk, args, log);
-  const how = await p.exited;
-  const out = readFileSync(log, 'utf8');
-  if (how !== 'code 0') throw new Error(`wrk failed (${how}):\n${out}`);
-  return parseWrkOutput(out);
-}
-
-interface CpuSnapshot {
-  readonly at: number;
-  readonly target: number | undefined;
-  readonly upstream: number | undefined;
-  readonly self: number | undefined;
-  readonly machine: number | undefined;
-}
-
-function snapshot(env: Env, t: Running): CpuSnapshot {
   return {
-    at: performance.now(),
-    target: cpuSeconds(t.proc.pid),
-    upstream: t.proc.pid === env.upstreamPid ? 0 : cpuSeconds(env.upstreamPid),
-    self: selfAndChildrenSeconds(),
-    machine: machineBusySeconds(),
+    tools: { nginx, caddy: findTool('caddy') ?? '', haproxy: findTool('haproxy') ?? '', node: process.execPath, nginxVersion: '' },
+    wrk,
+    h2load: findTool('h2load') ?? '',
+    openssl: findTool('openssl') ?? '',
   };
 }
 
-const delta = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : b - a);
-
-/**
- * CPU the rest of the machine used during a run, in % of one CPU: busy time minus the target's,
- * the upstream's, and wrk's (a reaped child of this process). Other work on the machine shares
- * the pinned CPUs and skews the run.
- */
-function otherCpuPct(a: CpuSnapshot, b: CpuSnapshot): number | undefined {
-  const machine = delta(a.machine, b.machine);
-  const target = delta(a.target, b.target);
-  const upstream = delta(a.upstream, b.upstream);
-  const self = delta(a.self, b.self);
-  if (machine === undefined || target === undefined || upstream === undefined || self === undefined) return undefined;
-  return Math.max(0, (100 * (machine - target - upstream - self)) / ((b.at - a.at) / 1000));
+/** Per scenario: the running targets, and the rows that only carry a note. */
+interface Plan {
+  readonly running: Map<string, Running[]>;
+  readonly notes: Map<string, Map<TargetName, string>>;
 }
 
-/** One measured run with the target's CPU time, RSS and the machine's other load around it. */
-async function measureOnce(env: Env, t: Running, round: number, tag: string): Promise<Sample> {
-  const before = snapshot(env, t);
-  const r = await runWrk(env, t.port, env.opts.duration, tag);
-  const after = snapshot(env, t);
-  const cpu = delta(before.target, after.target);
-  const cpuUs = cpu !== undefined && r.requests > 0 ? (cpu * 1e6) / r.requests : undefined;
-  return { ...r, round, cpuUsPerRequest: cpuUs, rssMiB: rssMiB(t.proc.pid), otherCpuPct: otherCpuPct(before, after) };
+function note(plan: Plan, sc: Scenario, target: TargetName, text: string): void {
+  plan.notes.get(sc.id)?.set(target, text);
 }
 
-/**
- * Warm-up, then a measured run. A run during which the rest of the machine used more than
- * --max-other-cpu is repeated (up to MAX_ATTEMPTS in all); the quietest attempt is kept.
- */
-async function measure(env: Env, t: Running, round: number): Promise<Sample> {
-  if (env.opts.warmup !== '0') await runWrk(env, t.port, env.opts.warmup, `${t.name}-r${round}-warmup`);
-  let best: Sample | undefined;
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const s = await measureOnce(env, t, round, `${t.name}-r${round}-a${attempt}`);
-    if (!best || (s.otherCpuPct ?? 0) < (best.otherCpuPct ?? 0)) best = s;
-    const other = s.otherCpuPct;
-    if (env.opts.maxOtherCpu <= 0 || other === undefined || other <= env.opts.maxOtherCpu) break;
-    if (attempt < MAX_ATTEMPTS) say(`round ${round}  ${LABELS[t.name]}: other processes used ${other.toFixed(0)}% of a CPU; repeating the run`);
+/** Starts every selected target for the scenarios of one protocol (or records why a row has no figures). */
+async function startAll(ctxFor: (cpus: 'proxy' | 'all') => StartContext, opts: BenchOptions, list: readonly Scenario[], protocol: Protocol, upstream: Running, plan: Plan): Promise<void> {
+  const mine = list.filter((s) => s.protocol === protocol);
+  if (mine.length === 0) return;
+  const add = (t: Running, only?: (s: Scenario) => boolean): void => {
+    for (const s of mine) if (!only || only(s)) plan.running.get(s.id)?.push(t);
+  };
+  for (const name of opts.targets) {
+    if (name === 'upstream') {
+      if (protocol === 'h1') add(upstream);
+      continue; // the upstream speaks HTTP/1.1 in the clear only: no HTTP/2 row
+    }
+    const spec = TARGETS.find((t) => t.name === name);
+    if (!spec) continue;
+    const ctx = ctxFor(spec.cpus);
+    const skip = (text: string): void => mine.forEach((s) => note(plan, s, name, text));
+    if (spec.tool !== undefined && ctx.tools[spec.tool] === '') {
+      skip(`skipped: ${spec.tool} not installed`);
+      continue;
+    }
+    if (protocol === 'h2' && spec.h2 !== true) {
+      skip(spec.h2);
+      continue;
+    }
+    let t: Running;
+    try {
+      t = await spec.start(ctx, protocol === 'h2');
+    } catch (err) {
+      say(`${LABELS[name]} (${protocol}) failed to start: ${err instanceof Error ? err.message : String(err)}`);
+      skip(`failed to start: ${shortReason(err)}`);
+      continue;
+    }
+    say(`started ${LABELS[name]} (${protocol === 'h2' ? 'HTTP/2 over TLS' : 'HTTP/1.1'}) on 127.0.0.1:${t.port}`);
+    let bigOk = true;
+    if (mine.some((s) => s.body === '16k')) {
+      try {
+        await checkBigBody(t);
+      } catch (err) {
+        bigOk = false;
+        say(`${LABELS[name]}: ${shortReason(err)}`);
+        mine.filter((s) => s.body === '16k').forEach((s) => note(plan, s, name, `failed: ${shortReason(err)}`));
+      }
+    }
+    add(t, (s) => bigOk || s.body !== '16k');
   }
-  return best as Sample;
 }
 
-async function startTarget(ctx: StartContext, name: Exclude<TargetName, 'upstream'>): Promise<Running> {
-  switch (name) {
-    case 'turnpike-1':
-      return startTurnpike(ctx, name, 1);
-    case 'turnpike-1k':
-      return startTurnpike(ctx, name, 1000);
-    case 'nginx':
-      return startNginxProxy(ctx);
-    case 'caddy':
-      return startCaddy(ctx);
+async function main(opts: BenchOptions, procs: ProcessSet, dir: string): Promise<void> {
+  const found = findTools(opts);
+  const pin = availableParallelism() >= 2;
+  if (!pin) say('warning: fewer than 2 CPUs; nothing is pinned, figures are not comparable with pinned runs');
+  const machine = machineInfo({ nginx: found.tools.nginx, caddy: found.tools.caddy, haproxy: found.tools.haproxy, wrk: found.wrk, h2load: found.h2load, openssl: found.openssl });
+  const tools: Tools = { ...found.tools, nginxVersion: machine.versions['nginx'] ?? '' };
+  const load = loadavg()[0] ?? 0;
+  if (load > 0.5) say(`warning: load average ${load.toFixed(2)}: the machine is busy; other processes share the pinned CPUs and skew every figure`);
+
+  // HTTP/2 over TLS: on unless --no-h2; skipped (with a note) when its tools are missing.
+  let h2State = opts.h2 === 'off' ? 'off' : 'on';
+  let cert: StartContext['cert'];
+  if (h2State === 'on') {
+    if (!found.h2load) h2State = 'skipped: h2load not installed (package nghttp2-client)';
+    else if (!found.openssl) h2State = 'skipped: openssl not installed';
+    else {
+      try {
+        mkdirSync(join(dir, 'tls'));
+        cert = makeCert(found.openssl, join(dir, 'tls'), 'h500.test');
+      } catch (err) {
+        h2State = `skipped: ${shortReason(err)}`;
+      }
+    }
+  }
+  const list = scenarios(opts, opts.h2 !== 'off');
+  const header = headerLines({ machine, opts, loadAverage: load, pinned: pin, h2: h2State });
+  for (const l of header) say(l);
+
+  const base = { procs, dir, tools, turnpikeEntry: opts.turnpikeEntry, nodeArgs: opts.nodeArgs, profileDir: undefined, cert };
+  const up = await startUpstream({ ...base, cpu: pin ? LOAD_CPU : undefined });
+  const upstream: Running = { name: 'upstream', protocol: 'h1', port: up.port, proc: up.proc };
+  const ctxFor = (cpus: 'proxy' | 'all'): StartContext => ({ ...base, upstreamPort: up.port, cpu: !pin ? undefined : cpus === 'all' ? ALL_CPUS : PROXY_CPU });
+  const plan: Plan = { running: new Map(list.map((s) => [s.id, []])), notes: new Map(list.map((s) => [s.id, new Map()])) };
+  await startAll(ctxFor, opts, list, 'h1', upstream, plan);
+  if (h2State === 'on') await startAll(ctxFor, opts, list, 'h2', upstream, plan);
+  else {
+    // Every HTTP/2 row says why there are no figures (the upstream alone has no HTTP/2 row).
+    const rows = opts.targets.filter((t) => t !== 'upstream').map((t): [TargetName, string] => [t, h2State]);
+    for (const s of list.filter((x) => x.protocol === 'h2')) plan.notes.set(s.id, new Map(rows));
+  }
+
+  const env: MeasureEnv = { opts, procs, dir, wrk: found.wrk, h2load: found.h2load, loadCpu: pin ? LOAD_CPU : undefined, upstreamPid: up.proc.pid, say };
+  const samples = new Map<string, Map<TargetName, MeasuredSample[]>>(list.map((s) => [s.id, new Map()]));
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const sc of list) {
+      const running = plan.running.get(sc.id) ?? [];
+      // Rotate the order each round so no target always runs first (or right after a heavy one).
+      const order = running.map((_, i) => running[(i + round - 1) % running.length]).filter((t): t is Running => t !== undefined);
+      for (const t of order) {
+        let s: MeasuredSample;
+        try {
+          s = await measure(env, t, sc, round);
+        } catch (err) {
+          if (procs.interrupted) throw err;
+          say(`round ${round}  ${sc.id}  ${LABELS[t.name]}: run failed, dropped from this scenario: ${err instanceof Error ? err.message : String(err)}\n${tail(t.proc.logFile, 500)}`);
+          note(plan, sc, t.name, `failed: ${shortReason(err)}`);
+          samples.get(sc.id)?.delete(t.name);
+          plan.running.set(sc.id, (plan.running.get(sc.id) ?? []).filter((x) => x !== t));
+          continue;
+        }
+        const bySc = samples.get(sc.id);
+        bySc?.set(t.name, [...(bySc.get(t.name) ?? []), s]);
+        const errs = s.non2xx + s.socketErrors > 0 ? `  ERRORS: ${s.non2xx} non-2xx, ${s.socketErrors} socket/stream` : '';
+        const other = s.otherCpuPct === undefined ? '' : `  other CPU ${s.otherCpuPct.toFixed(0)}%`;
+        say(
+          `round ${round}/${opts.rounds}  ${sc.id.padEnd(8)} ${LABELS[t.name].padEnd(29)} ${Math.round(s.requestsPerSec).toLocaleString('en-US').padStart(8)} req/s` +
+            `  p50 ${s.p50Ms.toFixed(2)} ms  p99 ${s.p99Ms.toFixed(2)} ms${other}${errs}`,
+        );
+      }
+    }
+  }
+
+  const sections: Section[] = list.map((sc) => {
+    const bySc = samples.get(sc.id) ?? new Map<TargetName, MeasuredSample[]>();
+    const rows = buildRows(bySc, plan.notes.get(sc.id));
+    const one = bySc.get('turnpike-1');
+    const tls = [...bySc].flatMap(([name, l]) => [...new Set(l.map((x) => x.tls).filter((x) => x !== undefined))].map((x) => `${LABELS[name]} ${x}`));
+    const ratios = { routers: one ? ratioByRound(bySc.get('turnpike-1k') ?? [], one) : undefined, workers: one ? ratioByRound(bySc.get('turnpike-2w') ?? [], one) : undefined };
+    return { scenario: sc, rows, notes: sectionNotes(rows, ratios, opts.maxOtherCpu, tls) };
+  });
+  const report = renderReport(header, sections);
+  say('\n' + report);
+  if (opts.markdownOut) {
+    writeFileSync(opts.markdownOut, report);
+    say(`markdown: ${opts.markdownOut}`);
+  }
+  if (opts.jsonOut) {
+    const raw = Object.fromEntries([...samples].map(([id, m]) => [id, Object.fromEntries(m)]));
+    writeFileSync(opts.jsonOut, JSON.stringify({ machine, options: opts, h2: h2State, sections, samples: raw }, null, 2) + '\n');
+    say(`raw results: ${opts.jsonOut}`);
+  }
+
+  if (opts.profileDir) {
+    for (const t of new Set([...plan.running.values()].flat())) if (t.name !== 'upstream') await procs.stop(t.proc);
+    for (const name of ['turnpike-1', 'turnpike-1k'] as const) {
+      if (opts.targets.includes(name)) await profileTurnpike(env, ctxFor('proxy'), opts.profileDir, name);
+    }
   }
 }
 
-/** One extra run of a Turnpike target under `node --cpu-prof`; prints the top self-time functions. */
-async function profileTurnpike(env: Env, base: StartContext, profileDir: string, name: 'turnpike-1' | 'turnpike-1k'): Promise<void> {
-  say(`\nProfiling ${LABELS[name]} with --cpu-prof for ${env.opts.duration}...`);
+/** One extra HTTP/1.1 run of a Turnpike target under `node --cpu-prof`; prints the top self-time functions. */
+async function profileTurnpike(env: MeasureEnv, base: StartContext, profileDir: string, name: 'turnpike-1' | 'turnpike-1k'): Promise<void> {
+  const opts = env.opts;
+  say(`\nProfiling ${LABELS[name]} with --cpu-prof for ${opts.duration}...`);
   const before = new Set(existsSync(profileDir) ? readdirSync(profileDir) : []);
   const spawnedAt = performance.now();
-  const t = await startTurnpike({ ...base, profileDir }, name, name === 'turnpike-1' ? 1 : 1000);
-  if (env.opts.warmup !== '0') await runWrk(env, t.port, env.opts.warmup, `profile-${name}-warmup`);
+  const t = await startTurnpike({ ...base, profileDir }, name, { routers: name === 'turnpike-1' ? 1 : 1000, workers: 1, tls: false });
+  const sc = scenario('h1', 'small');
+  if (opts.warmup !== '0') await profileRun(env, t, sc, opts.warmup, `profile-${name}-warmup`);
   const skipMs = performance.now() - spawnedAt;
-  const r = await runWrk(env, t.port, env.opts.duration, `profile-${name}`);
+  const r = await profileRun(env, t, sc, opts.duration, `profile-${name}`);
   await env.procs.stop(t.proc);
   const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile') && !before.has(f));
   if (!file) {
@@ -166,81 +246,6 @@ async function profileTurnpike(env: Env, base: StartContext, profileDir: string,
   say(`${Math.round(r.requestsPerSec).toLocaleString('en-US')} req/s while profiled; ${join(profileDir, file)}`);
   say('Top 10 self-time functions of the measured run (start-up, warm-up and idle excluded):');
   for (const s of topSelfTime(join(profileDir, file), ROOT, 10, skipMs)) say(`  ${s.percent.toFixed(1).padStart(5)}%  ${s.selfMs.toFixed(0).padStart(6)} ms  ${s.fn}`);
-}
-
-async function main(opts: BenchOptions, procs: ProcessSet, dir: string): Promise<void> {
-  const { tools, wrk } = requireTools(opts);
-  const pin = availableParallelism() >= 2;
-  if (!pin) say('warning: fewer than 2 CPUs; nothing is pinned, figures are not comparable with pinned runs');
-  const machine = machineInfo({ nginx: tools.nginx, caddy: tools.caddy || undefined, wrk });
-  say(`Machine: ${formatMachine(machine)}`);
-  const load = loadavg()[0] ?? 0;
-  say(`Load average (1 min) before starting: ${load.toFixed(2)}`);
-  if (load > 0.5) say('warning: the machine is busy; other processes share the pinned CPUs and skew every figure');
-  say(`wrk -t1 -c${opts.connections} -d${opts.duration} (warm-up ${opts.warmup}), ${opts.rounds} round(s); Host: ${BENCH_HOST}`);
-
-  const base: Omit<StartContext, 'upstreamPort'> = {
-    procs,
-    dir,
-    tools,
-    cpu: pin ? LOAD_CPU : undefined,
-    turnpikeEntry: opts.turnpikeEntry,
-    nodeArgs: opts.nodeArgs,
-    profileDir: undefined,
-  };
-  const upstream = await startUpstream(base);
-  const env: Env = { opts, procs, dir, wrk, pin, upstreamPid: upstream.proc.pid };
-  const ctx: StartContext = { ...base, cpu: pin ? PROXY_CPU : undefined, upstreamPort: upstream.port };
-  const running: Running[] = [];
-  for (const name of opts.targets) {
-    if (name === 'upstream') {
-      running.push({ name, port: upstream.port, proc: upstream.proc });
-      continue;
-    }
-    // One at a time: each proxy is ready before the next starts.
-    running.push(await startTarget(ctx, name));
-    say(`started ${LABELS[name]} on 127.0.0.1:${running[running.length - 1]?.port ?? 0}`);
-  }
-
-  const samples = new Map<TargetName, Sample[]>(running.map((t) => [t.name, []]));
-  for (let round = 1; round <= opts.rounds; round++) {
-    // Rotate the order each round so no target always runs first (or right after a heavy one).
-    const order = running.map((_, i) => running[(i + round - 1) % running.length]).filter((t): t is Running => t !== undefined);
-    for (const t of order) {
-      const s = await measure(env, t, round);
-      samples.get(t.name)?.push(s);
-      const errs = s.non2xx + s.socketErrors > 0 ? `  ERRORS: ${s.non2xx} non-2xx, ${s.socketErrors} socket` : '';
-      const other = s.otherCpuPct === undefined ? '' : `  other CPU ${s.otherCpuPct.toFixed(0)}%`;
-      say(
-        `round ${round}/${opts.rounds}  ${LABELS[t.name].padEnd(27)} ${Math.round(s.requestsPerSec).toLocaleString('en-US').padStart(8)} req/s` +
-          `  p50 ${s.p50Ms.toFixed(2)} ms  p99 ${s.p99Ms.toFixed(2)} ms${other}${errs}`,
-      );
-    }
-  }
-
-  const rows = buildRows(samples);
-  say(`\nMedians over ${opts.rounds} round(s); x nginx / x Caddy are medians of per-round ratios of req/s.\n`);
-  say(formatTable(rows));
-  const one = samples.get('turnpike-1');
-  const thousand = samples.get('turnpike-1k');
-  const routerRatio = one && thousand ? ratioByRound(thousand, one) : undefined;
-  if (routerRatio !== undefined) say(`\nTurnpike 1,000 routers vs 1 router: ${routerRatio.toFixed(3)}x req/s`);
-  if (rows.some((r) => r.errors > 0)) say('\nwarning: some runs had non-2xx answers or socket errors; see the errors column');
-  if (opts.maxOtherCpu > 0 && rows.some((r) => (r.otherCpuPct ?? 0) > opts.maxOtherCpu)) {
-    say(`\nwarning: other processes used more than ${opts.maxOtherCpu}% of a CPU during some runs (column "other CPU %"); the figures are skewed`);
-  }
-
-  if (opts.jsonOut) {
-    writeFileSync(opts.jsonOut, JSON.stringify({ machine, options: opts, rows, routerRatio, samples: Object.fromEntries(samples) }, null, 2) + '\n');
-    say(`\nraw results: ${opts.jsonOut}`);
-  }
-
-  if (opts.profileDir) {
-    for (const t of running) if (t.name !== 'upstream') await procs.stop(t.proc);
-    for (const name of ['turnpike-1', 'turnpike-1k'] as const) {
-      if (opts.targets.includes(name)) await profileTurnpike(env, ctx, opts.profileDir, name);
-    }
-  }
 }
 
 let opts: BenchOptions;

@@ -2,14 +2,15 @@
  * Reads the figures out of `wrk --latency` output.
  */
 
-export interface WrkResult {
+/** What one load-generator run measured (wrk or h2load). */
+export interface LoadResult {
   readonly requestsPerSec: number;
   readonly requests: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
-  /** Responses with a status >= 400 ("Non-2xx or 3xx responses"). */
+  /** Responses with a status >= 400 (wrk's "Non-2xx or 3xx responses"); h2load: any non-2xx. */
   readonly non2xx: number;
-  /** connect + read + write + timeout socket errors. */
+  /** wrk: connect + read + write + timeout socket errors; h2load: errored + timed-out requests. */
   readonly socketErrors: number;
 }
 
@@ -31,7 +32,7 @@ function percentile(out: string, p: string): number {
 }
 
 /** Parses the text wrk prints. Throws when a figure is missing. */
-export function parseWrkOutput(out: string): WrkResult {
+export function parseWrkOutput(out: string): LoadResult {
   const rps = /^Requests\/sec:\s+([\d.]+)\s*$/m.exec(out);
   if (!rps?.[1]) throw new Error('wrk output has no Requests/sec line');
   const total = /^\s*(\d+) requests in /m.exec(out);
@@ -52,3 +53,6 @@ export function parseWrkOutput(out: string): WrkResult {
 export function wrkArgs(url: string, host: string, connections: number, duration: string): string[] {
   return ['-t1', `-c${connections}`, `-d${duration}`, '--latency', '-H', `Host: ${host}`, url];
 }
+
+/** The first name of LoadResult (bench/scale uses it). */
+export type WrkResult = LoadResult;

@@ -28,18 +28,51 @@ void describe('ratioByRound', () => {
 });
 
 void describe('buildRows / formatTable', () => {
-  void it('gives nginx 1.00 x nginx and sums errors', () => {
-    const samples = new Map<TargetName, Sample[]>([
-      ['nginx', [sample(1, 30000), sample(2, 32000)]],
-      ['caddy', [sample(1, 7500), sample(2, 8000, { non2xx: 2 })]],
-    ]);
+  const samples = new Map<TargetName, Sample[]>([
+    ['undici', [sample(1, 6000), sample(2, 8000)]],
+    ['caddy', [sample(1, 7500), sample(2, 8000, { non2xx: 2, socketErrors: 1 })]],
+    ['nginx', [sample(1, 30000), sample(2, 32000)]],
+  ]);
+
+  void it('takes ratios to nginx, Caddy and undici, sums non-2xx and errors, sorts in table order', () => {
     const rows = buildRows(samples);
-    assert.equal(rows[0]?.xNginx, 1);
-    assert.equal(rows[1]?.xNginx, 0.25);
-    assert.equal(rows[1]?.xCaddy, 1);
-    assert.equal(rows[1]?.errors, 2);
+    assert.deepEqual(
+      rows.map((r) => r.target),
+      ['nginx', 'caddy', 'undici'],
+    );
+    const [nginx, caddy] = rows;
+    assert.equal(nginx?.xNginx, 1);
+    assert.equal(caddy?.xNginx, 0.25);
+    assert.equal(caddy?.xCaddy, 1);
+    assert.equal(caddy?.xUndici, (7500 / 6000 + 1) / 2);
+    assert.equal(caddy?.non2xx, 2);
+    assert.equal(caddy?.socketErrors, 1);
     const table = formatTable(rows);
-    assert.match(table, /\| nginx \(reverse proxy\) +\| +31,000 \|/);
-    assert.equal(table.split('\n').length, 4);
+    assert.match(table, /\| nginx +\| +31,000 \|/);
+    assert.equal(table.split('\n').length, 5);
+    assert.doesNotMatch(table.split('\n')[0] ?? '', /note/);
+  });
+
+  void it('adds rows that only carry a note (n/a, skipped) in table order, with a note column', () => {
+    const rows = buildRows(
+      samples,
+      new Map<TargetName, string>([
+        ['haproxy', 'skipped: haproxy not installed'],
+        ['turnpike-1', 'n/a (HTTP/2 lands with issue 5)'],
+      ]),
+    );
+    assert.deepEqual(
+      rows.map((r) => r.target),
+      ['turnpike-1', 'nginx', 'haproxy', 'caddy', 'undici'],
+    );
+    const table = formatTable(rows);
+    assert.match(table.split('\n')[0] ?? '', /\| note +\|$/);
+    assert.match(table, /\| HAProxy +\| +- \|.*\| skipped: haproxy not installed +\|/);
+    assert.match(table, /\| Turnpike, 1 router +\| +- \|.*\| n\/a \(HTTP\/2 lands with issue 5\) \|/);
+  });
+
+  void it('a note does not hide measured figures of the same target', () => {
+    const rows = buildRows(samples, new Map<TargetName, string>([['nginx', 'failed: later round']]));
+    assert.equal(rows.find((r) => r.target === 'nginx')?.note, undefined);
   });
 });

@@ -1,0 +1,82 @@
+/**
+ * Turnpike as a target: a Traefik static file (`--configFile`) plus the file provider, with 1 or
+ * 1,000 Host routers and 1 or more worker processes.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BENCH_HOST, UPSTREAM_BODY } from './constants.js';
+import { freePort, probeHttp, waitReady } from './processes.js';
+import { processTree } from './proc-stats.js';
+import type { Running, StartContext } from './targets.js';
+
+/** Traefik-style dynamic configuration: `count` Host routers, each with its own service. */
+export function turnpikeDynamic(count: number, upstreamPort: number): string {
+  const routers: string[] = [];
+  const services: string[] = [];
+  // With one router it is the benchmarked host; with 1,000 the benchmarked host is h500 (the middle).
+  const first = count === 1 ? 500 : 1;
+  for (let i = first; i < first + count; i++) {
+    routers.push(`    r${i}:\n      entryPoints: [web]\n      rule: "Host(\`h${i}.test\`)"\n      service: s${i}\n`);
+    services.push(`    s${i}:\n      loadBalancer:\n        servers:\n          - url: "http://127.0.0.1:${upstreamPort}"\n`);
+  }
+  return `http:\n  routers:\n${routers.join('')}  services:\n${services.join('')}`;
+}
+
+/** The static configuration: one entry point, the file provider, quiet logs, `workers` processes. */
+export function turnpikeStatic(port: number, dynamicFile: string, workers: number): string {
+  return `entryPoints:
+  web:
+    address: "127.0.0.1:${port}"
+providers:
+  file:
+    filename: ${JSON.stringify(dynamicFile)}
+    watch: false
+log:
+  level: ERROR
+# 1: one process on the one pinned core; more: a node:cluster primary and that many workers.
+workers: ${workers}
+`;
+}
+
+export interface TurnpikeShape {
+  readonly routers: number;
+  readonly workers: number;
+  /** HTTP/2 over TLS: not in Turnpike yet (issue 5); the target entry says n/a. */
+  readonly tls: boolean;
+}
+
+/** Successive good answers on fresh connections asked of a multi-worker Turnpike before it counts as ready. */
+const MULTI_WORKER_PROBES = 8;
+
+export async function startTurnpike(ctx: StartContext, name: 'turnpike-1' | 'turnpike-1k' | 'turnpike-2w', shape: TurnpikeShape): Promise<Running> {
+  if (shape.tls) throw new Error('Turnpike has no HTTP/2 over TLS entry point yet (issue 5)');
+  const dir = join(ctx.dir, name);
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const dynamic = join(dir, 'dynamic.yml');
+  writeFileSync(dynamic, turnpikeDynamic(shape.routers, ctx.upstreamPort));
+  const staticFile = join(dir, 'traefik.yml');
+  writeFileSync(staticFile, turnpikeStatic(port, dynamic, shape.workers));
+  const prof = ctx.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`];
+  const args = [...ctx.nodeArgs, ...prof, ctx.turnpikeEntry, `--configFile=${staticFile}`];
+  const proc = ctx.procs.start(name, ctx.cpu, ctx.tools.node, args, join(dir, 'turnpike.log'));
+  await waitReady(proc, port, BENCH_HOST, UPSTREAM_BODY, 60_000);
+  if (shape.workers > 1) await waitWorkers(proc.pid, port, shape.workers);
+  return { name, protocol: 'h1', port, proc };
+}
+
+/**
+ * The first worker answering does not mean every worker does: wait (bounded) until the primary
+ * has all its workers and several fresh connections in a row get the upstream's body.
+ */
+async function waitWorkers(pid: number, port: number, workers: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let good = 0;
+  while (Date.now() < deadline) {
+    const r = await probeHttp(port, BENCH_HOST, '/', 1000).catch(() => undefined);
+    good = r?.status === 200 && r.body === UPSTREAM_BODY ? good + 1 : 0;
+    if (good >= MULTI_WORKER_PROBES && processTree(pid).length > workers) return;
+    if (good === 0) await new Promise((res) => setTimeout(res, 50)); // poll interval, bounded by the deadline
+  }
+  throw new Error(`Turnpike with ${workers} workers: not all workers answered within 30 s`);
+}
