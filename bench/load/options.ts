@@ -10,6 +10,7 @@ export const TARGET_NAMES = [
   'turnpike-1',
   'turnpike-1k',
   'turnpike-2w',
+  'turnpike-mw',
   'nginx',
   'nginx-2w',
   'haproxy',
@@ -22,7 +23,7 @@ export type TargetName = (typeof TARGET_NAMES)[number];
 
 /** Names `--only` accepts besides the target names, and what they stand for. */
 const ALIASES: Readonly<Record<string, readonly TargetName[]>> = {
-  turnpike: ['turnpike-1', 'turnpike-1k', 'turnpike-2w'],
+  turnpike: ['turnpike-1', 'turnpike-1k', 'turnpike-2w', 'turnpike-mw'],
   'turnpike-1000': ['turnpike-1k'],
   node: ['undici', 'fastify', 'http-proxy'],
 };
@@ -80,6 +81,9 @@ Usage: npm run bench -- [options]      (or: node dist/bench/load/run.js [options
                              turnpike-1    Turnpike, 1 router, workers: 1
                              turnpike-1k   Turnpike, 1,000 routers, workers: 1
                              turnpike-2w   Turnpike, 1 router, workers: 2 (pinned to CPUs 0,1)
+                             turnpike-mw   Turnpike, 1 router behind a chain of 5 middlewares (headers,
+                                           stripPrefix, ipAllowList, rateLimit with a high limit,
+                                           compress: the 6-byte body stays under its minimum)
                              nginx         nginx, worker_processes 1
                              nginx-2w      nginx, worker_processes 2 (pinned to CPUs 0,1)
                              haproxy       HAProxy, nbthread 1, http-reuse always

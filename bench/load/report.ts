@@ -41,6 +41,7 @@ export const LABELS: Readonly<Record<TargetName, string>> = {
   'turnpike-1': 'Turnpike, 1 router',
   'turnpike-1k': 'Turnpike, 1,000 routers',
   'turnpike-2w': 'Turnpike, 1 router, 2 workers',
+  'turnpike-mw': 'Turnpike, 1 router, 5 middlewares',
   nginx: 'nginx',
   'nginx-2w': 'nginx, 2 workers',
   haproxy: 'HAProxy',

@@ -203,7 +203,11 @@ async function main(opts: BenchOptions, procs: ProcessSet, dir: string): Promise
     const rows = buildRows(bySc, plan.notes.get(sc.id));
     const one = bySc.get('turnpike-1');
     const tls = [...bySc].flatMap(([name, l]) => [...new Set(l.map((x) => x.tls).filter((x) => x !== undefined))].map((x) => `${LABELS[name]} ${x}`));
-    const ratios = { routers: one ? ratioByRound(bySc.get('turnpike-1k') ?? [], one) : undefined, workers: one ? ratioByRound(bySc.get('turnpike-2w') ?? [], one) : undefined };
+    const ratios = {
+      routers: one ? ratioByRound(bySc.get('turnpike-1k') ?? [], one) : undefined,
+      workers: one ? ratioByRound(bySc.get('turnpike-2w') ?? [], one) : undefined,
+      middlewares: one ? ratioByRound(bySc.get('turnpike-mw') ?? [], one) : undefined,
+    };
     return { scenario: sc, rows, notes: sectionNotes(rows, ratios, opts.maxOtherCpu, tls) };
   });
   const report = renderReport(header, sections);

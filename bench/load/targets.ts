@@ -76,6 +76,7 @@ export const TARGETS: readonly TargetSpec[] = [
   { name: 'turnpike-1', tool: undefined, cpus: 'proxy', h2: TURNPIKE_H2_NA, start: (ctx, tls) => startTurnpike(ctx, 'turnpike-1', { routers: 1, workers: 1, tls }) },
   { name: 'turnpike-1k', tool: undefined, cpus: 'proxy', h2: TURNPIKE_H2_NA, start: (ctx, tls) => startTurnpike(ctx, 'turnpike-1k', { routers: 1000, workers: 1, tls }) },
   { name: 'turnpike-2w', tool: undefined, cpus: 'all', h2: TURNPIKE_H2_NA, start: (ctx, tls) => startTurnpike(ctx, 'turnpike-2w', { routers: 1, workers: 2, tls }) },
+  { name: 'turnpike-mw', tool: undefined, cpus: 'proxy', h2: TURNPIKE_H2_NA, start: (ctx, tls) => startTurnpike(ctx, 'turnpike-mw', { routers: 1, workers: 1, tls, middlewares: true }) },
   { name: 'nginx', tool: undefined, cpus: 'proxy', h2: true, start: (ctx, tls) => startNginxProxy(ctx, 'nginx', 1, tls) },
   { name: 'nginx-2w', tool: undefined, cpus: 'all', h2: true, start: (ctx, tls) => startNginxProxy(ctx, 'nginx-2w', 2, tls) },
   { name: 'haproxy', tool: 'haproxy', cpus: 'proxy', h2: true, start: (ctx, tls) => startHaproxy(ctx, tls) },

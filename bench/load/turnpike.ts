@@ -10,17 +10,42 @@ import { processTree } from './proc-stats.js';
 import type { Running, StartContext } from './targets.js';
 
 /** Traefik-style dynamic configuration: `count` Host routers, each with its own service. */
-export function turnpikeDynamic(count: number, upstreamPort: number): string {
+export function turnpikeDynamic(count: number, upstreamPort: number, middlewares = false): string {
   const routers: string[] = [];
+  const chain = middlewares ? '      middlewares: [hdr, strip, allow, limit, gzip]\n' : '';
   const services: string[] = [];
   // With one router it is the benchmarked host; with 1,000 the benchmarked host is h500 (the middle).
   const first = count === 1 ? 500 : 1;
   for (let i = first; i < first + count; i++) {
-    routers.push(`    r${i}:\n      entryPoints: [web]\n      rule: "Host(\`h${i}.test\`)"\n      service: s${i}\n`);
+    routers.push(`    r${i}:\n      entryPoints: [web]\n      rule: "Host(\`h${i}.test\`)"\n      service: s${i}\n${chain}`);
     services.push(`    s${i}:\n      loadBalancer:\n        servers:\n          - url: "http://127.0.0.1:${upstreamPort}"\n`);
   }
-  return `http:\n  routers:\n${routers.join('')}  services:\n${services.join('')}`;
+  return `http:\n  routers:\n${routers.join('')}  services:\n${services.join('')}${middlewares ? BENCH_MIDDLEWARES : ''}`;
 }
+
+/**
+ * Issue 4's "5 common middlewares": headers, stripPrefix (its prefix does not match `/`, as for most
+ * requests of a real API), ipAllowList, rateLimit with a limit far above the load, compress (the
+ * 6-byte body is under its 1024-byte minimum, so it only decides not to compress).
+ */
+const BENCH_MIDDLEWARES = `  middlewares:
+    hdr:
+      headers:
+        customRequestHeaders: {X-Bench: "1"}
+        customResponseHeaders: {X-Served-By: turnpike}
+    strip:
+      stripPrefix:
+        prefixes: [/api]
+    allow:
+      ipAllowList:
+        sourceRange: [127.0.0.1/32, "::1/128"]
+    limit:
+      rateLimit:
+        average: 100000000
+        burst: 100000000
+    gzip:
+      compress: {}
+`;
 
 /** The static configuration: one entry point, the file provider, quiet logs, `workers` processes. */
 export function turnpikeStatic(port: number, dynamicFile: string, workers: number): string {
@@ -43,18 +68,20 @@ export interface TurnpikeShape {
   readonly workers: number;
   /** HTTP/2 over TLS: not in Turnpike yet (issue 5); the target entry says n/a. */
   readonly tls: boolean;
+  /** The router runs the chain of five middlewares (BENCH_MIDDLEWARES). */
+  readonly middlewares?: boolean;
 }
 
 /** Successive good answers on fresh connections asked of a multi-worker Turnpike before it counts as ready. */
 const MULTI_WORKER_PROBES = 8;
 
-export async function startTurnpike(ctx: StartContext, name: 'turnpike-1' | 'turnpike-1k' | 'turnpike-2w', shape: TurnpikeShape): Promise<Running> {
+export async function startTurnpike(ctx: StartContext, name: 'turnpike-1' | 'turnpike-1k' | 'turnpike-2w' | 'turnpike-mw', shape: TurnpikeShape): Promise<Running> {
   if (shape.tls) throw new Error('Turnpike has no HTTP/2 over TLS entry point yet (issue 5)');
   const dir = join(ctx.dir, name);
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const dynamic = join(dir, 'dynamic.yml');
-  writeFileSync(dynamic, turnpikeDynamic(shape.routers, ctx.upstreamPort));
+  writeFileSync(dynamic, turnpikeDynamic(shape.routers, ctx.upstreamPort, shape.middlewares === true));
   const staticFile = join(dir, 'traefik.yml');
   writeFileSync(staticFile, turnpikeStatic(port, dynamic, shape.workers));
   const prof = ctx.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`];

@@ -105,7 +105,9 @@ export class RawResponseWriter implements ResponseWriter {
     const hooks = this.#hooks;
     if (hooks !== null) {
       this.#hooks = null;
-      for (const hook of hooks) hook(status, headers);
+      // Last registered first: the outermost middleware registered first and has the last word,
+      // as in Traefik, where each middleware's response wrapper edits the head on its way out.
+      for (let i = hooks.length - 1; i >= 0; i--) (hooks[i] as HeadHook)(status, headers);
     }
     let raw: string[];
     if (status === 101) {

@@ -40,7 +40,10 @@ export interface ResponseWriter {
   readonly headersSent: boolean;
   /** True once the client connection is gone (closed, reset, timed out). */
   readonly clientGone: boolean;
-  /** Register a hook run (in registration order, once) right before the head is written. */
+  /**
+   * Register a hook run once, right before the head is written. Hooks run last-registered first:
+   * an outer middleware (registered earlier) edits the head after the inner ones, as in Traefik.
+   */
   onHead(hook: HeadHook): void;
   /** Write the status line and headers. Hop-by-hop framing headers are the writer's business. */
   writeHead(status: number, headers: HeaderList, statusMessage?: string): void;
@@ -75,8 +78,12 @@ export interface Exchange {
   host: string;
   readonly httpVersion: '1.0' | '1.1' | '2.0';
   readonly headers: HeaderList;
-  /** Request body, or null when the request has none (no Content-Length > 0 and not chunked). */
-  readonly body: Readable | null;
+  /**
+   * Request body, or null when the request has none (no Content-Length > 0 and not chunked).
+   * A middleware that reads the body itself (buffering, retry) replaces it with a stream of what it
+   * read and sets Content-Length to match; the front end keeps its own reference to the original.
+   */
+  body: Readable | null;
   readonly peer: PeerInfo;
   readonly tls: TlsInfo | null;
   /** Name of the entry point that accepted the request. */

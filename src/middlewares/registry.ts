@@ -6,7 +6,25 @@ import type { MiddlewareConfig, MiddlewareKind } from '../config/dynamic/types.j
 import type { Handler, Middleware } from '../exchange/exchange.js';
 import { addPrefix } from './add-prefix/add-prefix.js';
 import { headers } from './headers/headers.js';
+import { circuitBreaker } from './circuit-breaker/circuit-breaker.js';
+import { retry } from './retry/retry.js';
+import { buffering } from './buffering/buffering.js';
+import { ipAllowList } from './ip-allow-list/ip-allow-list.js';
+import { basicAuth } from './basic-auth/basic-auth.js';
+import { digestAuth } from './digest-auth/digest-auth.js';
+import { forwardAuth } from './forward-auth/forward-auth.js';
+import { compress } from './compress/compress.js';
+import { errors } from './errors/errors.js';
 import { stripPrefix } from './strip-prefix/strip-prefix.js';
+import { stripPrefixRegex } from './strip-prefix-regex/strip-prefix-regex.js';
+import { replacePath } from './replace-path/replace-path.js';
+import { replacePathRegex } from './replace-path-regex/replace-path-regex.js';
+import { redirectScheme } from './redirect-scheme/redirect-scheme.js';
+import { redirectRegex } from './redirect-regex/redirect-regex.js';
+import { contentType } from './content-type/content-type.js';
+import { chain } from './chain/chain.js';
+import { rateLimit } from './rate-limit/rate-limit.js';
+import { inFlightReq } from './in-flight-req/in-flight-req.js';
 
 /** What a factory may use while building; resources it acquires are recorded for disposal. */
 export interface BuildContext {
@@ -32,8 +50,26 @@ type Registry = { readonly [K in MiddlewareKind]: MiddlewareFactory<K> };
 
 export const MIDDLEWARES: Registry = {
   stripPrefix,
+  stripPrefixRegex,
+  replacePath,
+  replacePathRegex,
+  redirectScheme,
+  redirectRegex,
+  contentType,
+  chain,
+  basicAuth,
+  digestAuth,
+  forwardAuth,
+  compress,
+  errors,
+  rateLimit,
+  inFlightReq,
   addPrefix,
+  ipAllowList,
   headers,
+  circuitBreaker,
+  retry,
+  buffering,
 };
 
 export function createMiddleware(config: MiddlewareConfig, ctx: BuildContext): Middleware {

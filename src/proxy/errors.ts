@@ -25,13 +25,19 @@ export function writeProxyError(ex: Exchange, err: ProxyError): void {
   else res.sendText(err.status, err.body);
 }
 
+/**
+ * A failure while connecting: no byte of the request reached the server, so sending it again
+ * (retry) cannot repeat anything. Same codes and statuses as any ProxyError.
+ */
+export class DialError extends ProxyError {}
+
 /** A failure while connecting (TCP connect or TLS handshake). */
 export function dialError(origin: string, err: Error | null, timedOut: boolean): ProxyError {
   if (timedOut) {
-    return new ProxyError('TPK_ERR_UPSTREAM_TIMEOUT', `dial ${origin}: timeout`, err === null ? undefined : { cause: err });
+    return new DialError('TPK_ERR_UPSTREAM_TIMEOUT', `dial ${origin}: timeout`, err === null ? undefined : { cause: err });
   }
   const detail = err === null ? 'connection closed' : describe(err);
-  return new ProxyError('TPK_ERR_UPSTREAM_UNREACHABLE', `dial ${origin}: ${detail}`, err === null ? undefined : { cause: err });
+  return new DialError('TPK_ERR_UPSTREAM_UNREACHABLE', `dial ${origin}: ${detail}`, err === null ? undefined : { cause: err });
 }
 
 /** The connection failed or closed after the request was (partly) sent. */

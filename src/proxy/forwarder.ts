@@ -12,11 +12,12 @@
  */
 import type { Exchange } from '../exchange/exchange.js';
 import { ProxyError } from '../errors/codes.js';
-import { writeProxyError, type ForwardErrorHandler } from './errors.js';
+import { DialError, writeProxyError, type ForwardErrorHandler } from './errors.js';
 import type { OriginPool } from './origin-pool.js';
 import { RequestHeadBuilder } from './request-head.js';
 import type { ServerTarget } from './server-target.js';
 import type { ResolvedTransport } from './transport.js';
+import { attemptWatcher } from './upstream-attempts.js';
 import { UpstreamPools } from './upstream-pools.js';
 
 export interface ForwarderOptions {
@@ -42,7 +43,19 @@ export type Forwarder = (ex: Exchange, server: ServerTarget) => void;
 export function createForwarder(opts: ForwarderOptions): Forwarder {
   const transport = opts.transport;
   const pools = opts.pools ?? new UpstreamPools();
-  const onError = opts.onError ?? writeProxyError;
+  const report = opts.onError ?? writeProxyError;
+  // A failure before any byte was sent is offered to the exchange's retry watcher first; if it
+  // retries, the failure is still reported and answered (the answer stops at the retry), then
+  // the watcher sends the request again.
+  const onError: ForwardErrorHandler = (ex, err) => {
+    const watcher = err instanceof DialError ? attemptWatcher(ex) : undefined;
+    if (watcher === undefined || !watcher.unsent(ex, err)) {
+      report(ex, err);
+      return;
+    }
+    report(ex, err);
+    watcher.resend(ex);
+  };
   const builder = new RequestHeadBuilder({
     passHostHeader: opts.passHostHeader,
     appendXForwardedFor: opts.appendXForwardedFor ?? true,

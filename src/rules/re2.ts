@@ -19,6 +19,13 @@ export interface TranslatedRegexp {
   readonly flags: string;
   /** A literal every match forces the subject to end with (case-folded when `i` applies), or null. */
   readonly requiredSuffix: string | null;
+  /**
+   * Name of each capture group by number, as Go's Regexp.SubexpNames: index 0 is the whole match
+   * (''), index n the n-th group's `(?P<name>...)` name or '' when unnamed. The JS source keeps
+   * the groups in the same order but drops their names, so `${name}` in a replacement (Go's
+   * Regexp.Expand) resolves through this list.
+   */
+  readonly captureNames: readonly string[];
 }
 
 interface Flags {
@@ -54,6 +61,7 @@ class Translator {
   private flags: Flags = { i: false, m: false, s: false, U: false };
   private readonly groups: { flags: Flags; start: number }[] = [];
   private readonly groupNames = new Set<string>();
+  private readonly captureNames: string[] = [''];
   /** The previous item can take a repeat operator. */
   private canRepeat = false;
   /** The previous item is a repeat (RE2 forbids stacking them). */
@@ -126,7 +134,7 @@ class Translator {
       throw new Re2Error(this.groups[this.groups.length - 1]?.start ?? 0, 'missing closing )');
     }
     const requiredSuffix = !this.topAlternation && this.suffix !== null && this.suffix !== '' ? this.suffix : null;
-    return { source: this.out, flags: this.globalI ? 'iu' : 'u', requiredSuffix };
+    return { source: this.out, flags: this.globalI ? 'iu' : 'u', requiredSuffix, captureNames: this.captureNames };
   }
 
   // ---- emission ----------------------------------------------------------------------------
@@ -222,6 +230,7 @@ class Translator {
     const start = this.pos;
     if (p[start + 1] !== '?') {
       this.pos++;
+      this.captureNames.push('');
       this.pushGroup(start, '(');
       return;
     }
@@ -235,7 +244,8 @@ class Translator {
       if (this.groupNames.has(name)) throw new Re2Error(start, `duplicate capture group name: ${name}`);
       this.groupNames.add(name);
       this.pos = end + 1;
-      // Captures are never read, so the name is dropped (JS names are stricter than RE2's).
+      // The JS group stays unnamed (JS names are stricter than RE2's); captureNames keeps the name.
+      this.captureNames.push(name);
       this.pushGroup(start, '(');
       return;
     }

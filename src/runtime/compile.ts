@@ -282,7 +282,8 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
   const resolveMiddleware = (ref: string): Middleware | string => {
     const built = middlewareBuilt.get(ref);
     if (built) return built;
-    if (middlewares.has(ref)) return `middleware "${ref}" is disabled`;
+    const state = middlewares.get(ref);
+    if (state !== undefined) return `middleware "${ref}" is disabled: ${state.errors.join('; ')}`;
     return leftOut('middlewares', ref) ? `middleware "${ref}" is invalid (see its own error)` : `middleware "${ref}" does not exist`;
   };
 

@@ -206,7 +206,7 @@ void describe('entry point: request path', () => {
     );
   });
 
-  void it('onHead hooks run once, in order, before the head, and may add headers', async () => {
+  void it('onHead hooks run once, last registered first (the outer middleware has the last word), before the head, and may add headers', async () => {
     ep.setHandler((ex) => {
       const calls: number[] = [];
       ex.response.onHead((status, h) => {
@@ -220,7 +220,8 @@ void describe('entry point: request path', () => {
     const r = await httpRequest(port);
     assert.equal(r.status, 201);
     assert.equal(r.headers['x-hook-1'], '201');
-    assert.equal(r.headers['x-hook-2'], '1');
+    // Hook 2 (registered last) ran first, before hook 1 had recorded anything.
+    assert.equal(r.headers['x-hook-2'], '0');
   });
 
   void it('hop-by-hop headers from the handler do not reach the client; framing is the writer’s', async () => {

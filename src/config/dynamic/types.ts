@@ -3,6 +3,28 @@
  * Traefik's shape (`{stripPrefix: {...}}` -> `{kind: 'stripPrefix', options}`), durations in
  * milliseconds. Providers produce it; the runtime compiles it. Nothing mutates a snapshot.
  */
+import type { HeadersOptions } from './schema/middlewares/headers.js';
+import type { CircuitBreakerOptions } from './schema/middlewares/circuit-breaker.js';
+import type { RetryOptions } from './schema/middlewares/retry.js';
+import type { BufferingOptions } from './schema/middlewares/buffering.js';
+import type { IpAllowListOptions } from './schema/middlewares/ip-allow-list.js';
+import type { StripPrefixRegexOptions } from './schema/middlewares/strip-prefix-regex.js';
+import type { ReplacePathOptions } from './schema/middlewares/replace-path.js';
+import type { ReplacePathRegexOptions } from './schema/middlewares/replace-path-regex.js';
+import type { RedirectSchemeOptions } from './schema/middlewares/redirect-scheme.js';
+import type { RedirectRegexOptions } from './schema/middlewares/redirect-regex.js';
+import type { ContentTypeOptions } from './schema/middlewares/content-type.js';
+import type { ChainOptions } from './schema/middlewares/chain.js';
+import type { BasicAuthOptions } from './schema/middlewares/basic-auth.js';
+import type { DigestAuthOptions } from './schema/middlewares/digest-auth.js';
+import type { ForwardAuthOptions } from './schema/middlewares/forward-auth.js';
+import type { CompressOptions } from './schema/middlewares/compress.js';
+import type { ErrorsOptions } from './schema/middlewares/errors.js';
+import type { RateLimitOptions } from './schema/middlewares/rate-limit.js';
+import type { InFlightReqOptions } from './schema/middlewares/in-flight-req.js';
+
+export type { HeadersOptions };
+export type { RateLimitOptions, InFlightReqOptions };
 export interface RouterConfig {
   readonly rule: string;
   /** Undefined = the default entry points (every entry point unless some set `asDefault`). */
@@ -44,16 +66,30 @@ export interface StripPrefixOptions {
 export interface AddPrefixOptions {
   readonly prefix: string;
 }
-export interface HeadersOptions {
-  readonly customRequestHeaders: Readonly<Record<string, string>>;
-  readonly customResponseHeaders: Readonly<Record<string, string>>;
-}
 
 /** One variant per middleware type; later issues add the rest of Traefik's set here. */
 export type MiddlewareConfig =
   | { readonly kind: 'stripPrefix'; readonly options: StripPrefixOptions }
+  | { readonly kind: 'stripPrefixRegex'; readonly options: StripPrefixRegexOptions }
+  | { readonly kind: 'replacePath'; readonly options: ReplacePathOptions }
+  | { readonly kind: 'replacePathRegex'; readonly options: ReplacePathRegexOptions }
+  | { readonly kind: 'redirectScheme'; readonly options: RedirectSchemeOptions }
+  | { readonly kind: 'redirectRegex'; readonly options: RedirectRegexOptions }
+  | { readonly kind: 'contentType'; readonly options: ContentTypeOptions }
+  | { readonly kind: 'chain'; readonly options: ChainOptions }
+  | { readonly kind: 'basicAuth'; readonly options: BasicAuthOptions }
+  | { readonly kind: 'digestAuth'; readonly options: DigestAuthOptions }
+  | { readonly kind: 'forwardAuth'; readonly options: ForwardAuthOptions }
+  | { readonly kind: 'compress'; readonly options: CompressOptions }
+  | { readonly kind: 'errors'; readonly options: ErrorsOptions }
+  | { readonly kind: 'rateLimit'; readonly options: RateLimitOptions }
+  | { readonly kind: 'inFlightReq'; readonly options: InFlightReqOptions }
   | { readonly kind: 'addPrefix'; readonly options: AddPrefixOptions }
-  | { readonly kind: 'headers'; readonly options: HeadersOptions };
+  | { readonly kind: 'ipAllowList'; readonly options: IpAllowListOptions }
+  | { readonly kind: 'headers'; readonly options: HeadersOptions }
+  | { readonly kind: 'circuitBreaker'; readonly options: CircuitBreakerOptions }
+  | { readonly kind: 'retry'; readonly options: RetryOptions }
+  | { readonly kind: 'buffering'; readonly options: BufferingOptions };
 
 export type MiddlewareKind = MiddlewareConfig['kind'];
 

@@ -13,6 +13,7 @@ import type { ForwardErrorHandler } from '../../proxy/errors.js';
 import { createForwarder, type Forwarder, type ForwarderOptions } from '../../proxy/forwarder.js';
 import { parseServerUrl, type ServerTarget } from '../../proxy/server-target.js';
 import type { ResolvedTransport } from '../../proxy/transport.js';
+import { attemptWatcher } from '../../proxy/upstream-attempts.js';
 import type { UpstreamPools } from '../../proxy/upstream-pools.js';
 import { SmoothWeightedRoundRobin } from './wrr.js';
 
@@ -74,8 +75,21 @@ function singleServer(forward: Forwarder, only: ServerTarget): Handler {
 
 function roundRobin(forward: Forwarder, wrr: SmoothWeightedRoundRobin<ServerTarget>): Handler {
   return function loadBalancer(ex: Exchange): void {
-    forward(ex, wrr.next() as ServerTarget);
+    const server = wrr.next() as ServerTarget;
+    const attempts = attemptWatcher(ex);
+    forward(ex, attempts === undefined ? server : untried(wrr, server, attempts.picked));
   };
+}
+
+/**
+ * For an exchange being retried (upstream-attempts.ts): the next server in rotation that this
+ * exchange was not sent to yet, when one comes up within a few turns; noted as picked.
+ */
+function untried(wrr: SmoothWeightedRoundRobin<ServerTarget>, first: ServerTarget, picked: unknown[]): ServerTarget {
+  let server = first;
+  for (let turns = wrr.size * 4; turns > 0 && picked.includes(server); turns--) server = wrr.next() as ServerTarget;
+  picked.push(server);
+  return server;
 }
 
 /**

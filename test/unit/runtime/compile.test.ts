@@ -5,6 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DynamicConfig, LoadBalancerConfig, RouterConfig } from '../../../src/config/dynamic/types.js';
+import { DEFAULT_HEADERS_OPTIONS } from '../../../src/config/dynamic/schema/middlewares/headers.js';
 import type { EntryPointConfig, StaticConfig } from '../../../src/config/static/types.js';
 import type { Exchange, Handler } from '../../../src/exchange/exchange.js';
 import { HeaderList } from '../../../src/exchange/headers.js';
@@ -82,7 +83,8 @@ function request(handler: Handler | undefined, init: { host?: string; path?: str
       abort() {},
       sendText(status: number, text: string, headers?: HeaderList) {
         const h = headers ?? new HeaderList();
-        for (const hook of hooks) hook(status, h);
+        // As the real writers: last registered first.
+        for (let i = hooks.length - 1; i >= 0; i--) hooks[i]?.(status, h);
         answer.status = status;
         answer.body = text;
         answer.headers = h;
@@ -198,14 +200,14 @@ describe('compile', () => {
       routers: { 'r@file': router('PathPrefix(`/`)', 'a@file', { middlewares: ['second@file'] }) },
       services: { 'a@file': lb() },
       middlewares: {
-        'first@file': { kind: 'headers', options: { customRequestHeaders: {}, customResponseHeaders: { 'X-Order': 'first' } } },
-        'second@file': { kind: 'headers', options: { customRequestHeaders: {}, customResponseHeaders: { 'X-Order': 'second' } } },
+        'first@file': { kind: 'headers', options: { ...DEFAULT_HEADERS_OPTIONS, customResponseHeaders: { 'X-Order': 'first' } } },
+        'second@file': { kind: 'headers', options: { ...DEFAULT_HEADERS_OPTIONS, customResponseHeaders: { 'X-Order': 'second' } } },
       },
     });
     const web = ep('web', { http: { redirections: undefined, middlewares: ['first@file'] } });
     const g = compile({ staticConfig: staticConfig([web]), config }, deps);
-    // Head hooks run in registration order, so the router's (registered later) wins.
-    assert.equal(request(g.entryPoints.get('web'), {}).headers.get('x-order'), 'second');
+    // As in Traefik, the outer (entry-point) middleware edits the response head last, so its value wins.
+    assert.equal(request(g.entryPoints.get('web'), {}).headers.get('x-order'), 'first');
   });
 
   it('serves noop@internal, and refuses api@internal by name as not supported yet', () => {

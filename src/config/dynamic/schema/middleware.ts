@@ -5,9 +5,28 @@
  * without, say, its authentication); names Traefik does not have are unknown keys.
  */
 import { DYNAMIC_CODES } from '../codes.js';
-import type { HeadersOptions, MiddlewareConfig } from '../types.js';
-import { type Field, type KeyPath, type Scope, readFields, readString, readStringList, readStringMap, requireField } from './fields.js';
+import type { MiddlewareConfig } from '../types.js';
+import { type Field, type KeyPath, type Scope, readFields, readString, readStringList, requireField } from './fields.js';
+import { readHeaders } from './middlewares/headers.js';
+import { readCircuitBreaker } from './middlewares/circuit-breaker.js';
+import { readRetry } from './middlewares/retry.js';
+import { readBuffering } from './middlewares/buffering.js';
+import { readIpAllowList, readIpWhiteList } from './middlewares/ip-allow-list.js';
+import { readStripPrefixRegex } from './middlewares/strip-prefix-regex.js';
+import { readReplacePath } from './middlewares/replace-path.js';
+import { readReplacePathRegex } from './middlewares/replace-path-regex.js';
+import { readRedirectScheme } from './middlewares/redirect-scheme.js';
+import { readRedirectRegex } from './middlewares/redirect-regex.js';
+import { readContentType } from './middlewares/content-type.js';
+import { readChain } from './middlewares/chain.js';
+import { readBasicAuth } from './middlewares/basic-auth.js';
+import { readDigestAuth } from './middlewares/digest-auth.js';
+import { readForwardAuth } from './middlewares/forward-auth.js';
+import { readCompress } from './middlewares/compress.js';
+import { readErrors } from './middlewares/errors.js';
 import { readOneKind } from './one-kind.js';
+import { readRateLimit } from './middlewares/rate-limit.js';
+import { readInFlightReq } from './middlewares/in-flight-req.js';
 
 /** Every HTTP middleware type of Traefik v3 (OSS). */
 export const TRAEFIK_MIDDLEWARE_TYPES = [
@@ -39,47 +58,6 @@ export const TRAEFIK_MIDDLEWARE_TYPES = [
   'stripPrefixRegex',
 ] as const;
 
-/** Options of Traefik's headers middleware beyond the two custom header maps. */
-const HEADERS_UNSUPPORTED = [
-  'accessControlAllowCredentials',
-  'accessControlAllowHeaders',
-  'accessControlAllowMethods',
-  'accessControlAllowOriginList',
-  'accessControlAllowOriginListRegex',
-  'accessControlExposeHeaders',
-  'accessControlMaxAge',
-  'addVaryHeader',
-  'allowedHosts',
-  'hostsProxyHeaders',
-  'sslProxyHeaders',
-  'stsSeconds',
-  'stsIncludeSubdomains',
-  'stsPreload',
-  'forceSTSHeader',
-  'frameDeny',
-  'customFrameOptionsValue',
-  'contentTypeNosniff',
-  'browserXssFilter',
-  'customBrowserXSSValue',
-  'contentSecurityPolicy',
-  'contentSecurityPolicyReportOnly',
-  'publicKey',
-  'referrerPolicy',
-  'permissionsPolicy',
-  'isDevelopment',
-  // Deprecated in v3, still decoded by Traefik.
-  'featurePolicy',
-  'sslRedirect',
-  'sslTemporaryRedirect',
-  'sslHost',
-  'sslForceHost',
-] as const;
-
-/** RFC 9110 token: what a header name may contain. */
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** A header value must not smuggle line breaks or NUL. */
-const BAD_HEADER_VALUE = /[\r\n\0]/;
-
 export function readMiddleware(scope: Scope, raw: unknown, path: KeyPath): MiddlewareConfig | undefined {
   const fields = readFields(scope, raw, path, { supported: TRAEFIK_MIDDLEWARE_TYPES });
   if (fields === undefined) return undefined;
@@ -91,12 +69,50 @@ export function readMiddleware(scope: Scope, raw: unknown, path: KeyPath): Middl
   if (one === undefined) return undefined;
   const { kind: type, field } = one;
   switch (type) {
+    case 'rateLimit':
+      return readRateLimit(scope, field);
+    case 'inFlightReq':
+      return readInFlightReq(scope, field);
+    case 'compress':
+      return readCompress(scope, field);
+    case 'errors':
+      return readErrors(scope, field);
+    case 'basicAuth':
+      return readBasicAuth(scope, field);
+    case 'digestAuth':
+      return readDigestAuth(scope, field);
+    case 'forwardAuth':
+      return readForwardAuth(scope, field);
+    case 'stripPrefixRegex':
+      return readStripPrefixRegex(scope, field);
+    case 'replacePath':
+      return readReplacePath(scope, field);
+    case 'replacePathRegex':
+      return readReplacePathRegex(scope, field);
+    case 'redirectScheme':
+      return readRedirectScheme(scope, field);
+    case 'redirectRegex':
+      return readRedirectRegex(scope, field);
+    case 'contentType':
+      return readContentType(scope, field);
+    case 'chain':
+      return readChain(scope, field);
     case 'stripPrefix':
       return readStripPrefix(scope, field);
     case 'addPrefix':
       return readAddPrefix(scope, field);
+    case 'ipAllowList':
+      return readIpAllowList(scope, field);
+    case 'ipWhiteList':
+      return readIpWhiteList(scope, field);
     case 'headers':
       return readHeaders(scope, field);
+    case 'circuitBreaker':
+      return readCircuitBreaker(scope, field);
+    case 'retry':
+      return readRetry(scope, field);
+    case 'buffering':
+      return readBuffering(scope, field);
     default:
       scope.error(DYNAMIC_CODES.UNSUPPORTED, field.path, `the "${type}" middleware is not supported yet${scope.leftOut}`);
       return undefined;
@@ -120,30 +136,4 @@ function readAddPrefix(scope: Scope, f: Field): MiddlewareConfig | undefined {
   const prefix = readString(scope, requireField(scope, fields, 'prefix', f.path, 'the path prefix to add, e.g. /api'), { nonEmpty: true });
   if (!scope.ok || prefix === undefined) return undefined;
   return { kind: 'addPrefix', options: { prefix } };
-}
-
-function readHeaders(scope: Scope, f: Field): MiddlewareConfig | undefined {
-  const fields = readFields(scope, f.value, f.path, {
-    supported: ['customRequestHeaders', 'customResponseHeaders'],
-    unsupported: HEADERS_UNSUPPORTED,
-  });
-  if (fields === undefined) return undefined;
-  const customRequestHeaders = readHeaderMap(scope, fields.get('customRequestHeaders'));
-  const customResponseHeaders = readHeaderMap(scope, fields.get('customResponseHeaders'));
-  if (!scope.ok) return undefined;
-  const options: HeadersOptions = { customRequestHeaders, customResponseHeaders };
-  return { kind: 'headers', options };
-}
-
-function readHeaderMap(scope: Scope, f: Field | undefined): Record<string, string> {
-  const map = readStringMap(scope, f) ?? {};
-  if (f === undefined) return map;
-  for (const [name, value] of Object.entries(map)) {
-    if (!HEADER_NAME.test(name)) {
-      scope.error(DYNAMIC_CODES.INVALID_VALUE, [...f.path, name], `"${name}" is not a valid header name${scope.leftOut}`);
-    } else if (BAD_HEADER_VALUE.test(value)) {
-      scope.error(DYNAMIC_CODES.INVALID_VALUE, [...f.path, name], `the value of header "${name}" contains a line break or NUL${scope.leftOut}`);
-    }
-  }
-  return map;
 }

@@ -24,7 +24,7 @@ void describe('parseBenchOptions', () => {
   });
 
   const cases = [
-    { desc: 'turnpike expands to the three Turnpike rows, table order kept', only: 'caddy,turnpike', want: ['turnpike-1', 'turnpike-1k', 'turnpike-2w', 'caddy'] },
+    { desc: 'turnpike expands to the three Turnpike rows, table order kept', only: 'caddy,turnpike', want: ['turnpike-1', 'turnpike-1k', 'turnpike-2w', 'turnpike-mw', 'caddy'] },
     { desc: 'single target', only: 'nginx', want: ['nginx'] },
     { desc: 'turnpike-1000 alias, spaces and case', only: ' Upstream , turnpike-1000', want: ['upstream', 'turnpike-1k'] },
     { desc: 'node alias: the three Node peers', only: 'node,haproxy', want: ['haproxy', 'undici', 'fastify', 'http-proxy'] },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Diagnostic } from '../../../../src/config/diagnostics.js';
 import { type DynamicValidation, validateDynamic } from '../../../../src/config/dynamic/validate.js';
+import { DEFAULT_HEADERS_OPTIONS } from '../../../../src/config/dynamic/schema/middlewares/headers.js';
 import { parseDynamicFile } from '../../../../src/providers/file/parse.js';
 
 /** Validates YAML text (through the real parser, so lines are real). */
@@ -164,7 +165,7 @@ void describe('validateDynamic: accepted shapes', () => {
       desc: 'headers maps: numbers become text, an empty value removes the header',
       yaml: y(['http:', '  middlewares:', '    h:', '      headers:', '        customRequestHeaders: {X-Num: 42, X-Drop: ""}', '        customResponseHeaders:', '          X-Empty:']),
       pick: (r) => r.config.http.middlewares['h'],
-      want: { kind: 'headers', options: { customRequestHeaders: { 'X-Num': '42', 'X-Drop': '' }, customResponseHeaders: { 'X-Empty': '' } } },
+      want: { kind: 'headers', options: { ...DEFAULT_HEADERS_OPTIONS, customRequestHeaders: { 'X-Num': '42', 'X-Drop': '' }, customResponseHeaders: { 'X-Empty': '' } } },
     },
     {
       desc: 'addPrefix',
@@ -448,7 +449,7 @@ const rejected: Rejected[] = [
     path: 'http.middlewares.m',
     line: 3,
   },
-  ...(['basicAuth', 'rateLimit', 'chain', 'redirectScheme', 'compress', 'plugin', 'ipWhiteList', 'encodedCharacters'] as const).map((type) => ({
+  ...(['grpcWeb', 'plugin', 'encodedCharacters'] as const).map((type) => ({
     desc: `Traefik's ${type} middleware is unsupported for now`,
     yaml: y(['http:', '  middlewares:', '    m:', `      ${type}: {}`]),
     code: 'TPK_CFG_UNSUPPORTED',
@@ -467,9 +468,9 @@ const rejected: Rejected[] = [
     message: /did you mean "stripPrefix"/,
   },
   {
-    desc: 'headers options other than the custom header maps are unsupported for now',
-    yaml: y(['http:', '  middlewares:', '    m:', '      headers:', '        customRequestHeaders: {X-A: b}', '        frameDeny: true']),
-    code: 'TPK_CFG_UNSUPPORTED',
+    desc: 'headers option that is not a boolean',
+    yaml: y(['http:', '  middlewares:', '    m:', '      headers:', '        customRequestHeaders: {X-A: b}', '        frameDeny: sometimes']),
+    code: 'TPK_CFG_INVALID_VALUE',
     object: 'm',
     path: 'http.middlewares.m.headers.frameDeny',
     line: 6,
@@ -588,7 +589,7 @@ void describe('validateDynamic: isolation and output', () => {
         ...SERVICE,
         '    broken: {loadBalancer: {servers: [{url: nope}]}}',
         '  middlewares:',
-        '    auth: {basicAuth: {users: ["a:b"]}}',
+        '    auth: {basicAuth: {users: ["no-colon"]}}',
         '    strip: {stripPrefix: {prefixes: [/x]}}',
       ]),
     );
@@ -608,7 +609,7 @@ void describe('validateDynamic: isolation and output', () => {
         '    "a@b": {rule: "Path(`/c`)", service: svc}',
         ...SERVICE,
         '  middlewares:',
-        '    auth: {basicAuth: {users: ["a:b"]}}',
+        '    auth: {basicAuth: {users: ["no-colon"]}}',
       ]),
     );
     assert.deepEqual([...r.rejected.keys()].sort(), ['http.middlewares.auth', 'http.routers.a@b', 'http.routers.bad']);
