@@ -3,7 +3,7 @@
  * a parser error. Shared by the static configuration loader (yaml-entries.ts, toml-entries.ts) and the file
  * provider of dynamic configuration, so both word and place a syntax error the same way.
  */
-import { TomlError } from 'smol-toml';
+import { tomlPackage } from './lazy-parsers.js';
 import type { LineCounter, YAMLError } from 'yaml';
 import type { Position } from './decode.js';
 
@@ -35,7 +35,7 @@ export function yamlErrorDetail(error: YAMLError, lines: LineCounter): ParseErro
 export function tomlErrorDetail(error: unknown): ParseErrorDetail {
   const message = error instanceof Error ? firstLine(error.message) : String(error);
   const reason = message.replace(/^Invalid TOML document:\s*/, '');
-  return error instanceof TomlError ? { reason, line: error.line, column: error.column } : { reason };
+  return error instanceof tomlPackage().TomlError ? { reason, line: error.line, column: error.column } : { reason };
 }
 
 function firstLine(text: string): string {

@@ -2,7 +2,7 @@
  * A TOML document flattened into decoder entries, like yaml-entries.ts: values become text, lists of values
  * stay lists, empty tables enable a section; positions come from toml-positions.ts.
  */
-import { parse, TomlDate } from 'smol-toml';
+import { tomlPackage } from './lazy-parsers.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { DECODE_CODES } from './codes.js';
 import type { FlatEntry, Position } from './decode.js';
@@ -11,12 +11,12 @@ import { locateTomlKeys, tomlPathKey } from './toml-positions.js';
 import type { FileEntries } from './yaml-entries.js';
 
 function isTable(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof TomlDate);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof tomlPackage().TomlDate);
 }
 
 function scalarText(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (value instanceof TomlDate) return value.toISOString();
+  if (value instanceof tomlPackage().TomlDate) return value.toISOString();
   return String(value);
 }
 
@@ -24,7 +24,7 @@ function scalarText(value: unknown): string {
 export function tomlEntries(text: string, origin: string): FileEntries {
   let data: Record<string, unknown>;
   try {
-    data = parse(text, { integersAsBigInt: 'asNeeded' });
+    data = tomlPackage().parse(text, { integersAsBigInt: 'asNeeded' });
   } catch (error) {
     const { reason, ...at } = tomlErrorDetail(error);
     return { entries: [], diagnostics: [{ code: DECODE_CODES.parse, severity: 'error', message: `invalid TOML: ${reason}`, source: origin, ...at }] };

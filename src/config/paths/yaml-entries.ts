@@ -3,7 +3,9 @@
  * reads files (every value becomes text; lists of values stay lists; `{}` and empty keys enable a section).
  * Anchors, aliases and `<<` merge keys are followed.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { loadFastYaml } from './fast-yaml.js';
+import { yamlPackage } from './lazy-parsers.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { DECODE_CODES } from './codes.js';
 import type { FlatEntry, Position } from './decode.js';
@@ -41,6 +43,7 @@ class YamlFlattener {
   }
 
   walk(node: unknown, segments: string[], positions: (Position | undefined)[], depth: number): void {
+    const { isAlias, isMap, isScalar, isSeq } = yamlPackage();
     if (isAlias(node)) {
       if (depth > MAX_ALIAS_DEPTH) return;
       this.walk(node.resolve(this.doc), segments, positions, depth + 1);
@@ -84,8 +87,46 @@ class YamlFlattener {
   }
 }
 
+/**
+ * Entries without positions, from the fast parser (js-yaml), or undefined when it steps aside
+ * (a syntax error, an alias, a directive): then yamlEntries decides. A caller that gets
+ * diagnostics from these entries reads the file again with yamlEntries, for positions.
+ */
+export function fastYamlEntries(text: string, origin: string): FileEntries | undefined {
+  const fast = loadFastYaml(text);
+  if (fast === undefined) return undefined;
+  const entries: FlatEntry[] = [];
+  const contents = fast.raw;
+  if (contents === null || contents === undefined || contents === '') return { entries, diagnostics: [] };
+  if (typeof contents !== 'object' || Array.isArray(contents)) return undefined; // the careful path words the error
+  const push = (segments: string[], value: FlatEntry['value']): void => {
+    if (segments.length > 0) entries.push({ segments, value, origin, positions: [] });
+  };
+  const walk = (node: unknown, segments: string[]): void => {
+    if (Array.isArray(node)) {
+      const items: unknown[] = node;
+      if (items.every((item) => item === null || typeof item !== 'object' || item instanceof Date)) {
+        push(segments, items.map((item) => scalarText(item) ?? ''));
+        return;
+      }
+      items.forEach((item, i) => walk(item, [...segments, `[${i}]`]));
+      return;
+    }
+    if (node !== null && typeof node === 'object' && !(node instanceof Date)) {
+      const keys = Object.keys(node);
+      if (keys.length === 0) push(segments, null);
+      for (const key of keys) walk((node as Record<string, unknown>)[key], [...segments, key]);
+      return;
+    }
+    push(segments, scalarText(node));
+  };
+  walk(contents, []);
+  return { entries, diagnostics: [] };
+}
+
 /** Parses YAML text into entries; `origin` names the file in entries and diagnostics. */
 export function yamlEntries(text: string, origin: string): FileEntries {
+  const { LineCounter, parseDocument, isMap, isScalar } = yamlPackage();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, merge: true, prettyErrors: false });
   const diagnostics: Diagnostic[] = [];

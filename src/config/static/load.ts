@@ -9,7 +9,7 @@ import { extname, resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { decodeFlat, type FlatEntry } from '../paths/index.js';
 import { tomlEntries } from '../paths/toml-entries.js';
-import { yamlEntries, type FileEntries } from '../paths/yaml-entries.js';
+import { fastYamlEntries, yamlEntries, type FileEntries } from '../paths/yaml-entries.js';
 import { buildStaticConfig } from './build.js';
 import { STATIC_CODES } from './codes.js';
 import { envEntries } from './env.js';
@@ -49,8 +49,12 @@ function warning(code: string, message: string, source?: string): Diagnostic {
   return { code, severity: 'warning', message, ...(source ? { source } : {}) };
 }
 
-/** Reads and flattens a configuration file; errors are TPK_CFG_FILE or TPK_CFG_PARSE. */
-export function readConfigFile(path: string): FileEntries {
+/**
+ * Reads and flattens a configuration file; errors are TPK_CFG_FILE or TPK_CFG_PARSE. With `fast`,
+ * a YAML file is read without positions when it can be (`fast: true` in the result then): for a
+ * start with nothing to report, which never loads the `yaml` package.
+ */
+export function readConfigFile(path: string, fast = false): FileEntries & { fast?: boolean } {
   const ext = extname(path).toLowerCase();
   if (ext !== '.toml' && ext !== '.yml' && ext !== '.yaml') {
     return { entries: [], diagnostics: [error(STATIC_CODES.file, `unsupported configuration file extension "${ext}": use .yml, .yaml or .toml`, path)] };
@@ -62,7 +66,9 @@ export function readConfigFile(path: string): FileEntries {
     const reason = cause instanceof Error ? cause.message : String(cause);
     return { entries: [], diagnostics: [error(STATIC_CODES.file, `cannot read the configuration file: ${reason}`, path)] };
   }
-  return ext === '.toml' ? tomlEntries(text, path) : yamlEntries(text, path);
+  if (ext === '.toml') return tomlEntries(text, path);
+  const quick = fast ? fastYamlEntries(text, path) : undefined;
+  return quick !== undefined ? { ...quick, fast: true } : yamlEntries(text, path);
 }
 
 function result(diagnostics: Diagnostic[], file: string | undefined, config?: StaticConfig): LoadStaticResult {
@@ -72,13 +78,21 @@ function result(diagnostics: Diagnostic[], file: string | undefined, config?: St
 
 /** See the module comment. Synchronous: it runs once at start-up, before anything listens. */
 export function loadStaticConfig(input: LoadStaticInput): LoadStaticResult {
+  const first = load(input, true);
+  // Read without positions and something to report: read the file again, with positions.
+  return first.fastRead && first.result.diagnostics.length > 0 ? load(input, false).result : first.result;
+}
+
+function load(input: LoadStaticInput, fast: boolean): { result: LoadStaticResult; fastRead: boolean } {
+  let fastRead = false;
+  const done = (r: LoadStaticResult): { result: LoadStaticResult; fastRead: boolean } => ({ result: r, fastRead });
   const argv = input.argv[0] !== undefined && COMMANDS_WITH_CONFIG.has(input.argv[0]) ? input.argv.slice(1) : input.argv;
   const tokens = tokenizeFlags(argv);
   const diagnostics: Diagnostic[] = [...tokens.diagnostics];
   for (const stray of tokens.positionals) {
     diagnostics.push(error(STATIC_CODES.flag, `unexpected argument "${stray}" (flags look like --entryPoints.web.address=:80)`, `argument ${stray}`));
   }
-  if (diagnostics.length > 0) return result(diagnostics, undefined);
+  if (diagnostics.length > 0) return done(result(diagnostics, undefined));
 
   const configFlag = tokens.flags.findLast((f) => isConfigFileFlag(f.name));
   const flags = flagEntries(tokens.flags);
@@ -87,10 +101,10 @@ export function loadStaticConfig(input: LoadStaticInput): LoadStaticResult {
   let file: string | undefined;
   if (configFlag) {
     if (configFlag.value === null || configFlag.value.trim() === '') {
-      return result([error(STATIC_CODES.flag, '--configFile needs a file path', `flag ${configFlag.arg}`)], undefined);
+      return done(result([error(STATIC_CODES.flag, '--configFile needs a file path', `flag ${configFlag.arg}`)], undefined));
     }
     file = resolve(input.cwd, configFlag.value);
-    if (!isFile(file)) return result([error(STATIC_CODES.file, 'configuration file not found', file)], file);
+    if (!isFile(file)) return done(result([error(STATIC_CODES.file, 'configuration file not found', file)], file));
   } else {
     file = findConfigFile(input.searchDirs ?? defaultSearchDirs(input.env, input.cwd, input.home));
   }
@@ -98,7 +112,8 @@ export function loadStaticConfig(input: LoadStaticInput): LoadStaticResult {
   let entries: FlatEntry[];
   let origin: StaticConfig['origin'];
   if (file !== undefined) {
-    const read = readConfigFile(file);
+    const read = readConfigFile(file, fast);
+    fastRead = read.fast === true;
     diagnostics.push(...read.diagnostics);
     entries = read.entries;
     origin = { kind: 'file', file };
@@ -108,7 +123,7 @@ export function loadStaticConfig(input: LoadStaticInput): LoadStaticResult {
     if (env.length > 0) {
       diagnostics.push(warning(STATIC_CODES.sourceIgnored, `${env.length} environment variable(s) ignored: the configuration comes from the file ${file}`, 'env'));
     }
-    if (read.diagnostics.some((d) => d.severity === 'error')) return result(diagnostics, file);
+    if (read.diagnostics.some((d) => d.severity === 'error')) return done(result(diagnostics, file));
   } else if (flags.length > 0) {
     entries = flags;
     origin = { kind: 'flags' };
@@ -130,5 +145,5 @@ export function loadStaticConfig(input: LoadStaticInput): LoadStaticResult {
   diagnostics.push(...decoded.diagnostics);
   const built = buildStaticConfig(decoded, origin, input.cwd);
   diagnostics.push(...built.diagnostics);
-  return result(diagnostics, file, built.config);
+  return done(result(diagnostics, file, built.config));
 }

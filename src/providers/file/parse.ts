@@ -5,14 +5,14 @@
  * as Traefik reads them as 64-bit integers. A file that does not parse gives one diagnostic with
  * file:line:col and the parser's reason.
  */
-import { type Document, LineCounter, type Pair, type YAMLError, YAMLParseError, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
-import { parse as parseToml } from 'smol-toml';
+import type { Document, LineCounter, Pair, YAMLError } from 'yaml';
+import { tomlPackage, yamlPackage } from '../../config/paths/lazy-parsers.js';
 import type { Diagnostic } from '../../config/diagnostics.js';
 import { DYNAMIC_CODES } from '../../config/dynamic/codes.js';
 import type { Locate, LocateLine } from '../../config/dynamic/validate.js';
 import type { Position } from '../../config/paths/decode.js';
 import { tomlErrorDetail, yamlErrorDetail, yamlNodePosition } from '../../config/paths/source-positions.js';
-import { loadFastYaml } from './fast-yaml.js';
+import { loadFastYaml } from '../../config/paths/fast-yaml.js';
 import { createTomlLocator } from './toml-locator.js';
 
 export type ParsedFile =
@@ -57,7 +57,7 @@ function failure(source: string, message: string, line?: number, column?: number
 
 function parseTomlFile(path: string, text: string): ParsedFile {
   try {
-    const raw = parseToml(text, { integersAsBigInt: 'asNeeded' });
+    const raw = tomlPackage().parse(text, { integersAsBigInt: 'asNeeded' });
     return { ok: true, raw, locate: createTomlLocator(text) };
   } catch (err) {
     const { reason, line, column } = tomlErrorDetail(err);
@@ -66,6 +66,7 @@ function parseTomlFile(path: string, text: string): ParsedFile {
 }
 
 function parseYaml(text: string): { doc: Document; lineCounter: LineCounter } {
+  const { LineCounter, parseDocument } = yamlPackage();
   const lineCounter = new LineCounter();
   // uniqueKeys is checked separately in one pass: the parser's own check scans the map for every
   // key, which is quadratic (minutes for a file of 100,000 routers).
@@ -111,6 +112,7 @@ function parseYamlCarefully(path: string, text: string): ParsedFile {
  * equal by value, at the repeated key's offset), found with one Set per map.
  */
 function firstDuplicateKey(doc: Document): YAMLError | undefined {
+  const { visit, isScalar, isMap, isSeq, YAMLParseError } = yamlPackage();
   let found: YAMLError | undefined;
   visit(doc, {
     Map(_key, map) {
@@ -149,6 +151,7 @@ function yamlLocator(text: string, parsed: { doc: Document; lineCounter: LineCou
     return held;
   };
   return (path) => {
+    const { isAlias, isMap, isScalar, isSeq } = yamlPackage();
     const { doc, lineCounter, byKey } = current();
     // Per map, its pairs by key text, built on first use: objects are located one by one, and a
     // linear search of a map of 100,000 routers for each of them would be quadratic.

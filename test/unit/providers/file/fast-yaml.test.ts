@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseDocument } from 'yaml';
-import { loadFastYaml } from '../../../../src/providers/file/fast-yaml.js';
+import { loadFastYaml } from '../../../../src/config/paths/fast-yaml.js';
 import { parseDynamicFile } from '../../../../src/providers/file/parse.js';
 import { repoRoot } from '../../config/static/fixtures.js';
 
