@@ -9,6 +9,8 @@ export const DYNAMIC_CODES = {
   UNKNOWN_KEY: 'TPK_CFG_UNKNOWN_KEY',
   /** A Traefik option or section Turnpike does not implement yet. */
   UNSUPPORTED: 'TPK_CFG_UNSUPPORTED',
+  /** A deprecated Traefik option, read (or ignored, as Traefik v3 does) with a warning naming what replaces it. */
+  DEPRECATED: 'TPK_CFG_DEPRECATED',
   /** A value of the wrong type or out of range; the message says what was expected. */
   INVALID_VALUE: 'TPK_CFG_INVALID_VALUE',
   /** A required key is absent (router rule/service, server url, a service or middleware kind). */

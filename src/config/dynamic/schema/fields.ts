@@ -170,7 +170,7 @@ export function readFields(scope: Scope, value: unknown, path: KeyPath, spec: Ke
     }
     const ignoredWarning = spec.ignored?.[name];
     if (ignoredWarning !== undefined) {
-      scope.warn(DYNAMIC_CODES.UNSUPPORTED, fieldPath, ignoredWarning);
+      scope.warn(DYNAMIC_CODES.DEPRECATED, fieldPath, ignoredWarning);
       continue;
     }
     out.set(name, { key, value: v, path: fieldPath });

@@ -178,7 +178,7 @@ void describe('validateDynamic: accepted shapes', () => {
       yaml: y(['http:', '  middlewares: {p: {stripPrefix: {prefixes: [/a], forceSlash: true}}}']),
       pick: (r) => r.config.http.middlewares['p'],
       want: { kind: 'stripPrefix', options: { prefixes: ['/a'] } },
-      warnings: ['TPK_CFG_UNSUPPORTED'],
+      warnings: ['TPK_CFG_DEPRECATED'],
     },
     {
       desc: 'maxIdleConnsPerHost: 0 is Go default 2, negative keeps none',

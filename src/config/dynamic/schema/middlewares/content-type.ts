@@ -19,7 +19,7 @@ export function readContentType(scope: Scope, f: Field): MiddlewareConfig | unde
   const autoDetect = readBool(scope, af);
   if (af !== undefined && autoDetect !== undefined) {
     scope.warn(
-      DYNAMIC_CODES.UNSUPPORTED,
+      DYNAMIC_CODES.DEPRECATED,
       af.path,
       'contentType.autoDetect is deprecated in Traefik v3: the contentType middleware only enables Content-Type detection, remove the option' +
         (autoDetect ? '' : ' (autoDetect: false makes this middleware do nothing)'),

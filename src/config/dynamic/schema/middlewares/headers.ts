@@ -293,7 +293,7 @@ function readIgnored(scope: Scope, fields: Fields): boolean {
     const value = spec.type === 'bool' ? readBool(scope, f) : readString(scope, f);
     if (value === undefined && f.value !== null && f.value !== undefined) continue; // type error reported
     if (value === true || (typeof value === 'string' && value !== '')) set = true;
-    scope.warn(DYNAMIC_CODES.UNSUPPORTED, f.path, `headers.${key} is deprecated and has no effect in Traefik v3 (use ${spec.instead}); it is ignored`);
+    scope.warn(DYNAMIC_CODES.DEPRECATED, f.path, `headers.${key} is deprecated and has no effect in Traefik v3 (use ${spec.instead}); it is ignored`);
   }
   return set;
 }

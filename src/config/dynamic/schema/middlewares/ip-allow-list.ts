@@ -31,7 +31,7 @@ export function readIpAllowList(scope: Scope, f: Field): MiddlewareConfig | unde
 /** Traefik v3 still reads `ipWhiteList` (deprecated): same middleware, without rejectStatusCode. */
 export function readIpWhiteList(scope: Scope, f: Field): MiddlewareConfig | undefined {
   const config = read(scope, f, ['sourceRange', 'ipStrategy']);
-  if (config !== undefined) scope.warn(DYNAMIC_CODES.UNSUPPORTED, f.path, 'the ipWhiteList middleware is deprecated; use ipAllowList (same options, plus rejectStatusCode)');
+  if (config !== undefined) scope.warn(DYNAMIC_CODES.DEPRECATED, f.path, 'the ipWhiteList middleware is deprecated; use ipAllowList (same options, plus rejectStatusCode)');
   return config;
 }
 
