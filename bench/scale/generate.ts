@@ -25,13 +25,16 @@ export function benchRouter(count: number): number {
 
 /**
  * Dynamic YAML. `change` renames router `change.index`'s host to `h<index>-<tag>.test` (a
- * one-router edit for the reload measurement).
+ * one-router edit for the reload measurement); several changes rename several routers.
  */
-export function dynamicYaml(count: number, upstreamPort: number, change?: { index: number; tag: string }): string {
+export function dynamicYaml(count: number, upstreamPort: number, change?: { index: number; tag: string } | readonly { index: number; tag: string }[]): string {
+  const changes = change === undefined ? [] : Array.isArray(change) ? change : [change as { index: number; tag: string }];
+  const tagOf = new Map(changes.map((c) => [c.index, c.tag] as const));
   const routers: string[] = [];
   const services: string[] = [];
   for (let i = 0; i < count; i++) {
-    const rule = routerRule(i, change?.index === i ? `-${change.tag}` : '');
+    const tag = tagOf.get(i);
+    const rule = routerRule(i, tag === undefined ? '' : `-${tag}`);
     routers.push(`    r${i}:\n      entryPoints: [web]\n      rule: ${JSON.stringify(rule)}\n      service: s${i}\n`);
     services.push(`    s${i}:\n      loadBalancer:\n        servers:\n          - url: "http://127.0.0.1:${upstreamPort}"\n`);
   }

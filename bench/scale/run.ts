@@ -177,9 +177,12 @@ async function main(): Promise<void> {
     say(`reload, ${n} routers: start->applied ${f1(tp.startMs)} ms, compile ${tp.compileMs} ms`);
     const times: number[] = [];
     const compiles: number[] = [];
+    // Each reload renames one more router: against the live configuration, a one-router edit.
+    const renamed: { index: number; tag: string }[] = [];
     for (let k = 0; k < 10; k++) {
       const index = 4 * (k + 1);
-      const text = dynamicYaml(n, upstreamPort, { index, tag: `v${k}` });
+      renamed.push({ index, tag: `v${k}` });
+      const text = dynamicYaml(n, upstreamPort, renamed);
       const before = appliedLines(tp.log).length;
       const t0 = performance.now();
       writeFileSync(tp.dynamic, text);

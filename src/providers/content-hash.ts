@@ -29,12 +29,22 @@ function objectHash(value: unknown): string {
 export function configHash(config: DynamicConfig): string {
   const hash = createHash('sha256');
   for (const collection of ['routers', 'services', 'middlewares', 'serversTransports'] as const) {
-    const objects = config.http[collection];
-    const names = Object.keys(objects).sort();
-    hash.update(`${collection}\n`);
-    for (const name of names) hash.update(`${JSON.stringify(name)}=${objectHash(objects[name])}\n`);
+    hash.update(`${collection}=${recordHash(config.http[collection])}\n`);
   }
   return hash.digest('hex');
+}
+
+/** Hash of each frozen collection record: a reload that edits one router re-hashes only `routers`. */
+const recordHashes = new WeakMap<object, string>();
+
+function recordHash(objects: Readonly<Record<string, unknown>>): string {
+  const known = recordHashes.get(objects);
+  if (known !== undefined) return known;
+  const hash = createHash('sha256');
+  for (const name of Object.keys(objects).sort()) hash.update(`${JSON.stringify(name)}=${objectHash(objects[name])}\n`);
+  const h = hash.digest('hex');
+  if (Object.isFrozen(objects)) recordHashes.set(objects, h);
+  return h;
 }
 
 /**
@@ -42,10 +52,20 @@ export function configHash(config: DynamicConfig): string {
  * order (a reordering only costs one more publish), without building one text of it all.
  */
 export function reportHash(origins: ReadonlyMap<string, ObjectOrigin>, diagnostics: readonly unknown[]): string {
+  return createHash('sha256').update(originsHash(origins)).update(stableText(diagnostics)).digest('hex');
+}
+
+const originsHashes = new WeakMap<object, string>();
+
+/** Hash of a frozen origins map, once (a reload that moved no line passes the same map again). */
+function originsHash(origins: ReadonlyMap<string, ObjectOrigin>): string {
+  const known = originsHashes.get(origins);
+  if (known !== undefined) return known;
   const hash = createHash('sha256');
   for (const [key, origin] of origins) hash.update(`${key}\0${origin.source}\0${origin.line ?? ''}\n`);
-  hash.update(stableText(diagnostics));
-  return hash.digest('hex');
+  const h = hash.digest('hex');
+  if (Object.isFrozen(origins)) originsHashes.set(origins, h);
+  return h;
 }
 
 export function contentHash(value: unknown): string {

@@ -27,12 +27,22 @@ export interface QualifiedState {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** Qualified origins per provider, for an origins map seen before (a reload that moved no line reuses it). */
+const qualifiedOrigins = new WeakMap<ReadonlyMap<string, ObjectOrigin>, Map<string, ReadonlyMap<string, ObjectOrigin>>>();
+
 /** The message's objects, references, origins and diagnostics, all qualified with its provider. */
 export function qualifyMessage(message: ProviderMessage): QualifiedState {
   const p = message.provider;
   const { http } = message.config;
-  const origins = new Map<string, ObjectOrigin>();
-  for (const [key, origin] of message.origins) origins.set(qualifyOriginKey(key, p), origin);
+  let origins = qualifiedOrigins.get(message.origins)?.get(p);
+  if (origins === undefined) {
+    const fresh = new Map<string, ObjectOrigin>();
+    for (const [key, origin] of message.origins) fresh.set(qualifyOriginKey(key, p), origin);
+    origins = fresh;
+    const perProvider = qualifiedOrigins.get(message.origins) ?? new Map<string, ReadonlyMap<string, ObjectOrigin>>();
+    perProvider.set(p, origins);
+    if (Object.isFrozen(message.origins)) qualifiedOrigins.set(message.origins, perProvider);
+  }
   const diagnostics = message.diagnostics.map((d) => (d.object === undefined ? d : { ...d, object: qualifyName(d.object, p) }));
   return {
     http: {

@@ -62,6 +62,29 @@ const SERVICES: CollectionSpec<ServiceConfig> = { what: 'service', read: readSer
 const MIDDLEWARES: CollectionSpec<MiddlewareConfig> = { what: 'middleware', read: readMiddleware };
 const TRANSPORTS: CollectionSpec<ServersTransportConfig> = { what: 'serversTransport', read: readServersTransport };
 
+const SPECS: { readonly [K in HttpCollection]: CollectionSpec<unknown> } = {
+  routers: ROUTERS,
+  services: SERVICES,
+  middlewares: MIDDLEWARES,
+  serversTransports: TRANSPORTS,
+};
+
+/**
+ * Validates one object of a collection alone (`http.<collection>.<name>`), as validateDynamic does
+ * for each: its frozen value, or undefined when it is left out, and its diagnostics.
+ */
+export function validateObject(collection: HttpCollection, name: string, raw: unknown, ctx: ValidateContext): { value: unknown; diagnostics: readonly Diagnostic[] } {
+  const spec = SPECS[collection];
+  const diagnostics: Diagnostic[] = [];
+  const scope = new Scope(ctx, name, spec.what, diagnostics);
+  if (name === '' || name.includes('@')) {
+    scope.error(DYNAMIC_CODES.INVALID_NAME, ['http', collection, name], `${spec.what} name "${name}" is not allowed`);
+    return { value: undefined, diagnostics };
+  }
+  const value = spec.read(scope, raw, ['http', collection, name]);
+  return { value: scope.ok && value !== undefined ? freezeFresh(value) : undefined, diagnostics: freezeFresh(diagnostics) };
+}
+
 /** Validates one decoded document. The result (config, origins, diagnostics) is deeply frozen. */
 export function validateDynamic(raw: unknown, ctx: ValidateContext): DynamicValidation {
   const diagnostics: Diagnostic[] = [];

@@ -38,6 +38,8 @@ export interface FastYaml {
    * end of the value. Equal text there means equal data (no aliases, no directives here).
    */
   readonly spanOf: (node: object) => readonly [number, number] | undefined;
+  /** Offset of the start of the line where the same nodes' key is (for splicing a changed object). */
+  readonly keyLineStartOf: (node: object) => number | undefined;
 }
 
 /** The core schema's integers, as bigint when a double would not hold them exactly. */
@@ -77,15 +79,15 @@ const DIRECTIVE = /^%/m;
 export function loadFastYaml(text: string): FastYaml | undefined {
   // A %TAG directive changes what a tag means everywhere after it: too subtle for reuse by text.
   if (DIRECTIVE.test(text)) return undefined;
-  const noted = new Map<object, { line: number; start: number; end: number }>();
-  const opened: { line: number; start: number }[] = [];
+  const noted = new Map<object, { line: number; lineStart: number; start: number; end: number }>();
+  const opened: { line: number; lineStart: number; start: number }[] = [];
   let aliased = false;
   let input = text;
   const listener = (event: 'open' | 'close', state: State): void => {
     if (event === 'open') {
       input = state.input;
       // js-yaml opens a value before it skips to where the value starts: this is the key's line.
-      opened.push({ line: state.line, start: state.position });
+      opened.push({ line: state.line, lineStart: state.lineStart, start: state.position });
       return;
     }
     const depth = opened.length;
@@ -94,7 +96,7 @@ export function loadFastYaml(text: string): FastYaml | undefined {
     if (typeof result !== 'object' || result === null || at === undefined) return;
     // An alias closes with no kind of its own (a mapping closes as 'mapping', a list as 'sequence').
     if ((state.kind as string | null) === null) aliased = true;
-    else if (depth <= NOTED_DEPTH) noted.set(result, { line: at.line + 1, start: at.start, end: state.position });
+    else if (depth <= NOTED_DEPTH) noted.set(result, { line: at.line + 1, lineStart: at.lineStart, start: at.start, end: state.position });
   };
   let raw: unknown;
   try {
@@ -109,6 +111,7 @@ export function loadFastYaml(text: string): FastYaml | undefined {
     raw,
     source,
     lineOf: (node) => noted.get(node)?.line,
+    keyLineStartOf: (node) => noted.get(node)?.lineStart,
     spanOf: (node) => {
       const n = noted.get(node);
       return n === undefined ? undefined : [n.start, n.end];

@@ -24,6 +24,9 @@ export type ParsedFile =
       readonly locateLine?: LocateLine;
       /** The text of an object down to `http.routers.<name>` (present after a fast YAML parse). */
       readonly spanOf?: (node: object) => string | undefined;
+      /** After a fast YAML parse: the text as parsed, and where an object's key line starts in it. */
+      readonly source?: string;
+      readonly keyLineStartOf?: (node: object) => number | undefined;
     }
   | { readonly ok: false; readonly diagnostic: Diagnostic };
 
@@ -34,6 +37,11 @@ export function extensionOf(path: string): string {
   const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   const dot = path.lastIndexOf('.');
   return dot > slash ? path.slice(dot).toLowerCase() : '';
+}
+
+/** A locator over `text` that parses it carefully only when first asked (YAML), for diagnostics. */
+export function parseLocator(path: string, text: string): Locate {
+  return extensionOf(path) === '.toml' ? createTomlLocator(text) : yamlLocator(text, undefined);
 }
 
 export function parseDynamicFile(path: string, text: string): ParsedFile {
@@ -84,7 +92,7 @@ function parseYamlFile(path: string, text: string): ParsedFile {
       const span = fast.spanOf(node);
       return span === undefined ? undefined : source.slice(span[0], span[1]);
     };
-    return { ok: true, raw: fast.raw, locate: yamlLocator(source, undefined), locateLine, spanOf };
+    return { ok: true, raw: fast.raw, locate: yamlLocator(source, undefined), locateLine, spanOf, source, keyLineStartOf: fast.keyLineStartOf };
   }
   return parseYamlCarefully(path, text);
 }

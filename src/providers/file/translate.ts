@@ -29,7 +29,8 @@ import { sameData } from '../../config/dynamic/same-data.js';
 import { isPlainObject, setOwn } from '../../config/dynamic/schema/fields.js';
 import type { DynamicConfig, HttpConfig, ObjectOrigin } from '../../config/dynamic/types.js';
 import { type DynamicValidation, type HttpCollection, type Locate, validateDynamic } from '../../config/dynamic/validate.js';
-import { type ParsedFile, parseDynamicFile } from './parse.js';
+import { blocksOf, type IncrementalState, replaceObject, tryIncremental } from './incremental.js';
+import { type ParsedFile, parseDynamicFile, parseLocator } from './parse.js';
 
 /** A file's text, or why it could not be read. */
 export type SourceFile =
@@ -60,6 +61,8 @@ export interface CachedFile {
   readonly origins: ReadonlyMap<string, ObjectOrigin>;
   /** The file's validation diagnostics, given again while its text is unchanged. */
   readonly diagnostics: readonly Diagnostic[];
+  /** After a clean fast read: what a one-object edit needs to skip reading the whole file (incremental.ts). */
+  readonly incremental?: IncrementalState | undefined;
 }
 
 /** A file's objects by collection and name (its validated config, plus kept last valid versions). */
@@ -83,6 +86,26 @@ function hasObjects(objects: FileObjects): boolean {
 /** A file that parsed. */
 type ParsedDocument = { readonly text: string; readonly digest: string } & Extract<ParsedFile, { ok: true }>;
 
+/** `last` with one edited object spliced in (incremental.ts), or undefined: read the file whole. */
+function splice(last: CachedFile, state: IncrementalState, path: string, text: string, digest: string): CachedFile | undefined {
+  if (TEMPLATE.test(text)) return undefined; // the whole read warns about it
+  const locate = parseLocator(path, text);
+  const edit = tryIncremental(state, text, path, last.origins, locate);
+  if (edit === undefined) return undefined;
+  const key = `http.${edit.collection}.${edit.name}`;
+  const clean = new Map(last.clean);
+  clean.set(key, edit.fingerprint);
+  return Object.freeze({
+    digest,
+    locate,
+    objects: replaceObject(last.objects, edit.collection, edit.name, edit.value),
+    clean,
+    origins: edit.origins,
+    diagnostics: last.diagnostics,
+    incremental: edit.state,
+  });
+}
+
 function textDigest(text: string): string {
   return createHash('sha256').update(text).digest('base64');
 }
@@ -94,6 +117,8 @@ export interface FileTranslation {
   readonly diagnostics: readonly Diagnostic[];
   /** Pass back as `previous` next time. */
   readonly cache: FileCache;
+  /** How many files were updated by splicing one edited object instead of reading them whole. */
+  readonly incremental?: number;
 }
 
 const COLLECTIONS: readonly { key: HttpCollection; what: string; prefix: string }[] = [
@@ -108,9 +133,11 @@ const TEMPLATE = /\{\{[\s\S]*?\}\}/;
 /** Ends the errors of an object that no longer validates but had a valid version before. */
 const KEPT = 'keeping its last valid version';
 
-export function translateFiles(files: readonly SourceFile[], previous: FileCache = new Map()): FileTranslation {
+/** `splice: false` reads every changed file whole (the differential test's reference). */
+export function translateFiles(files: readonly SourceFile[], previous: FileCache = new Map(), options: { readonly splice?: boolean } = {}): FileTranslation {
   const diagnostics: Diagnostic[] = [];
   const cache = new Map<string, CachedFile>();
+  let incrementalCount = 0;
   // Per file: its new parse, or its cached outcome (unchanged, or kept because the new text is bad).
   const documents: ({ path: string; parsed: ParsedDocument; last: CachedFile | undefined } | { path: string; parsed: undefined; last: CachedFile })[] = [];
 
@@ -119,6 +146,12 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
     let parsed: ParsedDocument | undefined;
     if ('text' in file) {
       const digest = textDigest(file.text);
+      const spliced = options.splice !== false && last?.incremental !== undefined && last.digest !== digest ? splice(last, last.incremental, file.path, file.text, digest) : undefined;
+      if (spliced !== undefined) {
+        incrementalCount++;
+        documents.push({ path: file.path, parsed: undefined, last: spliced });
+        continue;
+      }
       if (last === undefined || last.digest !== digest) {
         const result = parseDynamicFile(file.path, file.text);
         if (!result.ok) {
@@ -182,7 +215,10 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
     diagnostics.push(...own);
     const clean = new Map<string, unknown>();
     for (const [key, raw] of v.clean) clean.set(key, fingerprint(raw));
-    const entry: CachedFile = { digest: parsed.digest, locate: parsed.locate, objects, clean, origins: v.origins, diagnostics: own };
+    // Every object clean and read fast: the next one-object edit can be spliced in.
+    const blocks = own.length === 0 && v.clean.size === v.origins.size && parsed.source !== undefined && parsed.keyLineStartOf !== undefined ? blocksOf(v.clean, v.origins, parsed.keyLineStartOf) : undefined;
+    const incremental = blocks !== undefined && parsed.source !== undefined ? { source: parsed.source, blocks } : undefined;
+    const entry: CachedFile = { digest: parsed.digest, locate: parsed.locate, objects, clean, origins: v.origins, diagnostics: own, incremental };
     cache.set(doc.path, entry);
     return entry;
   });
@@ -193,7 +229,7 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
   const only = validations.length === 1 ? validations[0] : undefined;
   if (only !== undefined) {
     // One file: its objects and origins are the provider's as they are (no copies of 10,000-name maps).
-    return Object.freeze({ config: freezeFresh({ http: only.objects }), origins: freezeFresh(only.origins), diagnostics: freezeFresh(diagnostics), cache: Object.freeze(cache) });
+    return Object.freeze({ config: freezeFresh({ http: only.objects }), origins: freezeFresh(only.origins), diagnostics: freezeFresh(diagnostics), cache: Object.freeze(cache), incremental: incrementalCount });
   }
 
   const http: { [K in HttpCollection]: Record<string, HttpConfig[K][string]> } = { routers: {}, services: {}, middlewares: {}, serversTransports: {} };
@@ -252,7 +288,7 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
     }
   }
 
-  return Object.freeze({ config: freezeFresh({ http }), origins: freezeFresh(origins), diagnostics: freezeFresh(diagnostics), cache: Object.freeze(cache) });
+  return Object.freeze({ config: freezeFresh({ http }), origins: freezeFresh(origins), diagnostics: freezeFresh(diagnostics), cache: Object.freeze(cache), incremental: incrementalCount });
 }
 
 /**

@@ -1,0 +1,167 @@
+/**
+ * One-object edits of a large YAML file without reading the whole file again. After a clean
+ * fast read, the file cache keeps the text and, per object (`http.<collection>.<name>`), where its
+ * block starts. When the new text differs from the old one only inside one object's block — from
+ * the start of its key's line to the start of the next object's key line in the same collection —
+ * only that block is parsed (js-yaml, as a document of its own) and validated; every other object
+ * keeps its validated version, and origins after it move by the lines the edit added or removed.
+ *
+ * It steps aside (the caller reads the whole file) whenever that is not certain to give what a
+ * whole read gives: the edit touches more than one block, the key line, the last object of a
+ * collection, or anything outside the collections; the block does not parse on its own as exactly
+ * that one key with a mapping; or the object has any diagnostic. A differential test compares it
+ * with whole reads on random edits.
+ */
+import type { Diagnostic } from '../../config/diagnostics.js';
+import { freezeFresh } from '../../config/dynamic/freeze.js';
+import { setOwn } from '../../config/dynamic/schema/fields.js';
+import type { ObjectOrigin } from '../../config/dynamic/types.js';
+import { type HttpCollection, type Locate, validateObject } from '../../config/dynamic/validate.js';
+import { loadFastYaml } from '../../config/paths/fast-yaml.js';
+
+/** Where one object's block starts (its key line), in the order of the text. */
+export interface ObjectBlock {
+  readonly collection: HttpCollection;
+  readonly name: string;
+  readonly keyLineStart: number;
+  /** 1-based line of the key. */
+  readonly line: number;
+}
+
+export interface IncrementalState {
+  /** The text as last parsed. */
+  readonly source: string;
+  /** Sorted by keyLineStart. */
+  readonly blocks: readonly ObjectBlock[];
+}
+
+/** What the file cache needs to describe the file after the edit. */
+export interface IncrementalEdit {
+  readonly collection: HttpCollection;
+  readonly name: string;
+  readonly value: unknown;
+  /** Text the value is compared by at the next reload (see CachedFile.clean). */
+  readonly fingerprint: string;
+  readonly origins: ReadonlyMap<string, ObjectOrigin>;
+  readonly state: IncrementalState;
+}
+
+/** Compared a chunk at a time first: V8 compares two flat strings' slices much faster than char by char. */
+const CHUNK = 4096;
+
+function commonPrefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i + CHUNK <= n && a.slice(i, i + CHUNK) === b.slice(i, i + CHUNK)) i += CHUNK;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+function commonSuffix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i + CHUNK <= n && a.slice(a.length - i - CHUNK, a.length - i) === b.slice(b.length - i - CHUNK, b.length - i)) i += CHUNK;
+  while (i < n && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
+  return i;
+}
+
+function countLines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** The last block whose key line starts at or before `offset` (binary search). */
+function blockAt(blocks: readonly ObjectBlock[], offset: number): number {
+  let lo = 0;
+  let hi = blocks.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((blocks[mid] as ObjectBlock).keyLineStart <= offset) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+export function tryIncremental(state: IncrementalState, text: string, source: string, origins: ReadonlyMap<string, ObjectOrigin>, locate: Locate): IncrementalEdit | undefined {
+  const old = state.source;
+  const prefix = commonPrefix(old, text);
+  if (prefix === old.length && prefix === text.length) return undefined;
+  const suffix = commonSuffix(old, text);
+  const i = blockAt(state.blocks, prefix);
+  const block = state.blocks[i];
+  const next = state.blocks[i + 1];
+  if (block === undefined || next === undefined || next.collection !== block.collection) return undefined;
+  // The key line's start and everything from the next block's key line on must be unchanged, and
+  // the edit must not start on the key line itself (a renamed key is a different object).
+  const keyLineEnd = old.indexOf('\n', block.keyLineStart);
+  if (keyLineEnd === -1 || prefix <= keyLineEnd || old.length - suffix > next.keyLineStart) return undefined;
+  const delta = text.length - old.length;
+  if (next.keyLineStart + delta <= keyLineEnd) return undefined;
+  const snippet = text.slice(block.keyLineStart, next.keyLineStart + delta);
+  const parsed = loadFastYaml(snippet);
+  const doc = parsed?.raw;
+  if (parsed === undefined || typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
+  const keys = Object.keys(doc);
+  const value = (doc as Record<string, unknown>)[block.name];
+  if (keys.length !== 1 || keys[0] !== block.name || typeof value !== 'object' || value === null) return undefined;
+  const span = parsed.spanOf(value);
+  if (span === undefined) return undefined;
+  const checked = validateObject(block.collection, block.name, value, { source, locate });
+  if (checked.value === undefined || checked.diagnostics.length > 0) return undefined;
+
+  const lineDelta = countLines(text, block.keyLineStart, next.keyLineStart + delta) - countLines(old, block.keyLineStart, next.keyLineStart);
+  let blocks = state.blocks;
+  let newOrigins = origins;
+  if (delta !== 0 || lineDelta !== 0) {
+    const moved: ObjectBlock[] = state.blocks.slice(0, i + 1);
+    // Origins change only when lines moved: otherwise the same (frozen) map goes on, and the
+    // stages after this one recognise it.
+    const shifted = lineDelta !== 0 ? new Map(origins) : undefined;
+    for (let j = i + 1; j < state.blocks.length; j++) {
+      const b = state.blocks[j] as ObjectBlock;
+      moved.push({ collection: b.collection, name: b.name, keyLineStart: b.keyLineStart + delta, line: b.line + lineDelta });
+      shifted?.set(`http.${b.collection}.${b.name}`, { source, line: b.line + lineDelta });
+    }
+    blocks = moved;
+    if (shifted !== undefined) newOrigins = freezeFresh(shifted);
+  }
+  return {
+    collection: block.collection,
+    name: block.name,
+    value: checked.value,
+    fingerprint: snippet.slice(span[0], span[1]),
+    origins: newOrigins,
+    state: { source: text, blocks },
+  };
+}
+
+/** The blocks of a cleanly validated file, from the fast parser's key line offsets. */
+export function blocksOf(objects: Iterable<readonly [string, unknown]>, origins: ReadonlyMap<string, ObjectOrigin>, keyLineStartOf: (node: object) => number | undefined): ObjectBlock[] | undefined {
+  const blocks: ObjectBlock[] = [];
+  for (const [key, raw] of objects) {
+    const dot = key.indexOf('.', 5);
+    const collection = key.slice(5, dot) as HttpCollection;
+    const name = key.slice(dot + 1);
+    const start = typeof raw === 'object' && raw !== null ? keyLineStartOf(raw) : undefined;
+    const line = origins.get(key)?.line;
+    if (start === undefined || line === undefined) return undefined;
+    blocks.push({ collection, name, keyLineStart: start, line });
+  }
+  blocks.sort((a, b) => a.keyLineStart - b.keyLineStart);
+  // Two objects on one line (flow style) cannot be told apart by lines.
+  for (let j = 1; j < blocks.length; j++) if ((blocks[j] as ObjectBlock).keyLineStart === (blocks[j - 1] as ObjectBlock).keyLineStart) return undefined;
+  return blocks;
+}
+
+/** A file's objects with one replaced (records copied only for that collection). */
+export function replaceObject<T extends { readonly [K in HttpCollection]: Readonly<Record<string, unknown>> }>(objects: T, collection: HttpCollection, name: string, value: unknown): T {
+  const record: Record<string, unknown> = { ...objects[collection] };
+  setOwn(record, name, value);
+  return freezeFresh({ ...objects, [collection]: record });
+}
+
+export type { Diagnostic };

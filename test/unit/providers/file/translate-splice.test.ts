@@ -1,0 +1,75 @@
+/**
+ * Splicing one edited object into a large file (incremental.ts) must give exactly what reading the
+ * whole new text gives: a differential test over random edits of a generated file (rules, added and
+ * removed lines, comments, server URLs, several routers at once, keys, whole blocks), comparing
+ * config, origins and diagnostics with a whole read from the same cache, and counting how often
+ * splicing was used.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { type FileCache, type FileTranslation, translateFiles } from '../../../../src/providers/file/translate.js';
+
+const N = 40;
+
+function lines(n: number): string[] {
+  const out = ['http:', '  routers:'];
+  for (let i = 0; i < n; i++) out.push(`    r${i}:`, '      entryPoints: [web]', `      rule: "Host(\`h${i}.test\`)"`, `      service: s${i}`);
+  out.push('  services:');
+  for (let i = 0; i < n; i++) out.push(`    s${i}:`, '      loadBalancer:', '        servers:', `          - url: "http://127.0.0.1:${1000 + i}"`);
+  return out;
+}
+
+type Edit = (l: string[], rnd: number) => void;
+const EDITS: readonly Edit[] = [
+  (l, r) => { const i = r % N; const at = l.indexOf(`      rule: "Host(\`h${i}.test\`)"`); if (at >= 0) l[at] = `      rule: "Host(\`h${i}-x.test\`)"`; },
+  (l, r) => { const i = r % N; const at = l.indexOf(`      service: s${i}`); if (at >= 0) l.splice(at + 1, 0, '      priority: 7'); },
+  (l, r) => { const at = 2 + (r % (4 * N)); if (l[at]?.startsWith('      ')) l.splice(at, 0, '      # a comment'); },
+  (l, r) => { const at = 2 + (r % (4 * N)); if (l[at]?.startsWith('      entryPoints')) l.splice(at, 1); },
+  (l, r) => { const i = r % N; const at = l.indexOf(`          - url: "http://127.0.0.1:${1000 + i}"`); if (at >= 0) l.splice(at + 1, 0, `          - url: "http://127.0.0.1:${2000 + i}"`); },
+  (l, r) => { const i = r % N; const at = l.indexOf(`    r${i}:`); if (at >= 0) l[at] = `    q${i}:`; },
+  (l, r) => { const at = 2 + (r % (4 * N)); l.splice(at, 0, ''); },
+  (l, r) => { const i = r % N; const at = l.indexOf(`      service: s${i}`); if (at >= 0) l[at] = `      service: s${(i + 1) % N}`; },
+  (l, r) => { const i = r % N; const at = l.indexOf(`      service: s${i}`); if (at >= 0) l[at] = '      service: [not, a, string]'; },
+  (l, r) => { const at = 2 + (r % (4 * N)); if (l[at]?.startsWith('      ')) l[at] = '  ' + (l[at] ?? ''); },
+  (l, r) => { const at = 2 + (r % (4 * N)); if (l[at]?.startsWith('      ')) l[at] = (l[at] ?? '').slice(2); },
+];
+
+function plain(t: FileTranslation): unknown {
+  return JSON.parse(JSON.stringify({ config: t.config, origins: [...t.origins], diagnostics: t.diagnostics.map((d) => ({ ...d, message: d.message })) })) as unknown;
+}
+
+void describe('translateFiles: splicing a one-object edit', () => {
+  void it('gives what a whole read gives, on random edits', () => {
+    let spliced = 0;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(EDITS.length - 1), fc.nat(100_000)), { minLength: 1, maxLength: 6 }), (steps) => {
+        let text = lines(N);
+        let cache: FileCache = translateFiles([{ path: 'd.yml', text: text.join('\n') + '\n' }]).cache;
+        for (const [which, rnd] of steps) {
+          const next = [...text];
+          (EDITS[which] as Edit)(next, rnd);
+          text = next;
+          const body = text.join('\n') + '\n';
+          const step = translateFiles([{ path: 'd.yml', text: body }], cache);
+          spliced += step.incremental ?? 0;
+          const whole = translateFiles([{ path: 'd.yml', text: body }], cache, { splice: false });
+          assert.deepEqual(plain(step), plain(whole));
+          cache = step.cache;
+        }
+      }),
+      { numRuns: 150, seed: 42 },
+    );
+    assert.ok(spliced > 50, `splicing was used ${spliced} times`);
+  });
+
+  void it('splices a one-router edit of a 10,000-router file, keeping every other object', () => {
+    const big = (host: string): string => lines(10_000).join('\n').replace('Host(`h5000.test`)', `Host(\`${host}\`)`) + '\n';
+    const first = translateFiles([{ path: 'd.yml', text: big('h5000.test') }]);
+    const second = translateFiles([{ path: 'd.yml', text: big('changed.test') }], first.cache);
+    assert.equal(second.incremental, 1);
+    assert.equal((second.config.http.routers['r5000'] as { rule: string }).rule, 'Host(`changed.test`)');
+    assert.equal(second.config.http.routers['r4999'], first.config.http.routers['r4999']);
+    assert.equal(second.config.http.services['s5000'], first.config.http.services['s5000']);
+  });
+});
