@@ -8,7 +8,7 @@
  *           logs), then wrk -c64 requests/s and p99 (Turnpike on CPU 0; wrk + nginx upstream on CPU 1).
  * - memory: VmRSS with 0 routers idle, during and after 64-connection load, and idle with each
  *           router count (sampled every 250 ms for 3 s after the process is idle; median reported).
- * - reload: with --reload-routers routers, rewrite the file with one router's host renamed and
+ * - reload: with --reload-routers routers, rewrite the file with one more router's host renamed and
  *           time from the write to the first 200 on the new host (median and max of 10 reloads);
  *           then wrk p99 without reloads and during reloads (one every 500 ms; wrk --timeout 30s so
  *           that requests stalled by a reload count in the latency instead of as timeouts).
