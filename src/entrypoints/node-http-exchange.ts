@@ -6,7 +6,7 @@
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import type { Exchange, HeadHook, PeerInfo, ResponseWriter, TlsInfo, UpgradeInfo } from '../exchange/exchange.js';
+import { runHeadHooks, type Exchange, type HeadHook, type PeerInfo, type ResponseWriter, type TlsInfo, type UpgradeInfo } from '../exchange/exchange.js';
 import { HeaderList } from '../exchange/headers.js';
 import type { ExchangeSink } from './front-end.js';
 import type { PreparedTarget } from './routing-path.js';
@@ -100,9 +100,7 @@ export class NodeResponseWriter implements ResponseWriter {
     const hooks = this.#hooks;
     if (hooks !== null) {
       this.#hooks = null;
-      // Last registered first: the outermost middleware registered first and has the last word,
-      // as in Traefik, where each middleware's response wrapper edits the head on its way out.
-      for (let i = hooks.length - 1; i >= 0; i--) (hooks[i] as HeadHook)(status, headers);
+      runHeadHooks(hooks, status, headers);
     }
     if (this.#sink.draining) res.shouldKeepAlive = false;
     const raw = withoutHopByHop(headers.raw);

@@ -7,7 +7,7 @@
  *   close-delimited response with `Connection: close`, and the connection is closed after it.
  */
 import type { Duplex } from 'node:stream';
-import type { Exchange, HeadHook, ResponseWriter, UpgradeInfo } from '../exchange/exchange.js';
+import { runHeadHooks, type Exchange, type HeadHook, type ResponseWriter, type UpgradeInfo } from '../exchange/exchange.js';
 import { HeaderList } from '../exchange/headers.js';
 import { ProxyError } from '../errors/codes.js';
 import type { ExchangeSink } from './front-end.js';
@@ -105,9 +105,7 @@ export class RawResponseWriter implements ResponseWriter {
     const hooks = this.#hooks;
     if (hooks !== null) {
       this.#hooks = null;
-      // Last registered first: the outermost middleware registered first and has the last word,
-      // as in Traefik, where each middleware's response wrapper edits the head on its way out.
-      for (let i = hooks.length - 1; i >= 0; i--) (hooks[i] as HeadHook)(status, headers);
+      runHeadHooks(hooks, status, headers);
     }
     let raw: string[];
     if (status === 101) {

@@ -3,6 +3,7 @@
  * connection, not to the message, and the fixed plain-text error responses.
  */
 import { equalsLower, HeaderList } from '../exchange/headers.js';
+import { goStatusText } from '../exchange/status-text.js';
 
 /**
  * Headers the writer owns on an HTTP/1.1 connection: they describe the hop, not the message,
@@ -31,23 +32,9 @@ export function withoutHopByHop(raw: string[]): string[] {
   return out;
 }
 
-/** Reason phrases for the statuses a front end writes itself. */
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  404: 'Not Found',
-  408: 'Request Timeout',
-  417: 'Expectation Failed',
-  431: 'Request Header Fields Too Large',
-  500: 'Internal Server Error',
-  501: 'Not Implemented',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-  505: 'HTTP Version Not Supported',
-};
-
+/** The reason phrase Go writes on a status line (`Unknown` for a code it has no text for). */
 export function reasonPhrase(status: number): string {
-  return REASONS[status] ?? 'Unknown';
+  return goStatusText(status) || 'Unknown';
 }
 
 /**

@@ -35,6 +35,15 @@ export interface UpgradeInfo {
 /** Called just before the response head goes out; may edit status headers (customResponseHeaders, CORS). */
 export type HeadHook = (status: number, headers: HeaderList) => void;
 
+/**
+ * Runs the hooks a writer collected, in ResponseWriter.onHead's order: last registered first.
+ * The outermost middleware registered first and has the last word, as in Traefik, where each
+ * middleware's response wrapper edits the head on its way out.
+ */
+export function runHeadHooks(hooks: readonly HeadHook[], status: number, headers: HeaderList): void {
+  for (let i = hooks.length - 1; i >= 0; i--) (hooks[i] as HeadHook)(status, headers);
+}
+
 export interface ResponseWriter {
   /** True once the head was written (or the socket taken for an upgrade). */
   readonly headersSent: boolean;

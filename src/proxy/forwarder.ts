@@ -49,12 +49,9 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
   // the watcher sends the request again.
   const onError: ForwardErrorHandler = (ex, err) => {
     const watcher = err instanceof DialError ? attemptWatcher(ex) : undefined;
-    if (watcher === undefined || !watcher.unsent(ex, err)) {
-      report(ex, err);
-      return;
-    }
+    const retrying = watcher !== undefined && watcher.unsent(ex, err);
     report(ex, err);
-    watcher.resend(ex);
+    if (retrying) watcher.resend(ex);
   };
   const builder = new RequestHeadBuilder({
     passHostHeader: opts.passHostHeader,

@@ -6,7 +6,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Exchange, HeadHook, ResponseWriter } from '../../exchange/exchange.js';
+import { runHeadHooks, type Exchange, type HeadHook, type ResponseWriter } from '../../exchange/exchange.js';
 import { HeaderList } from '../../exchange/headers.js';
 import { ProxyError } from '../../errors/codes.js';
 import { serializeHead } from '../raw-response-writer.js';
@@ -131,9 +131,7 @@ export class SocketResponseWriter implements ResponseWriter {
     const hooks = this.#hooks;
     if (hooks !== null) {
       this.#hooks = null;
-      // Last registered first: the outermost middleware registered first and has the last word,
-      // as in Traefik, where each middleware's response wrapper edits the head on its way out.
-      for (let i = hooks.length - 1; i >= 0; i--) (hooks[i] as HeadHook)(status, headers);
+      runHeadHooks(hooks, status, headers);
     }
     const raw = withoutHopByHop(headers.raw);
     let head = serializeHead(status, raw, statusMessage ?? STATUS_CODES[status] ?? 'Unknown');

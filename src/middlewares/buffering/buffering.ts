@@ -28,7 +28,7 @@ import { runDetached } from '../replay/answer-error.js';
 import { declaredLength } from '../replay/declared-length.js';
 import { RequestSnapshot } from '../replay/request-snapshot.js';
 import { readBody, type ReadOutcome, type SpooledBody } from '../replay/spooled-body.js';
-import { StatusAnswer } from '../shared/status-text.js';
+import { StatusAnswer } from '../../exchange/status-text.js';
 import { type BufferOwner, ResponseBuffer } from './response-buffer.js';
 import { type AttemptResult, compileBufferRetry } from './retry-expression.js';
 

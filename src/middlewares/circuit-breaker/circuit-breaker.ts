@@ -17,7 +17,7 @@ import { DelegatingResponseWriter } from '../../exchange/delegating-writer.js';
 import type { HeaderList } from '../../exchange/headers.js';
 import type { CircuitBreakerOptions } from '../../config/dynamic/schema/middlewares/circuit-breaker.js';
 import type { MiddlewareFactory } from '../registry.js';
-import { StatusAnswer } from '../shared/status-text.js';
+import { StatusAnswer } from '../../exchange/status-text.js';
 import type { Eval } from '../expression/compile.js';
 import { ExpressionError } from '../expression/parse.js';
 import { Breaker, type BreakerTimings } from './breaker.js';

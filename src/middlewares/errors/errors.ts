@@ -7,23 +7,11 @@
  */
 import type { ErrorsOptions } from '../../config/dynamic/schema/middlewares/errors.js';
 import { inStatusRanges } from '../../config/dynamic/schema/middlewares/status-ranges.js';
-import { ProxyError, statusText } from '../../errors/codes.js';
 import type { Exchange, Handler, Middleware, ResponseWriter } from '../../exchange/exchange.js';
 import type { BuildContext, MiddlewareFactory } from '../registry.js';
+import { answerError } from '../replay/answer-error.js';
 import { ErrorPageExchange, errorPageHeaders, errorPageTarget } from './error-page-request.js';
 import { type CatchSink, ErrorCatcher, StatusEnforcer } from './error-writers.js';
-
-/** Answers an error page request whose service failed outright (threw, or rejected). */
-function pageFailed(page: Exchange, err: unknown): void {
-  const res = page.response;
-  if (res.clientGone) return;
-  if (res.headersSent) {
-    res.abort();
-    return;
-  }
-  if (err instanceof ProxyError) res.sendText(err.status, err.body);
-  else res.sendText(500, statusText(500));
-}
 
 function createSink(options: ErrorsOptions, service: Handler): CatchSink {
   const ranges = options.status;
@@ -44,9 +32,9 @@ function createSink(options: ErrorsOptions, service: Handler): CatchSink {
       const page = new ErrorPageExchange(ex, errorPageTarget(query, status, original, url), errorPageHeaders(ex.headers, only), new StatusEnforcer(client, status));
       try {
         const result = service(page);
-        if (result != null) result.then(undefined, (err: unknown) => pageFailed(page, err));
+        if (result != null) result.then(undefined, (err: unknown) => answerError(page.response, err));
       } catch (err) {
-        pageFailed(page, err);
+        answerError(page.response, err);
       }
     },
   };

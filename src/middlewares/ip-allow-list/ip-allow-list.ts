@@ -10,7 +10,7 @@ import type { Exchange, Handler, Middleware } from '../../exchange/exchange.js';
 import { IpSet } from '../../net/ip.js';
 import { createIpStrategy } from '../ip-strategy/ip-strategy.js';
 import type { MiddlewareFactory } from '../registry.js';
-import { StatusAnswer } from '../shared/status-text.js';
+import { StatusAnswer } from '../../exchange/status-text.js';
 
 /** Go's net.SplitHostPort host part when `addr` has a port, else `addr` itself. */
 export function hostOf(addr: string): string {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { DynamicConfig, LoadBalancerConfig, RouterConfig } from '../../../src/config/dynamic/types.js';
 import { DEFAULT_HEADERS_OPTIONS } from '../../../src/config/dynamic/schema/middlewares/headers.js';
 import type { EntryPointConfig, StaticConfig } from '../../../src/config/static/types.js';
-import type { Exchange, Handler } from '../../../src/exchange/exchange.js';
+import { runHeadHooks, type Exchange, type Handler } from '../../../src/exchange/exchange.js';
 import { HeaderList } from '../../../src/exchange/headers.js';
 import { compile, type CompileDeps } from '../../../src/runtime/compile.js';
 
@@ -83,8 +83,7 @@ function request(handler: Handler | undefined, init: { host?: string; path?: str
       abort() {},
       sendText(status: number, text: string, headers?: HeaderList) {
         const h = headers ?? new HeaderList();
-        // As the real writers: last registered first.
-        for (let i = hooks.length - 1; i >= 0; i--) hooks[i]?.(status, h);
+        runHeadHooks(hooks, status, h);
         answer.status = status;
         answer.body = text;
         answer.headers = h;

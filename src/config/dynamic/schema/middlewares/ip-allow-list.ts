@@ -6,7 +6,7 @@
  * minus `rejectStatusCode` (which Traefik's ipWhiteList does not have) and is reported as deprecated.
  */
 import { parseIpBlock } from '../../../../net/ip.js';
-import { goStatusText } from '../../../../middlewares/shared/status-text.js';
+import { goStatusText } from '../../../../exchange/status-text.js';
 import { DYNAMIC_CODES } from '../../codes.js';
 import type { MiddlewareConfig } from '../../types.js';
 import { type Field, type Scope, readFields, readInt, readStringList, requireField } from '../fields.js';

@@ -3,9 +3,10 @@
  * themselves (`rw.WriteHeader(code); rw.Write([]byte(http.StatusText(code)))`), with the headers Go
  * adds to such a write (a sniffed `text/plain; charset=utf-8` and the Content-Length). Go's words
  * differ from node's STATUS_CODES for a few codes (413 "Request Entity Too Large", 414, 416, 418).
+ * Also the reason phrases of the status lines the front ends write themselves (reasonPhrase).
  */
-import type { ResponseWriter } from '../../exchange/exchange.js';
-import { HeaderList } from '../../exchange/headers.js';
+import type { ResponseWriter } from './exchange.js';
+import { HeaderList } from './headers.js';
 
 const TEXT: Readonly<Record<number, string>> = {
   100: 'Continue',
