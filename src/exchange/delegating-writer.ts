@@ -38,8 +38,8 @@ export class DelegatingResponseWriter implements ResponseWriter {
     this.inner.onClientGone(cb);
   }
 
-  end(chunk?: Buffer): void {
-    this.inner.end(chunk);
+  end(chunk?: Buffer, trailers?: HeaderList): void {
+    this.inner.end(chunk, trailers);
   }
 
   abort(): void {

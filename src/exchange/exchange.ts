@@ -18,6 +18,11 @@ export interface TlsInfo {
   readonly protocol: string;
   readonly cipher: string;
   readonly alpn: string | undefined;
+  /**
+   * The client's certificate chain (leaf first) when it sent one, else undefined. A getter on
+   * purpose: front ends read it off the TLS socket only when a middleware asks (passTLSClientCert).
+   */
+  readonly peerCertificates?: readonly import('node:crypto').X509Certificate[] | undefined;
 }
 
 /** Present on HTTP/1.1 requests carrying `Upgrade` (WebSocket). */
@@ -62,8 +67,12 @@ export interface ResponseWriter {
   onDrain(cb: () => void): void;
   /** One-shot: `cb` runs if the client goes away before `end()`. */
   onClientGone(cb: () => void): void;
-  /** Finish the response (optionally with a last chunk). Trailers are for HTTP/2 later. */
-  end(chunk?: Buffer): void;
+  /**
+   * Finish the response (optionally with a last chunk and trailers). Trailers go out as HTTP/2
+   * trailers, or after the last chunk of a chunked HTTP/1.1 response; a writer that cannot send
+   * them (a Content-Length response) drops them. gRPC's grpc-status travels this way.
+   */
+  end(chunk?: Buffer, trailers?: HeaderList): void;
   /** Abort the response mid-way (upstream died after the head was sent): the connection is destroyed. */
   abort(): void;
   /** Convenience: a whole small response with a text/plain body. */

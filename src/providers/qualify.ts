@@ -99,6 +99,7 @@ function qualifyRouter(r: RouterConfig, p: string): RouterConfig {
 }
 
 function qualifyService(s: ServiceConfig, p: string): ServiceConfig {
+  if (s.kind !== 'loadBalancer') return s;
   const lb = s.loadBalancer;
   if (lb.serversTransport === undefined) return s;
   return { kind: 'loadBalancer', loadBalancer: { ...lb, serversTransport: qualifyName(lb.serversTransport, p) } };

@@ -98,6 +98,11 @@ function makeStaticTransport(s: StaticConfig): ServersTransportConfig {
     // Traefik (Go) reads 0 as http.DefaultMaxIdleConnsPerHost (2); the dynamic model stores the real count.
     maxIdleConnsPerHost: t.maxIdleConnsPerHost === 0 ? 2 : t.maxIdleConnsPerHost,
     forwardingTimeouts: t.forwardingTimeouts,
+    certificates: [],
+    cipherSuites: [],
+    minVersion: undefined,
+    maxVersion: undefined,
+    disableHTTP2: false,
   };
 }
 
@@ -155,6 +160,12 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
     const svc = serviceConfigs[name] as (typeof serviceConfigs)[string];
     const state: Mutable<typeof svc> = { status: 'enabled', errors: [], usedBy: [], config: svc };
     services.set(name, state);
+    if (svc.kind !== 'loadBalancer') {
+      state.status = 'disabled';
+      state.errors.push(`"${svc.kind}" services are not supported yet`);
+      report('services', name, 'TPK_CFG_UNSUPPORTED', `"${svc.kind}" services are not supported yet`);
+      continue;
+    }
     const tName = svc.loadBalancer.serversTransport ?? 'default@internal';
     const transport = svc.loadBalancer.serversTransport === undefined ? defaultTransport : config.http.serversTransports[tName];
     if (transport === undefined) {

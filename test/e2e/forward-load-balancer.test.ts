@@ -17,6 +17,9 @@ function lb(servers: { url: string; weight: number }[]): LoadBalancerConfig {
     passHostHeader: true,
     serversTransport: undefined,
     flushInterval: 100,
+    sticky: undefined,
+    healthCheck: undefined,
+    passiveHealthCheck: undefined,
   };
 }
 

@@ -33,7 +33,7 @@ export interface RouterConfig {
   readonly service: string;
   /** 0 = unset: the default priority is the length of the rule. */
   readonly priority: number;
-  /** Present (even empty) = an HTTPS-only router. TLS itself comes with its own issue. */
+  /** Present (even empty) = an HTTPS-only router; also when its entry point has `http.tls`. */
   readonly tls: { readonly options?: string; readonly certResolver?: string; readonly domains?: readonly TlsDomain[] } | undefined;
 }
 
@@ -56,9 +56,113 @@ export interface LoadBalancerConfig {
   readonly serversTransport: string | undefined;
   /** responseForwarding.flushInterval in ms; negative = flush every write. */
   readonly flushInterval: number;
+  /** `sticky.cookie`; undefined = no stickiness. */
+  readonly sticky: StickyConfig | undefined;
+  /** Active health checks; undefined = none (every server counts as up unless passive checks say otherwise). */
+  readonly healthCheck: HealthCheckConfig | undefined;
+  /** `passiveHealthCheck` (Traefik 3.x): undefined = none. */
+  readonly passiveHealthCheck: PassiveHealthCheckConfig | undefined;
 }
 
-export type ServiceConfig = { readonly kind: 'loadBalancer'; readonly loadBalancer: LoadBalancerConfig };
+/** `sticky.cookie` of a loadBalancer or weighted service, Traefik's defaults filled in. */
+export interface StickyCookieConfig {
+  /**
+   * The cookie name, already sanitized (characters outside Go's token set became `_`);
+   * undefined = derived from the qualified service name (`_` + 5 hex of SHA-1, see traefik-reference §2.2).
+   */
+  readonly name: string | undefined;
+  readonly secure: boolean;
+  readonly httpOnly: boolean;
+  /** '' = attribute not sent. Lower-cased. */
+  readonly sameSite: '' | 'none' | 'lax' | 'strict';
+  /** Seconds; 0 = session cookie, negative = expire now (Max-Age=0 sent as Go does). */
+  readonly maxAge: number;
+  /** Default '/'. */
+  readonly path: string;
+  /** '' = attribute not sent. */
+  readonly domain: string;
+}
+
+export interface StickyConfig {
+  readonly cookie: StickyCookieConfig;
+}
+
+export interface HealthCheckConfig {
+  /** Request path (may carry a query), required. */
+  readonly path: string;
+  /** Scheme to use instead of the server URL's ('http' | 'https'); undefined = the server's. */
+  readonly scheme: string | undefined;
+  readonly mode: 'http' | 'grpc';
+  /** Host header / :authority to send; undefined = the server URL's host. */
+  readonly hostname: string | undefined;
+  /** Port to use instead of the server URL's; undefined = the server's. */
+  readonly port: number | undefined;
+  /** ms between checks of a healthy server; default 30 s. */
+  readonly interval: number;
+  /** ms between checks of an unhealthy server; default = interval. */
+  readonly unhealthyInterval: number;
+  /** ms; default 5 s. */
+  readonly timeout: number;
+  /** Extra request headers, as given. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Default true. */
+  readonly followRedirects: boolean;
+  /** Default 'GET'. */
+  readonly method: string;
+  /** Expected status; 0 = any 2xx or 3xx. */
+  readonly status: number;
+}
+
+export interface PassiveHealthCheckConfig {
+  /** ms; default 10 s. */
+  readonly failureWindow: number;
+  /** Default 1. */
+  readonly maxFailedAttempts: number;
+}
+
+/** `healthCheck: {}` on a weighted / mirroring / failover service: propagate the children's health up. */
+export type ParentHealthCheck = boolean;
+
+export interface WeightedServiceRef {
+  /** A service name, as written (qualified by the aggregator like every reference). */
+  readonly name: string;
+  /** Default 1. */
+  readonly weight: number;
+}
+
+export interface WeightedConfig {
+  readonly services: readonly WeightedServiceRef[];
+  readonly sticky: StickyConfig | undefined;
+  readonly healthCheck: ParentHealthCheck;
+}
+
+export interface MirrorRef {
+  readonly name: string;
+  /** 0-100; default 0 (nothing mirrored). */
+  readonly percent: number;
+}
+
+export interface MirroringConfig {
+  readonly service: string;
+  readonly mirrors: readonly MirrorRef[];
+  /** Default true. */
+  readonly mirrorBody: boolean;
+  /** Bytes; -1 = unlimited (default). A larger body is not mirrored. */
+  readonly maxBodySize: number;
+  readonly healthCheck: ParentHealthCheck;
+}
+
+export interface FailoverConfig {
+  readonly service: string;
+  readonly fallback: string;
+  readonly healthCheck: ParentHealthCheck;
+}
+
+export type ServiceConfig =
+  | { readonly kind: 'loadBalancer'; readonly loadBalancer: LoadBalancerConfig }
+  | { readonly kind: 'weighted'; readonly weighted: WeightedConfig }
+  | { readonly kind: 'mirroring'; readonly mirroring: MirroringConfig }
+  | { readonly kind: 'failover'; readonly failover: FailoverConfig };
 
 export interface StripPrefixOptions {
   readonly prefixes: readonly string[];
@@ -111,6 +215,63 @@ export interface ServersTransportConfig {
    */
   readonly maxIdleConnsPerHost: number;
   readonly forwardingTimeouts: ForwardingTimeouts;
+  /** Client certificates for mTLS to upstreams (file paths or inline PEM). Default []. */
+  readonly certificates: readonly TlsCertificatePair[];
+  /** Go cipher-suite names (TLS 1.2 and below); [] = Node's defaults. */
+  readonly cipherSuites: readonly string[];
+  /** 'VersionTLS10' .. 'VersionTLS13'; undefined = Node's default. */
+  readonly minVersion: TlsVersionName | undefined;
+  readonly maxVersion: TlsVersionName | undefined;
+  /** Never negotiate HTTP/2 with https servers (h2c:// servers still speak HTTP/2). Default false. */
+  readonly disableHTTP2: boolean;
+}
+
+/** A certificate and its key: each a file path or an inline PEM block. */
+export interface TlsCertificatePair {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+export type TlsVersionName = 'VersionTLS10' | 'VersionTLS11' | 'VersionTLS12' | 'VersionTLS13';
+
+export type ClientAuthType = 'NoClientCert' | 'RequestClientCert' | 'RequireAnyClientCert' | 'VerifyClientCertIfGiven' | 'RequireAndVerifyClientCert';
+
+/** `tls.options.<name>`, Traefik's defaults filled in. */
+export interface TlsOptionsConfig {
+  /** Default 'VersionTLS12'. */
+  readonly minVersion: TlsVersionName;
+  /** undefined = the highest Node supports (1.3). */
+  readonly maxVersion: TlsVersionName | undefined;
+  /** Go cipher-suite names, as given (validated against Go's list); [] = defaults. Ignored for TLS 1.3. */
+  readonly cipherSuites: readonly string[];
+  /** Go names (CurveP256, CurveP384, CurveP521, X25519) or RFC names (secp256r1 ...), as given. */
+  readonly curvePreferences: readonly string[];
+  readonly clientAuth: {
+    /** CA certificates (file paths or inline PEM) client certificates are verified against. */
+    readonly caFiles: readonly string[];
+    /** Default 'NoClientCert'. */
+    readonly clientAuthType: ClientAuthType;
+  };
+  /** Default false. */
+  readonly sniStrict: boolean;
+  /** Default ['h2', 'http/1.1', 'acme-tls/1']. */
+  readonly alpnProtocols: readonly string[];
+  /** Default false. */
+  readonly disableSessionTickets: boolean;
+}
+
+export interface TlsStoreConfig {
+  /** undefined = the generated self-signed certificate (CN "TRAEFIK DEFAULT CERT"). */
+  readonly defaultCertificate: TlsCertificatePair | undefined;
+}
+
+export interface TlsConfig {
+  /** `tls.certificates[]` of every provider, in order (`stores` is ignored: always `default`). */
+  readonly certificates: readonly TlsCertificatePair[];
+  /** `tls.options.<name>`, qualified by provider like routers (`default` is never qualified). */
+  readonly options: Readonly<Record<string, TlsOptionsConfig>>;
+  /** `tls.stores.<name>`; only `default` is used. */
+  readonly stores: Readonly<Record<string, TlsStoreConfig>>;
 }
 
 export interface HttpConfig {
@@ -128,7 +289,14 @@ export interface ObjectOrigin {
 
 export interface DynamicConfig {
   readonly http: HttpConfig;
+  /**
+   * The `tls` section. Optional so that a configuration without one (and the many literals that
+   * build one) stays valid; absent reads as EMPTY_TLS.
+   */
+  readonly tls?: TlsConfig;
 }
+
+export const EMPTY_TLS: TlsConfig = Object.freeze({ certificates: Object.freeze([]), options: Object.freeze({}), stores: Object.freeze({}) });
 
 export const EMPTY_DYNAMIC: DynamicConfig = Object.freeze({
   http: Object.freeze({ routers: {}, services: {}, middlewares: {}, serversTransports: {} }),

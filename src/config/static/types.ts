@@ -39,7 +39,22 @@ export interface EntryPointConfig {
     readonly encodeQuerySemicolons?: boolean;
     /** `http.maxHeaderBytes`, default 1048576. */
     readonly maxHeaderBytes?: number;
+    /**
+     * `http.tls`: every router on this entry point is a TLS router, with these defaults for the
+     * routers that set no `tls` of their own. undefined = none.
+     */
+    readonly tls?: EntryPointTls | undefined;
   };
+  /** `http2.*`; absent = defaults. */
+  readonly http2?: { readonly maxConcurrentStreams: number } | undefined;
+}
+
+/** `entryPoints.<name>.http.tls`. */
+export interface EntryPointTls {
+  /** TLS options name (qualified as written); undefined = `default`. */
+  readonly options: string | undefined;
+  readonly certResolver: string | undefined;
+  readonly domains: readonly { readonly main: string; readonly sans: readonly string[] }[];
 }
 
 export interface FileProviderConfig {

@@ -19,6 +19,7 @@
  *   `disableResponseBuffer` streams the response (no size limit, no retry). WebSocket upgrades pass
  *   through untouched.
  */
+import type { HeaderList } from '../../exchange/headers.js';
 import type { BufferingOptions } from '../../config/dynamic/schema/middlewares/buffering.js';
 import { DelegatingResponseWriter } from '../../exchange/delegating-writer.js';
 import type { Exchange, Handler, Middleware, ResponseWriter } from '../../exchange/exchange.js';
@@ -208,8 +209,8 @@ class EndWatcher extends DelegatingResponseWriter {
     this.#run = run;
   }
 
-  override end(chunk?: Buffer): void {
-    super.end(chunk);
+  override end(chunk?: Buffer, trailers?: HeaderList): void {
+    super.end(chunk, trailers);
     this.#run.cleanup();
   }
 

@@ -51,8 +51,8 @@ class BreakerWriter extends DelegatingResponseWriter {
     super.writeHead(status, headers, statusMessage);
   }
 
-  override end(chunk?: Buffer): void {
-    super.end(chunk);
+  override end(chunk?: Buffer, trailers?: HeaderList): void {
+    super.end(chunk, trailers);
     this.#record(this.#status === 0 ? 200 : this.#status);
   }
 

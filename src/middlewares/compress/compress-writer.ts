@@ -154,15 +154,15 @@ export class CompressWriter extends DelegatingResponseWriter {
     this.#drainCb = cb;
   }
 
-  override end(chunk?: Buffer): void {
+  override end(chunk?: Buffer, trailers?: HeaderList): void {
     switch (this.#mode) {
       case Mode.Head:
         this.writeHead(200, new HeaderList());
-        this.end(chunk);
+        this.end(chunk, trailers);
         return;
       case Mode.Pass:
         this.#mode = Mode.Done;
-        this.inner.end(chunk);
+        this.inner.end(chunk, trailers);
         return;
       case Mode.Buffering:
         if (chunk !== undefined) this.#hold(chunk);

@@ -48,9 +48,9 @@ class SniffingWriter extends DelegatingResponseWriter {
     return this.inner.write(chunk);
   }
 
-  override end(chunk?: Buffer): void {
+  override end(chunk?: Buffer, trailers?: HeaderList): void {
     if (this.pendingHeaders !== null) this.flushHead(chunk !== undefined && chunk.length > 0 ? chunk : undefined);
-    this.inner.end(chunk);
+    this.inner.end(chunk, trailers);
   }
 
   override abort(): void {

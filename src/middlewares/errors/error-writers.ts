@@ -61,10 +61,10 @@ export class ErrorCatcher extends DelegatingResponseWriter {
     else this.inner.onDrain(cb);
   }
 
-  override end(chunk?: Buffer): void {
+  override end(chunk?: Buffer, trailers?: HeaderList): void {
     if (this.#state === 0) this.writeHead(200, new HeaderList());
     if (this.#state < 0) {
-      this.inner.end(chunk);
+      this.inner.end(chunk, trailers);
       return;
     }
     if (this.#ended) return;

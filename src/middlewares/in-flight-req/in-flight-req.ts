@@ -110,9 +110,9 @@ class InFlightSlot extends DelegatingResponseWriter {
     this.inner.onClientGone(this.release);
   }
 
-  override end(chunk?: Buffer): void {
+  override end(chunk?: Buffer, trailers?: HeaderList): void {
     try {
-      this.inner.end(chunk);
+      this.inner.end(chunk, trailers);
     } finally {
       this.release();
     }

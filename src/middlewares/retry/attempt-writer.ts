@@ -85,10 +85,10 @@ export class AttemptWriter extends DelegatingResponseWriter {
     return super.write(chunk);
   }
 
-  override end(chunk?: Buffer): void {
+  override end(chunk?: Buffer, trailers?: HeaderList): void {
     if (this.state === AttemptState.Undecided) this.writeHead(200, new HeaderList());
     if (this.state === AttemptState.Passing) {
-      super.end(chunk);
+      super.end(chunk, trailers);
       return;
     }
     this.#over();

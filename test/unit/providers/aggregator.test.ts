@@ -1,9 +1,16 @@
+import type { LoadBalancerConfig } from '../../../src/config/dynamic/types.js';
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import type { Diagnostic } from '../../../src/config/diagnostics.js';
 import type { DynamicConfig, ObjectOrigin, RouterConfig } from '../../../src/config/dynamic/types.js';
 import { type Snapshot, createAggregator } from '../../../src/providers/aggregator.js';
 import type { ProviderMessage } from '../../../src/providers/provider.js';
+
+/** The loadBalancer of a service, when it is one. */
+function lbOf(s: { kind: string } | undefined): LoadBalancerConfig {
+  if (s === undefined || !('loadBalancer' in s)) throw new Error('not a loadBalancer service');
+  return s.loadBalancer as LoadBalancerConfig;
+}
 
 function routerCfg(over: Partial<RouterConfig> = {}): RouterConfig {
   return { rule: 'Path(`/`)', entryPoints: undefined, middlewares: [], service: 'svc', priority: 0, tls: undefined, ...over };
@@ -28,12 +35,12 @@ void describe('aggregator: names', () => {
             dash: routerCfg({ service: 'api@internal', tls: { options: 'default', certResolver: 'le' } }),
           },
           services: {
-            svc: { kind: 'loadBalancer', loadBalancer: { servers: [], passHostHeader: true, serversTransport: 'tr', flushInterval: 100 } },
-            other: { kind: 'loadBalancer', loadBalancer: { servers: [], passHostHeader: true, serversTransport: 'x@internal', flushInterval: 100 } },
+            svc: { kind: 'loadBalancer', loadBalancer: { servers: [], passHostHeader: true, serversTransport: 'tr', flushInterval: 100, sticky: undefined, healthCheck: undefined, passiveHealthCheck: undefined } },
+            other: { kind: 'loadBalancer', loadBalancer: { servers: [], passHostHeader: true, serversTransport: 'x@internal', flushInterval: 100, sticky: undefined, healthCheck: undefined, passiveHealthCheck: undefined } },
           },
           middlewares: { strip: { kind: 'stripPrefix', options: { prefixes: ['/a'] } } },
           serversTransports: {
-            tr: { serverName: undefined, insecureSkipVerify: false, rootCAs: [], maxIdleConnsPerHost: 2, forwardingTimeouts: { dialTimeout: 1, responseHeaderTimeout: 0, idleConnTimeout: 1 } },
+            tr: { serverName: undefined, insecureSkipVerify: false, rootCAs: [], maxIdleConnsPerHost: 2, forwardingTimeouts: { dialTimeout: 1, responseHeaderTimeout: 0, idleConnTimeout: 1 }, certificates: [], cipherSuites: [], minVersion: undefined, maxVersion: undefined, disableHTTP2: false },
           },
         },
       },
@@ -52,8 +59,8 @@ void describe('aggregator: names', () => {
     assert.deepEqual(http.routers['api@file']?.tls, { options: 'modern@file' });
     assert.equal(http.routers['dash@file']?.service, 'api@internal');
     assert.deepEqual(http.routers['dash@file']?.tls, { options: 'default', certResolver: 'le' });
-    assert.equal(http.services['svc@file']?.loadBalancer.serversTransport, 'tr@file');
-    assert.equal(http.services['other@file']?.loadBalancer.serversTransport, 'x@internal');
+    assert.equal(lbOf(http.services['svc@file']).serversTransport, 'tr@file');
+    assert.equal(lbOf(http.services['other@file']).serversTransport, 'x@internal');
     assert.deepEqual(Object.keys(http.middlewares), ['strip@file']);
     assert.deepEqual(Object.keys(http.serversTransports), ['tr@file']);
     assert.deepEqual([...s.origins.keys()].sort(), ['http.routers.api@file', 'http.routers.broken@file']);

@@ -15,6 +15,11 @@ function dyn(o: Partial<ServersTransportConfig> = {}): ServersTransportConfig {
     rootCAs: [],
     maxIdleConnsPerHost: 200,
     forwardingTimeouts: { dialTimeout: 30_000, responseHeaderTimeout: 0, idleConnTimeout: 90_000 },
+    certificates: [],
+    cipherSuites: [],
+    minVersion: undefined,
+    maxVersion: undefined,
+    disableHTTP2: false,
     ...o,
   };
 }

@@ -99,7 +99,7 @@ function router(rule: string, service: string, extra: Partial<RouterConfig> = {}
 }
 
 function lb(url = 'http://127.0.0.1:1'): { kind: 'loadBalancer'; loadBalancer: LoadBalancerConfig } {
-  return { kind: 'loadBalancer', loadBalancer: { servers: [{ url, weight: 1, preservePath: false }], passHostHeader: true, serversTransport: undefined, flushInterval: 100 } };
+  return { kind: 'loadBalancer', loadBalancer: { servers: [{ url, weight: 1, preservePath: false }], passHostHeader: true, serversTransport: undefined, flushInterval: 100, sticky: undefined, healthCheck: undefined, passiveHealthCheck: undefined } };
 }
 
 function dyn(http: Partial<DynamicConfig['http']>): DynamicConfig {

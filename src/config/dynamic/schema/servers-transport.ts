@@ -51,5 +51,10 @@ export function readServersTransport(scope: Scope, raw: unknown, path: KeyPath):
     rootCAs,
     maxIdleConnsPerHost: maxIdle === 0 ? GO_DEFAULT_MAX_IDLE_CONNS_PER_HOST : Math.max(0, maxIdle),
     forwardingTimeouts,
+    certificates: [],
+    cipherSuites: [],
+    minVersion: undefined,
+    maxVersion: undefined,
+    disableHTTP2: false,
   };
 }

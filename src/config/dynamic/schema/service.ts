@@ -77,6 +77,9 @@ function readLoadBalancer(scope: Scope, f: Field): LoadBalancerConfig | undefine
     passHostHeader,
     serversTransport: serversTransport === undefined || serversTransport === '' ? undefined : serversTransport,
     flushInterval,
+    sticky: undefined,
+    healthCheck: undefined,
+    passiveHealthCheck: undefined,
   };
 }
 

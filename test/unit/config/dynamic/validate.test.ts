@@ -1,9 +1,16 @@
+import type { LoadBalancerConfig } from '../../../../src/config/dynamic/types.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Diagnostic } from '../../../../src/config/diagnostics.js';
 import { type DynamicValidation, validateDynamic } from '../../../../src/config/dynamic/validate.js';
 import { DEFAULT_HEADERS_OPTIONS } from '../../../../src/config/dynamic/schema/middlewares/headers.js';
 import { parseDynamicFile } from '../../../../src/providers/file/parse.js';
+
+/** The loadBalancer of a service, when it is one. */
+function lbOf(s: { kind: string } | undefined): LoadBalancerConfig {
+  if (s === undefined || !('loadBalancer' in s)) throw new Error('not a loadBalancer service');
+  return s.loadBalancer as LoadBalancerConfig;
+}
 
 /** Validates YAML text (through the real parser, so lines are real). */
 function check(yaml: string, source = 'dyn.yml'): DynamicValidation {
@@ -51,6 +58,9 @@ void describe('validateDynamic: accepted shapes', () => {
         passHostHeader: true,
         serversTransport: undefined,
         flushInterval: 100,
+        sticky: undefined,
+        healthCheck: undefined,
+        passiveHealthCheck: undefined,
       },
     });
     assert.deepEqual(r.config.http.middlewares['strip'], { kind: 'stripPrefix', options: { prefixes: ['/api'] } });
@@ -60,6 +70,11 @@ void describe('validateDynamic: accepted shapes', () => {
       rootCAs: [],
       maxIdleConnsPerHost: 2,
       forwardingTimeouts: { dialTimeout: 30_000, responseHeaderTimeout: 0, idleConnTimeout: 90_000 },
+      certificates: [],
+      cipherSuites: [],
+      minVersion: undefined,
+      maxVersion: undefined,
+      disableHTTP2: false,
     });
     assert.equal(r.origins.get('http.routers.api')?.line, 3);
     assert.equal(r.origins.get('http.services.svc')?.line, 7);
@@ -79,7 +94,7 @@ void describe('validateDynamic: accepted shapes', () => {
         '  routers: {r: {rule: "Path(`/`)", service: 1, priority: "10"}}',
         '  services: {s: {loadBalancer: {passHostHeader: "false", servers: [{url: "http://h"}]}}}',
       ]),
-      pick: (r) => [r.config.http.routers['r']?.priority, r.config.http.routers['r']?.service, r.config.http.services['s']?.loadBalancer.passHostHeader],
+      pick: (r) => [r.config.http.routers['r']?.priority, r.config.http.routers['r']?.service, lbOf(r.config.http.services['s']).passHostHeader],
       want: [10, '1', false],
     },
     {
@@ -142,9 +157,9 @@ void describe('validateDynamic: accepted shapes', () => {
         '    t: {forwardingTimeouts: {dialTimeout: 1m30s, responseHeaderTimeout: 500ms, idleConnTimeout: 0}}',
       ]),
       pick: (r) => [
-        r.config.http.services['a']?.loadBalancer.flushInterval,
-        r.config.http.services['b']?.loadBalancer.flushInterval,
-        r.config.http.services['c']?.loadBalancer.flushInterval,
+        lbOf(r.config.http.services['a']).flushInterval,
+        lbOf(r.config.http.services['b']).flushInterval,
+        lbOf(r.config.http.services['c']).flushInterval,
         r.config.http.serversTransports['t']?.forwardingTimeouts,
       ],
       want: [1000, 2000, -1, { dialTimeout: 90_000, responseHeaderTimeout: 500, idleConnTimeout: 0 }],
@@ -152,14 +167,14 @@ void describe('validateDynamic: accepted shapes', () => {
     {
       desc: 'servers: {} (the FAQ 503 service) and a missing servers list are an empty list',
       yaml: y(['http:', '  services:', '    a: {loadBalancer: {servers: {}}}', '    b: {loadBalancer: {}}']),
-      pick: (r) => [r.config.http.services['a']?.loadBalancer.servers, r.config.http.services['b']?.loadBalancer.servers],
+      pick: (r) => [lbOf(r.config.http.services['a']).servers, lbOf(r.config.http.services['b']).servers],
       want: [[], []],
     },
     {
       desc: 'server weight, preservePath, serversTransport and strategy wrr',
       yaml: y(['http:', '  services:', '    a:', '      loadBalancer:', '        strategy: wrr', '        serversTransport: tr@file', '        servers:', '          - {url: "https://h:8443/base", weight: 0, preservePath: true}']),
-      pick: (r) => r.config.http.services['a']?.loadBalancer,
-      want: { servers: [{ url: 'https://h:8443/base', weight: 0, preservePath: true }], passHostHeader: true, serversTransport: 'tr@file', flushInterval: 100 },
+      pick: (r) => lbOf(r.config.http.services['a']),
+      want: { servers: [{ url: 'https://h:8443/base', weight: 0, preservePath: true }], passHostHeader: true, serversTransport: 'tr@file', flushInterval: 100, sticky: undefined, healthCheck: undefined, passiveHealthCheck: undefined },
     },
     {
       desc: 'headers maps: numbers become text, an empty value removes the header',
@@ -638,7 +653,7 @@ void describe('validateDynamic: isolation and output', () => {
     assert.ok(Object.isFrozen(r));
     assert.ok(Object.isFrozen(r.config.http.routers));
     assert.ok(Object.isFrozen(r.config.http.routers['r']?.middlewares));
-    assert.ok(Object.isFrozen(r.config.http.services['svc']?.loadBalancer.servers[0]));
+    assert.ok(Object.isFrozen(lbOf(r.config.http.services['svc']).servers[0]));
     assert.ok(Object.isFrozen(r.diagnostics));
     assert.throws(() => {
       (r.config.http.routers as Record<string, unknown>)['x'] = 1;

@@ -15,6 +15,9 @@ function lbConfig(servers: { url: string; weight?: number }[], passHostHeader = 
     passHostHeader,
     serversTransport: undefined,
     flushInterval: 100,
+    sticky: undefined,
+    healthCheck: undefined,
+    passiveHealthCheck: undefined,
   };
 }
 
