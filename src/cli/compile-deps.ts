@@ -3,6 +3,7 @@ import type { LoadBalancerConfig, ServersTransportConfig } from '../config/dynam
 import { createTransportResolver } from '../proxy/transport.js';
 import type { UpstreamPools } from '../proxy/upstream-pools.js';
 import type { CompileDeps } from '../runtime/compile.js';
+import { plainService } from '../services/service.js';
 import { createLoadBalancer } from '../services/loadbalancer/load-balancer.js';
 
 export function compileDeps(pools: UpstreamPools, lifecycle?: { terminating: boolean }): CompileDeps {
@@ -11,7 +12,7 @@ export function compileDeps(pools: UpstreamPools, lifecycle?: { terminating: boo
     ...(lifecycle ? { lifecycle } : {}),
     buildLoadBalancer(_name: string, cfg: LoadBalancerConfig, transport: ServersTransportConfig) {
       const resolved = resolve(transport);
-      return createLoadBalancer(cfg, { pools, resolveTransport: () => resolved });
+      return plainService(createLoadBalancer(cfg, { pools, resolveTransport: () => resolved }));
     },
   };
 }

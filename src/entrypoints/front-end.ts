@@ -4,6 +4,7 @@
  * Exchange; the entry point owns what happens next (forwarded headers, the handler, error mapping,
  * draining). Nothing on this side of the seam sees node:http types.
  */
+import type { Socket } from 'node:net';
 import type { Exchange } from '../exchange/exchange.js';
 
 /** Limits and timeouts a front end enforces; every duration in ms, 0 = none. */
@@ -62,4 +63,25 @@ export interface FrontEnd {
   destroyAll(): void;
   /** Resolves once the listener and every connection are closed (after `stopAccepting`). */
   closed(): Promise<void>;
+}
+
+/**
+ * A front end fed with connections that the entry point's listener accepted: plain TCP sockets,
+ * or TLS sockets after their handshake (ALPN decides which front end gets one). The HTTP/1.1
+ * socket front end and the HTTP/2 front end both implement it (issue 5).
+ */
+export interface ConnectionFrontEnd {
+  /**
+   * Serve this connection from now on. `head` holds bytes already read off the socket while
+   * sniffing the protocol (the h2c preface); they are processed before anything read later.
+   */
+  accept(socket: Socket, head?: Buffer): void;
+  /** As FrontEnd.closeIdle (HTTP/2: GOAWAY to sessions with no stream open). */
+  closeIdle(): void;
+  /** As FrontEnd.awaitingFirstRequest. */
+  awaitingFirstRequest(): number;
+  /** Destroy every connection this front end serves. */
+  destroyAll(): void;
+  /** Connections currently served (the entry point's closed() waits for 0). */
+  readonly connectionCount: number;
 }

@@ -19,11 +19,12 @@ import { type BuildContext, createMiddleware } from '../middlewares/registry.js'
 import { statusText } from '../errors/codes.js';
 import { createRedirectSchemeHandler } from '../middlewares/redirect-scheme/redirect-scheme.js';
 import { compileRule, createIndexedTable, defaultPriority, type CompiledRule, type RouteEntry } from '../rules/index.js';
+import type { BuiltService } from '../services/service.js';
 import { providerOf, type MiddlewareView, type ObjectStatus, type RouterView, type RuntimeView, type ServiceView } from './view.js';
 
 export interface CompileDeps {
-  /** Builds a load-balancer service handler; throws an Error with a user-facing message on bad input. */
-  buildLoadBalancer(name: string, cfg: LoadBalancerConfig, transport: ServersTransportConfig, transportName: string): Handler;
+  /** Builds a load-balancer service; throws an Error with a user-facing message on bad input. */
+  buildLoadBalancer(name: string, cfg: LoadBalancerConfig, transport: ServersTransportConfig, transportName: string): BuiltService;
   /** Read by `ping@internal`: true once shutdown started (ping then answers terminatingStatusCode). */
   readonly lifecycle?: { readonly terminating: boolean };
 }
@@ -180,7 +181,7 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
       continue;
     }
     try {
-      const handler = deps.buildLoadBalancer(name, svc.loadBalancer, transport, tName);
+      const { handler } = deps.buildLoadBalancer(name, svc.loadBalancer, transport, tName);
       builtServices.set(name, { config: svc, transport, handler });
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);

@@ -10,6 +10,7 @@ import type { EntryPointConfig, StaticConfig } from '../../../src/config/static/
 import { runHeadHooks, type Exchange, type Handler } from '../../../src/exchange/exchange.js';
 import { HeaderList } from '../../../src/exchange/headers.js';
 import { compile, type CompileDeps } from '../../../src/runtime/compile.js';
+import { plainService, type BuiltService } from '../../../src/services/service.js';
 
 function ep(name: string, extra: Partial<EntryPointConfig> = {}): EntryPointConfig {
   return {
@@ -40,9 +41,9 @@ function staticConfig(eps: EntryPointConfig[], extra: Partial<StaticConfig> = {}
 
 /** A service that answers its own name: enough to see which router took the request. */
 const deps: CompileDeps = {
-  buildLoadBalancer(name: string, cfg: LoadBalancerConfig): Handler {
+  buildLoadBalancer(name: string, cfg: LoadBalancerConfig): BuiltService {
     if (cfg.servers.some((s) => s.url === 'bad')) throw new Error('invalid server URL "bad"');
-    return (ex: Exchange) => ex.response.sendText(200, name);
+    return plainService((ex: Exchange) => ex.response.sendText(200, name));
   },
 };
 

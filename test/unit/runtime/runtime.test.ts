@@ -6,6 +6,7 @@ import type { Handler } from '../../../src/exchange/exchange.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import type { Snapshot } from '../../../src/providers/aggregator.js';
 import { Runtime, type ApplySummary } from '../../../src/runtime/runtime.js';
+import { plainService } from '../../../src/services/service.js';
 
 const staticConfig: StaticConfig = {
   workers: 1,
@@ -47,7 +48,7 @@ void describe('Runtime report mode (cluster workers)', () => {
     const runtime = new Runtime({
       staticConfig,
       logger: createLogger(staticConfig.log),
-      deps: { buildLoadBalancer: () => () => undefined },
+      deps: { buildLoadBalancer: () => plainService(() => undefined) },
       slots: new Map([['web', { setHandler: (h: Handler) => handlers.push(h) }]]),
       report: (s) => summaries.push(s),
     });
