@@ -36,14 +36,14 @@ export interface RunResult extends LoadResult {
   readonly tls: string | undefined;
 }
 
-async function runWrk(env: MeasureEnv, t: Running, path: string, duration: string, tag: string): Promise<RunResult> {
+async function runWrk(env: MeasureEnv, t: Running, path: string, duration: string, tag: string, tls: boolean): Promise<RunResult> {
   const log = join(env.dir, `wrk-${tag}.txt`);
-  const args = wrkArgs(`http://127.0.0.1:${t.port}${path}`, BENCH_HOST, env.opts.connections, duration);
+  const args = wrkArgs(`${tls ? 'https' : 'http'}://127.0.0.1:${t.port}${path}`, BENCH_HOST, env.opts.connections, duration);
   const p = env.procs.start('wrk', env.loadCpu, env.wrk, args, log);
   const how = await p.exited;
   const out = readFileSync(log, 'utf8');
   if (how !== 'code 0') throw new Error(`wrk failed (${how}):\n${out}`);
-  return { ...parseWrkOutput(out), tls: undefined };
+  return { ...parseWrkOutput(out), tls: tls ? 'wrk (OpenSSL defaults)' : undefined };
 }
 
 async function runH2load(env: MeasureEnv, t: Running, path: string, duration: string, tag: string, percentiles: boolean): Promise<RunResult> {
@@ -69,7 +69,7 @@ async function runH2load(env: MeasureEnv, t: Running, path: string, duration: st
 
 /** One load-generator run against the target for `duration`; `measured`: not a warm-up. */
 function runLoad(env: MeasureEnv, t: Running, sc: Scenario, duration: string, tag: string, measured: boolean): Promise<RunResult> {
-  return sc.protocol === 'h2' ? runH2load(env, t, sc.path, duration, tag, measured) : runWrk(env, t, sc.path, duration, tag);
+  return sc.protocol === 'h2' ? runH2load(env, t, sc.path, duration, tag, measured) : runWrk(env, t, sc.path, duration, tag, sc.protocol === 'h1s');
 }
 
 interface CpuSnapshot {

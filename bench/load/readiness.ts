@@ -8,7 +8,8 @@ import type { Protocol, Running } from './targets.js';
 import { probeH2 } from './tls.js';
 
 export function proberFor(protocol: Protocol): Prober {
-  return protocol === 'h2' ? probeH2 : probeHttp;
+  // A TLS-started target serves both h1s and h2; its readiness is checked over HTTP/2.
+  return protocol === 'h1' ? probeHttp : probeH2;
 }
 
 /** Waits until `GET /` answers the upstream's body through the target, speaking `protocol`. */

@@ -79,9 +79,12 @@ function note(plan: Plan, sc: Scenario, target: TargetName, text: string): void 
   plan.notes.get(sc.id)?.set(target, text);
 }
 
-/** Starts every selected target for the scenarios of one protocol (or records why a row has no figures). */
+/**
+ * Starts every selected target for the scenarios of one protocol (or records why a row has no
+ * figures). `h2` starts the TLS instances, which serve the `h1s` (HTTPS/1.1) scenarios too.
+ */
 async function startAll(ctxFor: (cpus: 'proxy' | 'all') => StartContext, opts: BenchOptions, list: readonly Scenario[], protocol: Protocol, upstream: Running, plan: Plan): Promise<void> {
-  const mine = list.filter((s) => s.protocol === protocol);
+  const mine = list.filter((s) => (protocol === 'h2' ? s.protocol !== 'h1' : s.protocol === protocol));
   if (mine.length === 0) return;
   const add = (t: Running, only?: (s: Scenario) => boolean): void => {
     for (const s of mine) if (!only || only(s)) plan.running.get(s.id)?.push(t);
@@ -164,7 +167,7 @@ async function main(opts: BenchOptions, procs: ProcessSet, dir: string): Promise
   else {
     // Every HTTP/2 row says why there are no figures (the upstream alone has no HTTP/2 row).
     const rows = opts.targets.filter((t) => t !== 'upstream').map((t): [TargetName, string] => [t, h2State]);
-    for (const s of list.filter((x) => x.protocol === 'h2')) plan.notes.set(s.id, new Map(rows));
+    for (const s of list.filter((x) => x.protocol !== 'h1')) plan.notes.set(s.id, new Map(rows));
   }
 
   const env: MeasureEnv = { opts, procs, dir, wrk: found.wrk, h2load: found.h2load, loadCpu: pin ? LOAD_CPU : undefined, upstreamPid: up.proc.pid, say };

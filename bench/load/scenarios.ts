@@ -1,6 +1,6 @@
 /**
- * The scenarios the tables are split into: protocol x body size. HTTP/1.1 runs wrk in the clear;
- * HTTP/2 runs h2load over TLS. Every proxy forwards over HTTP/1.1 keep-alive either way.
+ * The scenarios the tables are split into: protocol x body size. HTTP/1.1 runs wrk in the clear
+ * and over TLS; HTTP/2 runs h2load over TLS. Every proxy forwards over HTTP/1.1 keep-alive either way.
  */
 import { BIG_BODY_BYTES, BODY_PATHS, UPSTREAM_BODY, type BodySize } from './constants.js';
 import type { BenchOptions } from './options.js';
@@ -23,13 +23,19 @@ const BODY_TEXT: Readonly<Record<BodySize, string>> = {
 
 export function scenario(protocol: Protocol, body: BodySize): Scenario {
   const path = BODY_PATHS[body];
-  const proto = protocol === 'h1' ? 'HTTP/1.1 (wrk)' : 'HTTP/2 over TLS (h2load)';
+  const proto = protocol === 'h1' ? 'HTTP/1.1 (wrk)' : protocol === 'h1s' ? 'HTTPS: HTTP/1.1 over TLS (wrk)' : 'HTTP/2 over TLS (h2load)';
   return { id: `${protocol}-${body}`, protocol, body, path, title: `${proto}, ${BODY_TEXT[body]}, GET ${path}` };
 }
 
-/** The scenarios of a run, in print order; `h2`: whether the HTTP/2 ones are wanted at all. */
-export function scenarios(opts: Pick<BenchOptions, 'bodies' | 'h2Bodies'>, h2: boolean): Scenario[] {
+/**
+ * The scenarios of a run, in print order; `tls`: whether the TLS ones (HTTPS/1.1 and HTTP/2, with
+ * the `--h2-body` sizes) are wanted at all.
+ */
+export function scenarios(opts: Pick<BenchOptions, 'bodies' | 'h2Bodies'>, tls: boolean): Scenario[] {
   const out = opts.bodies.map((b) => scenario('h1', b));
-  if (h2) out.push(...opts.h2Bodies.map((b) => scenario('h2', b)));
+  if (tls) {
+    out.push(...opts.h2Bodies.map((b) => scenario('h1s', b)));
+    out.push(...opts.h2Bodies.map((b) => scenario('h2', b)));
+  }
   return out;
 }

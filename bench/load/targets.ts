@@ -29,7 +29,11 @@ export interface Tools {
   readonly nginxVersion: string;
 }
 
-export type Protocol = 'h1' | 'h2';
+/**
+ * `h1`: HTTP/1.1 in the clear (wrk); `h1s`: HTTP/1.1 over TLS (wrk, https); `h2`: HTTP/2 over TLS
+ * (h2load). A target started with TLS serves both `h1s` and `h2` (ALPN picks).
+ */
+export type Protocol = 'h1' | 'h1s' | 'h2';
 
 export interface StartContext {
   readonly procs: ProcessSet;
@@ -64,19 +68,18 @@ export interface TargetSpec {
   /** `proxy`: pinned to the proxy CPU; `all`: a multi-process target, pinned to every CPU. */
   readonly cpus: 'proxy' | 'all';
   readonly start: Starter;
-  /** HTTP/2 over TLS: true when `start(ctx, true)` works, or why the row reads n/a. */
+  /** TLS (HTTP/2 and HTTPS/1.1): true when `start(ctx, true)` works, or why the rows read n/a. */
   readonly h2: true | string;
 }
 
-export const TURNPIKE_H2_NA = 'n/a (HTTP/2 lands with issue 5)';
 export const NODE_PEER_H2_NA = 'n/a (HTTP/1.1-only peer)';
 
 /** Every proxy under test, in table order (the upstream-alone row is run.ts's own). */
 export const TARGETS: readonly TargetSpec[] = [
-  { name: 'turnpike-1', tool: undefined, cpus: 'proxy', h2: TURNPIKE_H2_NA, start: (ctx, tls) => startTurnpike(ctx, 'turnpike-1', { routers: 1, workers: 1, tls }) },
-  { name: 'turnpike-1k', tool: undefined, cpus: 'proxy', h2: TURNPIKE_H2_NA, start: (ctx, tls) => startTurnpike(ctx, 'turnpike-1k', { routers: 1000, workers: 1, tls }) },
-  { name: 'turnpike-2w', tool: undefined, cpus: 'all', h2: TURNPIKE_H2_NA, start: (ctx, tls) => startTurnpike(ctx, 'turnpike-2w', { routers: 1, workers: 2, tls }) },
-  { name: 'turnpike-mw', tool: undefined, cpus: 'proxy', h2: TURNPIKE_H2_NA, start: (ctx, tls) => startTurnpike(ctx, 'turnpike-mw', { routers: 1, workers: 1, tls, middlewares: true }) },
+  { name: 'turnpike-1', tool: undefined, cpus: 'proxy', h2: true, start: (ctx, tls) => startTurnpike(ctx, 'turnpike-1', { routers: 1, workers: 1, tls }) },
+  { name: 'turnpike-1k', tool: undefined, cpus: 'proxy', h2: true, start: (ctx, tls) => startTurnpike(ctx, 'turnpike-1k', { routers: 1000, workers: 1, tls }) },
+  { name: 'turnpike-2w', tool: undefined, cpus: 'all', h2: true, start: (ctx, tls) => startTurnpike(ctx, 'turnpike-2w', { routers: 1, workers: 2, tls }) },
+  { name: 'turnpike-mw', tool: undefined, cpus: 'proxy', h2: true, start: (ctx, tls) => startTurnpike(ctx, 'turnpike-mw', { routers: 1, workers: 1, tls, middlewares: true }) },
   { name: 'nginx', tool: undefined, cpus: 'proxy', h2: true, start: (ctx, tls) => startNginxProxy(ctx, 'nginx', 1, tls) },
   { name: 'nginx-2w', tool: undefined, cpus: 'all', h2: true, start: (ctx, tls) => startNginxProxy(ctx, 'nginx-2w', 2, tls) },
   { name: 'haproxy', tool: 'haproxy', cpus: 'proxy', h2: true, start: (ctx, tls) => startHaproxy(ctx, tls) },

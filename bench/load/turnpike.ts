@@ -5,14 +5,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH_HOST, UPSTREAM_BODY } from './constants.js';
-import { freePort, probeHttp, waitReady } from './processes.js';
+import { freePort, waitReady, type Prober } from './processes.js';
+import { proberFor } from './readiness.js';
 import { processTree } from './proc-stats.js';
 import type { Running, StartContext } from './targets.js';
 
-/** Traefik-style dynamic configuration: `count` Host routers, each with its own service. */
-export function turnpikeDynamic(count: number, upstreamPort: number, middlewares = false): string {
+/**
+ * Traefik-style dynamic configuration: `count` Host routers, each with its own service. With
+ * `cert`, the routers are TLS routers and the certificate is both in `tls.certificates` and the
+ * default one (wrk sends no SNI for an IP address; every peer serves the same ECDSA certificate).
+ */
+export function turnpikeDynamic(count: number, upstreamPort: number, middlewares = false, cert?: { cert: string; key: string }): string {
   const routers: string[] = [];
-  const chain = middlewares ? '      middlewares: [hdr, strip, allow, limit, gzip]\n' : '';
+  const chain = (middlewares ? '      middlewares: [hdr, strip, allow, limit, gzip]\n' : '') + (cert ? '      tls: {}\n' : '');
   const services: string[] = [];
   // With one router it is the benchmarked host; with 1,000 the benchmarked host is h500 (the middle).
   const first = count === 1 ? 500 : 1;
@@ -20,7 +25,10 @@ export function turnpikeDynamic(count: number, upstreamPort: number, middlewares
     routers.push(`    r${i}:\n      entryPoints: [web]\n      rule: "Host(\`h${i}.test\`)"\n      service: s${i}\n${chain}`);
     services.push(`    s${i}:\n      loadBalancer:\n        servers:\n          - url: "http://127.0.0.1:${upstreamPort}"\n`);
   }
-  return `http:\n  routers:\n${routers.join('')}  services:\n${services.join('')}${middlewares ? BENCH_MIDDLEWARES : ''}`;
+  const tls = cert
+    ? `tls:\n  certificates:\n    - certFile: ${JSON.stringify(cert.cert)}\n      keyFile: ${JSON.stringify(cert.key)}\n  stores:\n    default:\n      defaultCertificate:\n        certFile: ${JSON.stringify(cert.cert)}\n        keyFile: ${JSON.stringify(cert.key)}\n`
+    : '';
+  return `http:\n  routers:\n${routers.join('')}  services:\n${services.join('')}${middlewares ? BENCH_MIDDLEWARES : ''}${tls}`;
 }
 
 /**
@@ -66,7 +74,7 @@ workers: ${workers}
 export interface TurnpikeShape {
   readonly routers: number;
   readonly workers: number;
-  /** HTTP/2 over TLS: not in Turnpike yet (issue 5); the target entry says n/a. */
+  /** TLS routers on the entry point (HTTP/2 and HTTPS/1.1 by ALPN) instead of plain HTTP/1.1. */
   readonly tls: boolean;
   /** The router runs the chain of five middlewares (BENCH_MIDDLEWARES). */
   readonly middlewares?: boolean;
@@ -76,31 +84,32 @@ export interface TurnpikeShape {
 const MULTI_WORKER_PROBES = 8;
 
 export async function startTurnpike(ctx: StartContext, name: 'turnpike-1' | 'turnpike-1k' | 'turnpike-2w' | 'turnpike-mw', shape: TurnpikeShape): Promise<Running> {
-  if (shape.tls) throw new Error('Turnpike has no HTTP/2 over TLS entry point yet (issue 5)');
-  const dir = join(ctx.dir, name);
+  if (shape.tls && !ctx.cert) throw new Error('no certificate for the TLS targets');
+  const dir = join(ctx.dir, shape.tls ? `${name}-tls` : name);
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const dynamic = join(dir, 'dynamic.yml');
-  writeFileSync(dynamic, turnpikeDynamic(shape.routers, ctx.upstreamPort, shape.middlewares === true));
+  writeFileSync(dynamic, turnpikeDynamic(shape.routers, ctx.upstreamPort, shape.middlewares === true, shape.tls ? ctx.cert : undefined));
   const staticFile = join(dir, 'traefik.yml');
   writeFileSync(staticFile, turnpikeStatic(port, dynamic, shape.workers));
   const prof = ctx.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`];
   const args = [...ctx.nodeArgs, ...prof, ctx.turnpikeEntry, `--configFile=${staticFile}`];
   const proc = ctx.procs.start(name, ctx.cpu, ctx.tools.node, args, join(dir, 'turnpike.log'));
-  await waitReady(proc, port, BENCH_HOST, UPSTREAM_BODY, 60_000);
-  if (shape.workers > 1) await waitWorkers(proc.pid, port, shape.workers);
-  return { name, protocol: 'h1', port, proc };
+  const protocol = shape.tls ? 'h2' : 'h1';
+  await waitReady(proc, port, BENCH_HOST, UPSTREAM_BODY, 60_000, proberFor(protocol));
+  if (shape.workers > 1) await waitWorkers(proc.pid, port, shape.workers, proberFor(protocol));
+  return { name, protocol, port, proc };
 }
 
 /**
  * The first worker answering does not mean every worker does: wait (bounded) until the primary
  * has all its workers and several fresh connections in a row get the upstream's body.
  */
-async function waitWorkers(pid: number, port: number, workers: number): Promise<void> {
+async function waitWorkers(pid: number, port: number, workers: number, probe: Prober): Promise<void> {
   const deadline = Date.now() + 30_000;
   let good = 0;
   while (Date.now() < deadline) {
-    const r = await probeHttp(port, BENCH_HOST, '/', 1000).catch(() => undefined);
+    const r = await probe(port, BENCH_HOST, '/', 1000).catch(() => undefined);
     good = r?.status === 200 && r.body === UPSTREAM_BODY ? good + 1 : 0;
     if (good >= MULTI_WORKER_PROBES && processTree(pid).length > workers) return;
     if (good === 0) await new Promise((res) => setTimeout(res, 50)); // poll interval, bounded by the deadline

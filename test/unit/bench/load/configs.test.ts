@@ -90,13 +90,14 @@ void describe('peerArgs', () => {
 });
 
 void describe('scenarios', () => {
-  void it('HTTP/1.1 bodies, then HTTP/2 bodies when wanted', () => {
+  void it('HTTP/1.1 bodies, then HTTPS/1.1 and HTTP/2 bodies when wanted', () => {
     const opts = { bodies: ['small', '16k'], h2Bodies: ['small'] } as const;
     assert.deepEqual(
       scenarios(opts, true).map((s) => [s.id, s.path]),
       [
         ['h1-small', '/'],
         ['h1-16k', '/16k'],
+        ['h1s-small', '/'],
         ['h2-small', '/'],
       ],
     );
