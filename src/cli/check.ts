@@ -8,7 +8,7 @@ import { loadStaticConfig, type LoadStaticInput } from '../config/static/load.js
 import { UpstreamPools } from '../proxy/upstream-pools.js';
 import { createAggregator, type Snapshot } from '../providers/aggregator.js';
 import { checkDynamicFiles } from '../providers/file/watch.js';
-import { compile, type CompileDeps } from '../runtime/compile.js';
+import { compile, disposeDropped, type CompileDeps } from '../runtime/compile.js';
 
 export interface CheckReport {
   readonly diagnostics: readonly Diagnostic[];
@@ -36,6 +36,7 @@ export async function checkConfiguration(input: LoadStaticInput, deps: (pools: U
         const graph = compile({ staticConfig: res.config, config: snapshot.config, origins: snapshot.origins }, deps(pools));
         problems.push(...graph.diagnostics);
         routers = Object.keys(graph.view.routers).length;
+        disposeDropped(graph, undefined); // health checks were armed by the build: stop them
       } finally {
         pools.close();
       }

@@ -3,16 +3,16 @@ import type { LoadBalancerConfig, ServersTransportConfig } from '../config/dynam
 import { createTransportResolver } from '../proxy/transport.js';
 import type { UpstreamPools } from '../proxy/upstream-pools.js';
 import type { CompileDeps } from '../runtime/compile.js';
-import { plainService } from '../services/service.js';
 import { createLoadBalancer } from '../services/loadbalancer/load-balancer.js';
 
 export function compileDeps(pools: UpstreamPools, lifecycle?: { terminating: boolean }): CompileDeps {
   const resolve = createTransportResolver();
   return {
     ...(lifecycle ? { lifecycle } : {}),
-    buildLoadBalancer(_name: string, cfg: LoadBalancerConfig, transport: ServersTransportConfig) {
+    // `name` is the qualified service name (svc@file): the default sticky cookie name derives from it.
+    buildLoadBalancer(name: string, cfg: LoadBalancerConfig, transport: ServersTransportConfig) {
       const resolved = resolve(transport);
-      return plainService(createLoadBalancer(cfg, { pools, resolveTransport: () => resolved }));
+      return createLoadBalancer(cfg, { pools, resolveTransport: () => resolved, serviceName: name });
     },
   };
 }

@@ -25,7 +25,8 @@ export function staticFlagDocs(): FlagDoc[] {
         visit(node.of, [...path, `<${node.keyLabel ?? 'name'}>`]);
         return;
       case 'list':
-        if (node.of.kind === 'section') visit(node.of, [...path, '[n]']);
+        // Traefik's flag form for a list element: `domains[0].main` (no dot before the index).
+        if (node.of.kind === 'section') visit(node.of, [...path.slice(0, -1), `${path[path.length - 1] ?? ''}[n]`]);
         return;
       case 'scalar':
         return;

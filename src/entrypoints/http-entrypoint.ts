@@ -11,7 +11,11 @@ import { hostname as osHostname } from 'node:os';
 import type { EntryPointConfig } from '../config/static/types.js';
 import type { Exchange, Handler } from '../exchange/exchange.js';
 import { ProxyError, statusText } from '../errors/codes.js';
+import type { TlsSource } from '../tls/tls-manager.js';
+import { ConnectionListener, type Http2PlugIn } from './connection-listener.js';
 import { ForwardedHeaders } from './forwarded-headers.js';
+import { Http2FrontEnd, http2Options } from './h2/h2-front-end.js';
+import { isHttp2Preface } from './h2/preface.js';
 import type { ExchangeSink, FrontEnd, FrontEndOptions, ListenAddress } from './front-end.js';
 import { NodeHttpFrontEnd } from './node-http-server.js';
 import { SocketFrontEnd } from './socket/socket-front-end.js';
@@ -40,8 +44,14 @@ export interface HttpEntryPointOptions {
   readonly headersTimeout?: number;
   /** Max request header fields; default 1000. */
   readonly maxHeadersCount?: number;
-  /** Internal: the HTTP/1.1 front end; default 'node' (see DEFAULT_FRONT_END). */
+  /** Internal: the HTTP/1.1 front end; default 'socket' (see DEFAULT_FRONT_END). */
   readonly frontEnd?: FrontEndKind;
+  /**
+   * TLS termination: the process's TLS state (src/tls/tls-manager.ts). With it the entry point
+   * serves TLS and plain HTTP on its one port; without it, plain HTTP only. The node:http front
+   * end (TURNPIKE_FRONTEND=node) stays plain-HTTP-only whatever this says.
+   */
+  readonly tls?: TlsSource;
 }
 
 /** While draining, how often new connections that have not sent their request yet are checked. */
@@ -69,6 +79,16 @@ export function frontEndOptions(cfg: EntryPointConfig, opts: HttpEntryPointOptio
   };
 }
 
+/** `host` without `:port` (bracketed IPv6 keeps its brackets off). */
+function hostWithoutPort(host: string): string {
+  if (host.startsWith('[')) {
+    const end = host.indexOf(']');
+    return end > 0 ? host.slice(1, end) : host;
+  }
+  const colon = host.lastIndexOf(':');
+  return colon >= 0 && host.indexOf(':') === colon ? host.slice(0, colon) : host;
+}
+
 export class HttpEntryPoint {
   readonly name: string;
   readonly #cfg: EntryPointConfig;
@@ -83,6 +103,7 @@ export class HttpEntryPoint {
     dispatch: (ex) => this.#dispatch(ex),
     finished: (ex, status) => this.#finished(ex, status),
   };
+  readonly #tls: TlsSource | undefined;
   #inFlight = 0;
   #drained: (() => void) | null = null;
   #closing: Promise<void> | null = null;
@@ -99,10 +120,24 @@ export class HttpEntryPoint {
       hostname: opts.hostname ?? osHostname(),
     });
     const feOpts = frontEndOptions(cfg, opts);
-    this.#frontEnd =
-      (opts.frontEnd ?? DEFAULT_FRONT_END) === 'socket'
-        ? new SocketFrontEnd(feOpts, this.#sink)
-        : new NodeHttpFrontEnd(feOpts, this.#sink);
+    if ((opts.frontEnd ?? DEFAULT_FRONT_END) === 'socket') {
+      this.#tls = opts.tls;
+      // HTTP/2: ALPN offers h2 on TLS, and an h2c preface on a plain connection goes to it.
+      const http2: Http2PlugIn = { frontEnd: new Http2FrontEnd(feOpts, this.#sink, http2Options(cfg)), isPreface: isHttp2Preface };
+      const t = cfg.transport.respondingTimeouts;
+      this.#frontEnd = new ConnectionListener({
+        entryPoint: cfg.name,
+        http1: new SocketFrontEnd(feOpts, this.#sink),
+        http2,
+        tls: opts.tls,
+        firstByteTimeout: t.readTimeout > 0 ? t.readTimeout : t.idleTimeout,
+        handshakeTimeout: feOpts.headersTimeout,
+      });
+    } else {
+      // node:http serves plain HTTP/1.1 only (no TLS, no HTTP/2): a fallback for comparisons.
+      this.#tls = undefined;
+      this.#frontEnd = new NodeHttpFrontEnd(feOpts, this.#sink);
+    }
   }
 
   /** Swap the handler (one assignment). `null` answers every request with 404. */
@@ -165,7 +200,13 @@ export class HttpEntryPoint {
 
   #dispatch(ex: Exchange): void {
     this.#inFlight++;
-    this.#forwarded.apply(ex, ex.tls !== null);
+    const tls = ex.tls;
+    this.#forwarded.apply(ex, tls !== null);
+    // Traefik's SNI check (domain fronting): a Host whose TLS options differ from the SNI's -> 421.
+    if (tls !== null && this.#tls !== undefined && this.#tls.state.misdirected(this.name, hostWithoutPort(ex.host), tls.servername)) {
+      ex.response.sendText(421, statusText(421));
+      return;
+    }
     const handler = this.#handler;
     if (handler === null) {
       ex.response.sendText(404, statusText(404));

@@ -7,11 +7,12 @@ import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { runHeadHooks, type Exchange, type HeadHook, type PeerInfo, type ResponseWriter, type TlsInfo, type UpgradeInfo } from '../exchange/exchange.js';
-import { HeaderList } from '../exchange/headers.js';
+import { equalsLower, HeaderList } from '../exchange/headers.js';
 import type { ExchangeSink } from './front-end.js';
 import type { PreparedTarget } from './routing-path.js';
 import { textResponseHeaders, withoutHopByHop } from './response-headers.js';
 import { markIdle } from './socket-idle.js';
+import { validTrailer } from './trailers.js';
 
 /**
  * ServerResponse with a slot for its writer, so one module-level 'close' listener serves every
@@ -104,8 +105,17 @@ export class NodeResponseWriter implements ResponseWriter {
     }
     if (this.#sink.draining) res.shouldKeepAlive = false;
     const raw = withoutHopByHop(headers.raw);
-    if (statusMessage === undefined) res.writeHead(status, raw);
-    else res.writeHead(status, statusMessage, raw);
+    try {
+      if (statusMessage === undefined) res.writeHead(status, raw);
+      else res.writeHead(status, statusMessage, raw);
+    } catch (err) {
+      // node refuses a `Trailer` field on a response it cannot chunk (HTTP/1.0, HEAD): the
+      // trailers will be dropped anyway, so their announcement goes too.
+      if ((err as { code?: unknown }).code !== 'ERR_HTTP_TRAILER_INVALID') throw err;
+      const kept = withoutField(raw, 'trailer');
+      if (statusMessage === undefined) res.writeHead(status, kept);
+      else res.writeHead(status, statusMessage, kept);
+    }
     this.#status = status;
   }
 
@@ -128,9 +138,17 @@ export class NodeResponseWriter implements ResponseWriter {
     else this.#goneCallbacks.push(cb);
   }
 
-  end(chunk?: Buffer): void {
+  /** Trailers go out after the last chunk when node frames the body chunked; else they are dropped. */
+  end(chunk?: Buffer, trailers?: HeaderList): void {
     if (this.#gone) return;
     if (!this.#res.headersSent) this.writeHead(200, new HeaderList());
+    if (trailers !== undefined && trailers.raw.length > 0 && this.#res.chunkedEncoding) {
+      const pairs: [string, string][] = [];
+      trailers.forEach((name, value) => {
+        if (validTrailer(name, value)) pairs.push([name, value]);
+      });
+      if (pairs.length > 0) this.#res.addTrailers(pairs);
+    }
     if (chunk === undefined) this.#res.end();
     else this.#res.end(chunk);
   }
@@ -178,6 +196,15 @@ export class NodeResponseWriter implements ResponseWriter {
     this.#timedOut = true;
     this.#res.destroy();
   }
+}
+
+/** `raw` without the fields named `lower`. */
+function withoutField(raw: readonly string[], lower: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    if (!equalsLower(raw[i] as string, lower)) out.push(raw[i] as string, raw[i + 1] as string);
+  }
+  return out;
 }
 
 /**

@@ -9,6 +9,8 @@ import { headers } from './headers/headers.js';
 import { circuitBreaker } from './circuit-breaker/circuit-breaker.js';
 import { retry } from './retry/retry.js';
 import { buffering } from './buffering/buffering.js';
+import { passTLSClientCert } from './pass-tls-client-cert/pass-tls-client-cert.js';
+import { grpcWeb } from './grpc-web/grpc-web.js';
 import { ipAllowList } from './ip-allow-list/ip-allow-list.js';
 import { basicAuth } from './basic-auth/basic-auth.js';
 import { digestAuth } from './digest-auth/digest-auth.js';
@@ -70,6 +72,8 @@ export const MIDDLEWARES: Registry = {
   circuitBreaker,
   retry,
   buffering,
+  passTLSClientCert,
+  grpcWeb,
 };
 
 export function createMiddleware(config: MiddlewareConfig, ctx: BuildContext): Middleware {

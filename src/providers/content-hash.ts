@@ -23,14 +23,16 @@ function objectHash(value: unknown): string {
 }
 
 /**
- * The content hash of a dynamic configuration, equal for equal content whatever the order of
- * names, from the cached hash of each object (see objectHash).
+ * The content hash of a dynamic configuration (http collections and the tls section), equal for
+ * equal content whatever the order of names, from the cached hash of each object (see objectHash).
  */
 export function configHash(config: DynamicConfig): string {
   const hash = createHash('sha256');
   for (const collection of ['routers', 'services', 'middlewares', 'serversTransports'] as const) {
     hash.update(`${collection}=${recordHash(config.http[collection])}\n`);
   }
+  // The tls section is small: one cached hash of the whole (frozen) section.
+  if (config.tls !== undefined) hash.update(`tls=${objectHash(config.tls)}\n`);
   return hash.digest('hex');
 }
 

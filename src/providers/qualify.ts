@@ -2,9 +2,11 @@
  * Provider namespaces, as Traefik: every object name becomes `name@provider`, and every reference
  * without `@` resolves in the referencing object's own provider (`service: api` in the file
  * provider means `api@file`); a reference that already names a provider (`api@docker`,
- * `noop@internal`) is kept as written. The TLS option `default` is not namespaced (it is shared).
+ * `noop@internal`) is kept as written. The TLS option `default` is not namespaced (it is shared),
+ * nor is the TLS store `default`; certificates are concatenated over providers.
  */
 import type { Diagnostic } from '../config/diagnostics.js';
+import { DYNAMIC_CODES } from '../config/dynamic/codes.js';
 import { setOwn } from '../config/dynamic/schema/fields.js';
 import type {
   DynamicConfig,
@@ -14,6 +16,9 @@ import type {
   RouterConfig,
   ServersTransportConfig,
   ServiceConfig,
+  TlsConfig,
+  TlsOptionsConfig,
+  TlsStoreConfig,
 } from '../config/dynamic/types.js';
 import type { ProviderMessage } from './provider.js';
 
@@ -22,7 +27,10 @@ export function qualifyName(name: string, provider: string): string {
 }
 
 export interface QualifiedState {
+  readonly provider: string;
   readonly http: HttpConfig;
+  /** Names qualified except `default`; undefined when the provider has no tls section. */
+  readonly tls: TlsConfig | undefined;
   readonly origins: ReadonlyMap<string, ObjectOrigin>;
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -43,8 +51,10 @@ export function qualifyMessage(message: ProviderMessage): QualifiedState {
     perProvider.set(p, origins);
     if (Object.isFrozen(message.origins)) qualifiedOrigins.set(message.origins, perProvider);
   }
-  const diagnostics = message.diagnostics.map((d) => (d.object === undefined ? d : { ...d, object: qualifyName(d.object, p) }));
+  const diagnostics = message.diagnostics.map((d) => (d.object === undefined || isDefaultTlsObject(d.object, d.path) ? d : { ...d, object: qualifyName(d.object, p) }));
   return {
+    provider: p,
+    tls: message.config.tls === undefined ? undefined : qualifyTls(message.config.tls, p),
     http: {
       routers: mapValues(http.routers, p, (r) => qualifyRouter(r, p)),
       services: mapValues(http.services, p, (s) => qualifyService(s, p)),
@@ -56,10 +66,42 @@ export function qualifyMessage(message: ProviderMessage): QualifiedState {
   };
 }
 
-/** `http.routers.api` -> `http.routers.api@file` (the name is everything after the collection). */
+/**
+ * `http.routers.api` -> `http.routers.api@file` (the name is everything after the collection);
+ * `tls.options.x` -> `tls.options.x@file` but `tls.options.default` stays; `tls.certificates[0]`
+ * -> `tls.certificates[0]@file` (certificates of several providers are one list).
+ */
 function qualifyOriginKey(key: string, provider: string): string {
-  const match = /^(http\.(?:routers|services|middlewares|serversTransports)\.)(.*)$/s.exec(key);
-  return match === null ? key : `${match[1] ?? ''}${qualifyName(match[2] ?? '', provider)}`;
+  const match = /^(http\.(?:routers|services|middlewares|serversTransports)\.|tls\.(?:options|stores)\.)(.*)$/s.exec(key);
+  if (match === null) return key.startsWith('tls.certificates[') ? `${key}@${provider}` : key;
+  const name = match[2] ?? '';
+  if (name === DEFAULT_TLS_NAME && match[1] !== undefined && match[1].startsWith('tls.')) return key;
+  return `${match[1] ?? ''}${qualifyName(name, provider)}`;
+}
+
+/** The name of the TLS options and store that are shared by every provider (never qualified). */
+const DEFAULT_TLS_NAME = 'default';
+
+function isDefaultTlsObject(object: string, path: string | undefined): boolean {
+  return object === DEFAULT_TLS_NAME && path !== undefined && (path.startsWith('tls.options.default') || path.startsWith('tls.stores.default'));
+}
+
+const qualifiedTls = new Map<string, WeakMap<TlsConfig, TlsConfig>>();
+
+/** A provider's tls section with option and store names qualified (once per frozen section). */
+function qualifyTls(tls: TlsConfig, provider: string): TlsConfig {
+  let memo = qualifiedTls.get(provider);
+  if (memo === undefined) qualifiedTls.set(provider, (memo = new WeakMap()));
+  const known = memo.get(tls);
+  if (known !== undefined) return known;
+  const names = <T>(record: Readonly<Record<string, T>>): Record<string, T> => {
+    const out: Record<string, T> = {};
+    for (const name of Object.keys(record)) setOwn(out, name === DEFAULT_TLS_NAME ? name : qualifyName(name, provider), record[name] as T);
+    return out;
+  };
+  const q: TlsConfig = { certificates: tls.certificates, options: names(tls.options), stores: names(tls.stores) };
+  if (Object.isFrozen(tls)) memo.set(tls, q);
+  return q;
 }
 
 /**
@@ -99,7 +141,23 @@ function qualifyRouter(r: RouterConfig, p: string): RouterConfig {
 }
 
 function qualifyService(s: ServiceConfig, p: string): ServiceConfig {
-  if (s.kind !== 'loadBalancer') return s;
+  switch (s.kind) {
+    case 'weighted': {
+      const w = s.weighted;
+      return { kind: 'weighted', weighted: { ...w, services: w.services.map((ref) => ({ ...ref, name: qualifyName(ref.name, p) })) } };
+    }
+    case 'mirroring': {
+      const m = s.mirroring;
+      const mirrors = m.mirrors.map((ref) => ({ ...ref, name: qualifyName(ref.name, p) }));
+      return { kind: 'mirroring', mirroring: { ...m, service: qualifyName(m.service, p), mirrors } };
+    }
+    case 'failover': {
+      const f = s.failover;
+      return { kind: 'failover', failover: { ...f, service: qualifyName(f.service, p), fallback: qualifyName(f.fallback, p) } };
+    }
+    case 'loadBalancer':
+      break;
+  }
   const lb = s.loadBalancer;
   if (lb.serversTransport === undefined) return s;
   return { kind: 'loadBalancer', loadBalancer: { ...lb, serversTransport: qualifyName(lb.serversTransport, p) } };
@@ -113,7 +171,7 @@ export function mergeStates(states: readonly QualifiedState[]): {
 } {
   const only = states.length === 1 ? states[0] : undefined;
   // One provider (the usual case): its state is the merged one, shared rather than copied.
-  if (only !== undefined) return { config: { http: only.http }, origins: only.origins, diagnostics: only.diagnostics };
+  if (only !== undefined) return { config: only.tls === undefined ? { http: only.http } : { http: only.http, tls: only.tls }, origins: only.origins, diagnostics: only.diagnostics };
   const http: {
     routers: Record<string, RouterConfig>;
     services: Record<string, ServiceConfig>;
@@ -130,5 +188,54 @@ export function mergeStates(states: readonly QualifiedState[]): {
     for (const [k, v] of s.origins) origins.set(k, v);
     diagnostics.push(...s.diagnostics);
   }
-  return { config: { http }, origins, diagnostics };
+  const tls = mergeTls(states, origins, diagnostics);
+  return { config: tls === undefined ? { http } : { http, tls }, origins, diagnostics };
 }
+
+/**
+ * The tls sections of several providers (names already disjoint, except `default`): certificates
+ * concatenated in provider order. `default` options or store defined by more than one provider is
+ * an error and neither applies (as Traefik: routers using the `default` options then fail, and
+ * the runtime must not fall back to built-in defaults for them).
+ */
+function mergeTls(states: readonly QualifiedState[], origins: ReadonlyMap<string, ObjectOrigin>, diagnostics: Diagnostic[]): TlsConfig | undefined {
+  const withTls = states.filter((s) => s.tls !== undefined);
+  if (withTls.length === 0) return undefined;
+  const certificates: TlsConfig['certificates'][number][] = [];
+  const options: Record<string, TlsOptionsConfig> = {};
+  const stores: Record<string, TlsStoreConfig> = {};
+  const defaults = { options: [] as QualifiedState[], stores: [] as QualifiedState[] };
+  for (const s of withTls) {
+    const tls = s.tls as TlsConfig;
+    certificates.push(...tls.certificates);
+    for (const [k, v] of Object.entries(tls.options)) {
+      if (k === DEFAULT_TLS_NAME) defaults.options.push(s);
+      setOwn(options, k, v);
+    }
+    for (const [k, v] of Object.entries(tls.stores)) {
+      if (k === DEFAULT_TLS_NAME) defaults.stores.push(s);
+      setOwn(stores, k, v);
+    }
+  }
+  for (const [key, list, record, what] of [
+    ['options', defaults.options, options, 'tls.options'],
+    ['stores', defaults.stores, stores, 'tls.stores'],
+  ] as const) {
+    if (list.length < 2) continue;
+    delete (record as Record<string, unknown>)[DEFAULT_TLS_NAME];
+    const origin = origins.get(`tls.${key}.${DEFAULT_TLS_NAME}`);
+    const providers = list.map((s) => s.provider);
+    const d: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = {
+      code: DYNAMIC_CODES.DUPLICATE_NAME,
+      severity: 'error',
+      message: `${what} "default" is defined by several providers (${providers.join(', ')}); none of them applies (as in Traefik)`,
+      source: origin?.source ?? '',
+      path: `tls.${key}.${DEFAULT_TLS_NAME}`,
+      object: DEFAULT_TLS_NAME,
+    };
+    if (origin?.line !== undefined) d.line = origin.line;
+    diagnostics.push(d);
+  }
+  return { certificates, options, stores };
+}
+

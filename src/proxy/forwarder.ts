@@ -9,10 +9,15 @@
  *
  * Connections come from an `UpstreamPools` store shared across reloads. WebSocket (and any other
  * `Upgrade`) requests go on a fresh, unpooled connection; a 101 answer turns it into a tunnel.
+ *
+ * HTTP/2 upstreams: an origin whose pool has HTTP/2 sessions (`h2c://` servers, and `https://`
+ * servers that picked h2 by ALPN) gets each request as a stream (h2/h2-forward.ts), its headers
+ * built by the same RequestHeadBuilder rules. Upgrade requests to https servers stay on HTTP/1.1.
  */
 import type { Exchange } from '../exchange/exchange.js';
 import { ProxyError } from '../errors/codes.js';
 import { DialError, writeProxyError, type ForwardErrorHandler } from './errors.js';
+import { forwardH2 } from './h2/h2-forward.js';
 import type { OriginPool } from './origin-pool.js';
 import { RequestHeadBuilder } from './request-head.js';
 import type { ServerTarget } from './server-target.js';
@@ -71,14 +76,20 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
       pool = pools.get(server, transport);
       cache.set(server, pool);
     }
+    const now = performance.now();
+    const h2 = pool.h2;
+    if (h2 !== null && (ex.upgrade === null || server.scheme === 'h2c')) {
+      pool.lastUsed = now;
+      forwardH2(ex, server, h2, builder.buildH2(ex, server, h2.scheme), onError, forward, now);
+      return;
+    }
     const head = builder.build(ex, server);
     const mode = builder.bodyMode;
-    const now = performance.now();
     if (ex.upgrade !== null) {
-      pool.connect(now, false).dispatch(ex, head, mode, onError);
+      pool.connect(now, false).dispatch(ex, head, mode, onError, server, forward);
       return;
     }
     const conn = pool.acquire(now) ?? pool.connect(now, true);
-    conn.dispatch(ex, head, mode, onError);
+    conn.dispatch(ex, head, mode, onError, server, forward);
   };
 }

@@ -3,12 +3,23 @@
  * connections form a LIFO stack (the most recently used first, so a hot set stays warm and the
  * rest age out); at most `maxIdleConnsPerHost` are kept. The number of connections in use is not
  * limited (Go's MaxConnsPerHost 0). Idle expiry is done by the owning UpstreamPools' sweeper.
+ *
+ * HTTP/2: an `h2c` origin, or an `https` origin whose server picked `h2` by ALPN on one of our
+ * HTTP/1.1 connections, gets an `H2Origin` (`h2`): its multiplexed sessions serve every later
+ * request (the forwarder checks `h2` first). HTTP/1.1 connections to https servers offer both
+ * `h2` and `http/1.1` (unless the transport disables HTTP/2, and never for upgrades, which need
+ * HTTP/1.1); a connection that comes back with `h2` is handed to `h2` and its request re-sent there.
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { H2Origin } from './h2/h2-origin.js';
 import type { ResolvedTransport } from './transport.js';
 import type { ServerTarget } from './server-target.js';
 import { UpstreamConnection } from './upstream-connection.js';
+
+/** ALPN offers (shared arrays). */
+export const ALPN_HTTP1: readonly string[] = Object.freeze(['http/1.1']);
+export const ALPN_H2_OR_HTTP1: readonly string[] = Object.freeze(['h2', 'http/1.1']);
 
 export class OriginPool {
   readonly key: string;
@@ -22,6 +33,8 @@ export class OriginPool {
   created = 0;
   /** performance.now() of the last acquire/connect. */
   lastUsed = 0;
+  /** HTTP/2 sessions: set for h2c origins, and for https origins once a server picked h2; else null. */
+  h2: H2Origin | null = null;
   readonly #idle: UpstreamConnection[] = [];
   #tlsSession: Buffer | undefined;
 
@@ -29,6 +42,7 @@ export class OriginPool {
     this.key = key;
     this.target = target;
     this.transport = transport;
+    if (target.scheme === 'h2c') this.h2 = new H2Origin(this);
   }
 
   get idleCount(): number {
@@ -55,6 +69,16 @@ export class OriginPool {
     this.lastUsed = now;
     this.created++;
     this.inUse++;
+    const offerH2 = pooled && this.target.scheme === 'https' && !this.transport.disableHTTP2;
+    const socket = this.dial(offerH2 ? ALPN_H2_OR_HTTP1 : ALPN_HTTP1);
+    return new UpstreamConnection(this, socket, pooled, offerH2);
+  }
+
+  /**
+   * Start a TCP connection to the origin, with TLS (the transport's options, `alpn` offered) for
+   * https. Completion is the socket's 'connect' (or 'secureConnect') event.
+   */
+  dial(alpn: readonly string[]): Socket {
     const { target, transport } = this;
     let socket: Socket;
     if (target.scheme === 'https') {
@@ -64,8 +88,8 @@ export class OriginPool {
         port: target.port,
         ...(servername === undefined ? {} : { servername }),
         rejectUnauthorized: !transport.insecureSkipVerify,
-        ...(transport.ca === undefined ? {} : { ca: transport.ca as string[] }),
-        ALPNProtocols: ['http/1.1'],
+        secureContext: transport.secureContext,
+        ALPNProtocols: alpn,
         ...(this.#tlsSession === undefined ? {} : { session: this.#tlsSession }),
       });
       tls.on('session', this.#onSession);
@@ -74,7 +98,24 @@ export class OriginPool {
       socket = netConnect({ host: target.host, port: target.port });
     }
     socket.setNoDelay(true);
-    return new UpstreamConnection(this, socket, pooled);
+    return socket;
+  }
+
+  /**
+   * A TLS connection on which the server picked h2: from now on this origin is served over HTTP/2.
+   * The socket becomes a session unless one that can take a stream exists already (then it is
+   * closed: one session per origin, as Go's transport does).
+   */
+  adoptH2(socket: TLSSocket, now: number): void {
+    (this.h2 ??= new H2Origin(this)).adopt(socket, now);
+  }
+
+  /** An https server no longer picks h2 (a new server at the same address): back to HTTP/1.1. */
+  dropH2(): void {
+    const h2 = this.h2;
+    if (h2 === null || this.target.scheme !== 'https') return;
+    this.h2 = null;
+    h2.close();
   }
 
   /** Take back a connection after a complete exchange; false when it was closed instead. */
@@ -109,13 +150,20 @@ export class OriginPool {
         (idle.shift() as UpstreamConnection).destroy();
       }
     }
-    return this.#idle.length === 0 && this.inUse === 0;
+    const h2Empty = this.h2 === null || this.h2.sweep(now, limit);
+    return this.#idle.length === 0 && this.inUse === 0 && h2Empty;
+  }
+
+  /** HTTP/2 sessions open (connecting, serving or draining). */
+  get h2Sessions(): number {
+    return this.h2 === null ? 0 : this.h2.size;
   }
 
   /** Close every idle connection (shutdown). Connections in use finish their exchange, then close. */
   close(): void {
     this.evicted = true;
     for (const conn of this.#idle.splice(0)) conn.destroy();
+    this.h2?.close();
   }
 
   readonly #onSession = (session: Buffer): void => {

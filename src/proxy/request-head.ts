@@ -11,6 +11,7 @@
  * - X-Forwarded-For set to the prior values joined with ", " plus ", <peer IP>";
  * - framing: Content-Length passed through, otherwise a body is sent chunked.
  */
+import type { OutgoingHttpHeaders } from 'node:http2';
 import type { Exchange } from '../exchange/exchange.js';
 import { equalsLower } from '../exchange/headers.js';
 import { joinPath, type ServerTarget } from './server-target.js';
@@ -119,6 +120,73 @@ export class RequestHeadBuilder {
     const requestTarget = ex.query === null ? path : path + '?' + ex.query;
     return ex.method + ' ' + requestTarget + ' HTTP/1.1\r\nHost: ' + host + '\r\n' + headers + '\r\n';
   }
+
+  /**
+   * The same request as an HTTP/2 header block for node:http2 (`session.request`): the same
+   * hop-by-hop removal and X-Forwarded-For rule as `build`, names lower-cased (RFC 9113 §8.2),
+   * repeated fields as arrays (Cookie joined with "; ", §8.2.3), `te: trailers` kept, Host moved
+   * to `:authority`, Content-Length kept only for a body of known length (HTTP/2 frames the body
+   * itself). `scheme` is the `:scheme` pseudo-header: 'http' for h2c, 'https' over TLS.
+   */
+  buildH2(ex: Exchange, target: ServerTarget, scheme: 'http' | 'https'): OutgoingHttpHeaders {
+    const raw = ex.headers.raw;
+    const host = this.#opts.passHostHeader && ex.host !== '' ? ex.host : target.hostHeader;
+    const path = target.pathPrefix === null ? ex.path : joinPath(target.pathPrefix, ex.path);
+    const out: OutgoingHttpHeaders = {
+      ':method': ex.method,
+      ':scheme': scheme,
+      ':authority': host,
+      ':path': ex.query === null ? path : path + '?' + ex.query,
+    };
+    let connTokens: string[] | null = null;
+    let xff: string | null = null;
+    let contentLength: string | null = null;
+    let chunkedIn = false;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i] as string;
+      const value = raw[i + 1] as string;
+      switch (classify(name)) {
+        case Kind.Normal:
+          addH2(out, name.toLowerCase(), value);
+          continue;
+        case Kind.Connection:
+          connTokens = connectionTokens(value, connTokens);
+          continue;
+        case Kind.Te:
+          if (out.te === undefined && hasToken(value, 'trailers')) out.te = 'trailers';
+          continue;
+        case Kind.TransferEncoding:
+          chunkedIn = true;
+          continue;
+        case Kind.ContentLength:
+          contentLength = value;
+          continue;
+        case Kind.Xff:
+          xff = xff === null ? value : xff + ', ' + value;
+          continue;
+        case Kind.Upgrade:
+        case Kind.Host:
+        case Kind.Drop:
+          continue;
+      }
+    }
+    if (connTokens !== null) {
+      for (const tok of connTokens) if (tok.charCodeAt(0) !== 58 && classify(tok) === Kind.Normal) delete out[tok];
+    }
+    if (contentLength !== null && !chunkedIn) out['content-length'] = contentLength;
+    if (this.#opts.appendXForwardedFor) out['x-forwarded-for'] = xff === null ? ex.peer.address : xff + ', ' + ex.peer.address;
+    else if (xff !== null) out['x-forwarded-for'] = xff;
+    return out;
+  }
+}
+
+/** Add one field to an HTTP/2 header object: a second value makes an array; Cookie joins with "; ". */
+function addH2(out: OutgoingHttpHeaders, name: string, value: string): void {
+  const prev = out[name];
+  if (prev === undefined) out[name] = value;
+  else if (name === 'cookie') out[name] = `${String(prev)}; ${value}`;
+  else if (Array.isArray(prev)) prev.push(value);
+  else out[name] = [String(prev), value];
 }
 
 function classify(name: string): Kind {

@@ -181,6 +181,11 @@ const enum Hop {
   TransferEncoding,
 }
 
+/** Hop-by-hop or framing field (dropped from forwarded heads and trailers). */
+export function isHopByHop(name: string): boolean {
+  return hopByHop(name) !== Hop.No || (name.length === 4 && equalsLower(name, 'host'));
+}
+
 /** Classify a response header name (Go ReverseProxy's hop-by-hop list plus framing). */
 function hopByHop(name: string): Hop {
   switch (name.length) {

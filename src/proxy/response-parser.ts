@@ -12,13 +12,14 @@
  *   value or reason phrase is an error; header names are RFC 9110 tokens; obs-fold is an error.
  * - Content-Length must be digits; several differing values are an error.
  * - Transfer-Encoding wins over Content-Length, and then the connection is not reused.
- * - Chunk sizes are hex (at most 12 digits); chunk extensions are skipped; trailers are read and dropped.
+ * - Chunk sizes are hex (at most 12 digits); chunk extensions are skipped; trailers (at most 64 KiB)
+ *   are handed on as a header list (hop-by-hop and framing fields dropped), a malformed one is an error.
  * - 102 and 103 informational heads are handed on (Go's ReverseProxy relays them), 100 is
  *   skipped (we never wait for it); 101 hands the raw head and the bytes after it over.
  * - Responses to HEAD, 204 and 304 have no body whatever their headers say.
  */
 
-import { Framing, ResponseHead } from './response-head.js';
+import { Framing, ResponseHead, isHopByHop } from './response-head.js';
 
 export { parseContentLength } from './response-head.js';
 
@@ -29,6 +30,8 @@ export interface ResponseSink {
   onResponseInfo(status: number, headers: string[]): void;
   /** A piece of the (de-chunked) body: a view of the socket's buffer, valid to keep. */
   onResponseBody(chunk: Buffer): void;
+  /** Trailer fields of a chunked body (flat [name, value, ...]), just before `onResponseComplete`. */
+  onResponseTrailers(trailers: string[]): void;
   /** The message is complete. Bytes after it (a misbehaving server) set `trailingData`. */
   onResponseComplete(): void;
   /** 101 Switching Protocols: the raw head (through the blank line) and whatever followed it. */
@@ -60,6 +63,10 @@ const MAX_CHUNK_SIZE_DIGITS = 12;
 
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 
+/** RFC 9110 tchar lookup (trailer names). */
+const TOKEN = new Uint8Array(256);
+for (const ch of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TOKEN[ch.charCodeAt(0)] = 1;
+
 /** Hex digit values, -1 for others. */
 const HEX = new Int8Array(256).fill(-1);
 for (let i = 0; i < 10; i++) HEX[48 + i] = i;
@@ -75,6 +82,9 @@ export class ResponseParser {
   #noBody = false;
   #remaining = 0;
   #count = 0;
+  /** The trailer line being read, and the trailer fields read so far (null: none). */
+  #trailerLine = '';
+  #trailers: string[] | null = null;
   readonly #parsed = new ResponseHead();
   /** Set when the head was parsed: may the connection carry another request afterwards? */
   keepAlive = false;
@@ -96,6 +106,8 @@ export class ResponseParser {
     this.#noBody = noBody;
     this.#remaining = 0;
     this.#count = 0;
+    this.#trailerLine = '';
+    this.#trailers = null;
     this.keepAlive = false;
     this.started = false;
     this.trailingData = false;
@@ -221,19 +233,28 @@ export class ResponseParser {
       case State.TrailerLineStart:
         if (c === 13) this.#state = State.TrailerEndLf;
         else if (c === 10 || (c < 32 && c !== 9) || c === 127) return this.#fail('bad trailer');
-        else this.#state = State.TrailerLine;
+        else {
+          this.#state = State.TrailerLine;
+          this.#trailerLine = String.fromCharCode(c);
+        }
         return this.#countTrailer(pos);
       case State.TrailerLine:
         if (c === 13) this.#state = State.TrailerLineLf;
         else if (c === 10 || (c < 32 && c !== 9) || c === 127) return this.#fail('bad trailer');
+        else this.#trailerLine += String.fromCharCode(c);
         return this.#countTrailer(pos);
       case State.TrailerLineLf:
-        if (c !== 10) return this.#fail('bad trailer');
+        if (c !== 10 || !this.#addTrailer()) return this.#fail('bad trailer');
         this.#state = State.TrailerLineStart;
         return this.#countTrailer(pos);
       case State.TrailerEndLf:
         if (c !== 10) return this.#fail('bad end of chunked body');
         this.#state = State.Done;
+        if (this.#trailers !== null) {
+          const trailers = this.#trailers;
+          this.#trailers = null;
+          this.#sink.onResponseTrailers(trailers);
+        }
         return pos + 1;
       case State.Head:
       case State.BodyLength:
@@ -248,6 +269,19 @@ export class ResponseParser {
   /** The state as of now (sink callbacks may have changed it; defeats narrowing on purpose). */
   #current(): State {
     return this.#state;
+  }
+
+  /** One trailer line read (`name: value`); false when malformed. */
+  #addTrailer(): boolean {
+    const line = this.#trailerLine;
+    this.#trailerLine = '';
+    const colon = line.indexOf(':');
+    if (colon <= 0) return false;
+    for (let i = 0; i < colon; i++) if (TOKEN[line.charCodeAt(i)] !== 1) return false;
+    const name = line.slice(0, colon);
+    if (isHopByHop(name)) return true;
+    (this.#trailers ??= []).push(name, line.slice(colon + 1).trim());
+    return true;
   }
 
   #countTrailer(pos: number): number {

@@ -8,7 +8,11 @@ import { isIP } from 'node:net';
 export interface ServerTarget {
   /** The URL as configured (for logs, status and sticky cookies). */
   readonly url: string;
-  readonly scheme: 'http' | 'https';
+  /**
+   * `http` and `https` speak HTTP/1.1 (https: HTTP/2 when the server picks it by ALPN); `h2c` is
+   * cleartext HTTP/2 with prior knowledge (gRPC servers).
+   */
+  readonly scheme: 'http' | 'https' | 'h2c';
   /** Host name or IP literal (IPv6 without brackets), lower case. */
   readonly host: string;
   readonly port: number;
@@ -21,7 +25,7 @@ export interface ServerTarget {
 }
 
 /**
- * Parse `url` (`http://host[:port][/path]` or `https://...`). Throws a TypeError with a user-facing
+ * Parse `url` (`http://host[:port][/path]`, `https://...` or `h2c://...`; h2c's default port is 80). Throws a TypeError with a user-facing
  * message when the URL is not usable as a server.
  */
 export function parseServerUrl(url: string, preservePath = false): ServerTarget {
@@ -31,13 +35,15 @@ export function parseServerUrl(url: string, preservePath = false): ServerTarget 
   } catch {
     throw new TypeError(`invalid server URL "${url}"`);
   }
-  let scheme: 'http' | 'https';
+  let scheme: 'http' | 'https' | 'h2c';
   if (u.protocol === 'http:') scheme = 'http';
   else if (u.protocol === 'https:') scheme = 'https';
-  else throw new TypeError(`unsupported scheme "${u.protocol.slice(0, -1)}" in server URL "${url}" (use http or https)`);
+  else if (u.protocol === 'h2c:') scheme = 'h2c';
+  else throw new TypeError(`unsupported scheme "${u.protocol.slice(0, -1)}" in server URL "${url}" (use http, https or h2c)`);
   if (u.hostname === '') throw new TypeError(`server URL "${url}" has no host`);
   if (u.username !== '' || u.password !== '') throw new TypeError(`server URL "${url}" must not carry credentials`);
-  let host = u.hostname;
+  // h2c is not a special scheme for WHATWG URLs: its host is kept as written, so lower-case it here.
+  let host = scheme === 'h2c' ? u.hostname.toLowerCase() : u.hostname;
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   const port = u.port === '' ? (scheme === 'https' ? 443 : 80) : Number(u.port);
   const path = u.pathname;
@@ -48,7 +54,7 @@ export function parseServerUrl(url: string, preservePath = false): ServerTarget 
     scheme,
     host,
     port,
-    hostHeader: u.host,
+    hostHeader: scheme === 'h2c' ? u.host.toLowerCase() : u.host,
     pathPrefix,
     origin: `${scheme}://${originHost}:${port}`,
   };

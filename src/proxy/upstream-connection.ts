@@ -15,16 +15,23 @@
  * fresh connection, but only when replaying cannot repeat a side effect the server may have seen
  * half of: no request body (nothing of a stream was consumed) and an idempotent method (GET, HEAD,
  * OPTIONS, TRACE) or an Idempotency-Key header — Go's net/http rule, which Traefik inherits.
+ *
+ * Trailers of a chunked response go to `ex.response.end(lastChunk, trailers)`. An https
+ * connection that offered h2 by ALPN and got it is handed to the pool's HTTP/2 sessions before
+ * anything was written, and the exchange goes through the forwarder again (`redo`).
  */
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Exchange } from '../exchange/exchange.js';
 import { HeaderList } from '../exchange/headers.js';
 import { ProxyError } from '../errors/codes.js';
 import { dialError, exchangeError, type ForwardErrorHandler } from './errors.js';
+import type { Redo } from './h2/h2-forward.js';
 import type { OriginPool } from './origin-pool.js';
 import { RequestBodyWriter, type BodyWriterOwner } from './request-body-writer.js';
 import { BodyMode } from './request-head.js';
 import { ResponseParser, type ResponseSink } from './response-parser.js';
+import type { ServerTarget } from './server-target.js';
 import { tunnel } from './tunnel.js';
 
 const enum State {
@@ -40,6 +47,8 @@ export class UpstreamConnection implements ResponseSink, BodyWriterOwner {
   readonly socket: Socket;
   /** One-off connections (upgrades) never go back to the pool. */
   readonly #pooled: boolean;
+  /** ALPN offered h2 too (https): the server may pick it, and then this becomes an HTTP/2 session. */
+  readonly #offeredH2: boolean;
   #state = State.Dialing;
   #served = 0;
   /** performance.now() when it went idle (read by the pool's sweeper). */
@@ -54,6 +63,10 @@ export class UpstreamConnection implements ResponseSink, BodyWriterOwner {
   // The exchange in flight.
   #ex: Exchange | null = null;
   #onError: ForwardErrorHandler | null = null;
+  /** The server and forwarder of the exchange in flight: to send it again elsewhere (h2 handover). */
+  #target: ServerTarget | null = null;
+  #redo: Redo | null = null;
+  #trailers: HeaderList | undefined = undefined;
   #head = '';
   #bodyMode = BodyMode.None;
   #bodyWriter: RequestBodyWriter | null = null;
@@ -63,10 +76,11 @@ export class UpstreamConnection implements ResponseSink, BodyWriterOwner {
   #pending: Buffer | null = null;
   #waitingClientDrain = false;
 
-  constructor(pool: OriginPool, socket: Socket, pooled: boolean) {
+  constructor(pool: OriginPool, socket: Socket, pooled: boolean, offeredH2 = false) {
     this.pool = pool;
     this.socket = socket;
     this.#pooled = pooled;
+    this.#offeredH2 = offeredH2;
     this.#parser = new ResponseParser(this);
     socket.on(pool.target.scheme === 'https' ? 'secureConnect' : 'connect', this.#onConnect);
     socket.on('data', this.#onData);
@@ -87,10 +101,15 @@ export class UpstreamConnection implements ResponseSink, BodyWriterOwner {
     this.socket.destroy();
   }
 
-  /** Send `ex` on this connection. `head` is the serialised request head. */
-  dispatch(ex: Exchange, head: string, bodyMode: BodyMode, onError: ForwardErrorHandler): void {
+  /**
+   * Send `ex` on this connection. `head` is the serialised request head; `target` and `redo` (the
+   * forwarder) serve to send the exchange again if the connection turns into an HTTP/2 one.
+   */
+  dispatch(ex: Exchange, head: string, bodyMode: BodyMode, onError: ForwardErrorHandler, target: ServerTarget, redo: Redo): void {
     this.#ex = ex;
     this.#onError = onError;
+    this.#target = target;
+    this.#redo = redo;
     this.#head = head;
     this.#bodyMode = bodyMode;
     this.#requestDone = false;
@@ -156,6 +175,10 @@ export class UpstreamConnection implements ResponseSink, BodyWriterOwner {
     const prev = this.#pending;
     this.#pending = chunk;
     if (prev !== null) this.#write(prev);
+  }
+
+  onResponseTrailers(trailers: string[]): void {
+    this.#trailers = new HeaderList(trailers);
   }
 
   onResponseComplete(): void {
@@ -228,6 +251,7 @@ export class UpstreamConnection implements ResponseSink, BodyWriterOwner {
   #finish(): void {
     const ex = this.#ex as Exchange;
     const pending = this.#pending;
+    const trailers = this.#trailers;
     const reusable =
       this.#pooled && this.#requestDone && this.#parser.keepAlive && !this.#parser.trailingData && this.#state === State.Active;
     this.#reset();
@@ -242,7 +266,8 @@ export class UpstreamConnection implements ResponseSink, BodyWriterOwner {
     } else {
       this.#closeActive();
     }
-    if (pending === null) ex.response.end();
+    if (trailers !== undefined) ex.response.end(pending ?? undefined, trailers);
+    else if (pending === null) ex.response.end();
     else ex.response.end(pending);
   }
 
@@ -298,8 +323,10 @@ export class UpstreamConnection implements ResponseSink, BodyWriterOwner {
     const head = this.#head;
     const mode = this.#bodyMode;
     const onError = this.#onError as ForwardErrorHandler;
+    const target = this.#target as ServerTarget;
+    const redo = this.#redo as Redo;
     this.#reset();
-    this.pool.connect(performance.now(), this.#pooled).dispatch(ex, head, mode, onError);
+    this.pool.connect(performance.now(), this.#pooled).dispatch(ex, head, mode, onError, target, redo);
   }
 
   readonly #onConnect = (): void => {
@@ -311,9 +338,29 @@ export class UpstreamConnection implements ResponseSink, BodyWriterOwner {
       this.#closeActive();
       return;
     }
+    if (this.#offeredH2 && (this.socket as TLSSocket).alpnProtocol === 'h2') {
+      this.#handOverToH2();
+      return;
+    }
     this.#state = State.Active;
     this.#send();
   };
+
+  /**
+   * The server picked h2: the socket becomes the origin's HTTP/2 session and the exchange (nothing
+   * of it was sent yet) goes through the forwarder again, which now takes the HTTP/2 path.
+   */
+  #handOverToH2(): void {
+    const ex = this.#ex as Exchange;
+    const target = this.#target as ServerTarget;
+    const redo = this.#redo as Redo;
+    this.#state = State.Upgraded;
+    this.#detachSocket();
+    this.pool.forget(this, true);
+    this.#reset();
+    this.pool.adoptH2(this.socket as TLSSocket, performance.now());
+    redo(ex, target);
+  }
 
   readonly #onDialTimeout = (): void => {
     this.#dialTimer = null;
@@ -366,6 +413,9 @@ export class UpstreamConnection implements ResponseSink, BodyWriterOwner {
     this.#detachBody();
     this.#ex = null;
     this.#onError = null;
+    this.#target = null;
+    this.#redo = null;
+    this.#trailers = undefined;
     this.#head = '';
     this.#pending = null;
   }

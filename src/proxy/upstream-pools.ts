@@ -24,8 +24,10 @@ export interface UpstreamPoolStats {
   readonly key: string;
   readonly idle: number;
   readonly inUse: number;
-  /** Connections opened since the pool was created. */
+  /** Connections opened since the pool was created (HTTP/2 sessions included). */
   readonly created: number;
+  /** HTTP/2 sessions open now (h2c origins, https origins that picked h2). */
+  readonly h2Sessions: number;
 }
 
 export class UpstreamPools {
@@ -56,7 +58,7 @@ export class UpstreamPools {
 
   stats(): UpstreamPoolStats[] {
     const out: UpstreamPoolStats[] = [];
-    for (const p of this.#pools.values()) out.push({ key: p.key, idle: p.idleCount, inUse: p.inUse, created: p.created });
+    for (const p of this.#pools.values()) out.push({ key: p.key, idle: p.idleCount, inUse: p.inUse, created: p.created, h2Sessions: p.h2Sessions });
     return out;
   }
 

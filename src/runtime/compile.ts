@@ -12,6 +12,7 @@ import type {
   ObjectOrigin,
   RouterConfig,
   ServersTransportConfig,
+  ServiceConfig,
 } from '../config/dynamic/types.js';
 import type { EntryPointConfig, StaticConfig } from '../config/static/types.js';
 import type { Exchange, Handler, Middleware } from '../exchange/exchange.js';
@@ -19,7 +20,12 @@ import { type BuildContext, createMiddleware } from '../middlewares/registry.js'
 import { statusText } from '../errors/codes.js';
 import { createRedirectSchemeHandler } from '../middlewares/redirect-scheme/redirect-scheme.js';
 import { compileRule, createIndexedTable, defaultPriority, type CompiledRule, type RouteEntry } from '../rules/index.js';
-import type { BuiltService } from '../services/service.js';
+import { plainService, type BuiltService } from '../services/service.js';
+import { createFailover } from '../services/failover/failover.js';
+import { createMirroring } from '../services/mirroring/mirroring.js';
+import { createWeighted } from '../services/weighted/weighted.js';
+import { TlsRouterCollector, type TlsRouterUse } from '../tls/router-tls.js';
+import { TLS_CODES } from '../tls/codes.js';
 import { providerOf, type MiddlewareView, type ObjectStatus, type RouterView, type RuntimeView, type ServiceView } from './view.js';
 
 export interface CompileDeps {
@@ -43,8 +49,43 @@ export interface CompileInput {
 
 /** What a graph built, for the next compile to reuse. */
 interface Built {
-  readonly services: ReadonlyMap<string, { readonly config: object; readonly transport: object; readonly handler: Handler }>;
+  readonly services: ReadonlyMap<string, BuiltServiceEntry>;
   readonly middlewares: ReadonlyMap<string, BuiltMiddleware>;
+}
+
+/** A built service, what it was built from, and the children it refers to (parents). */
+interface BuiltServiceEntry {
+  readonly config: object;
+  /** The serversTransport object a loadBalancer was built with; undefined for parents. */
+  readonly transport: object | undefined;
+  readonly service: BuiltService;
+  readonly handler: Handler;
+  /** Children by qualified name, and what each was when this one was built. */
+  readonly uses: readonly { readonly ref: string; readonly target: BuiltService }[];
+}
+
+/** A configuration problem found while building a service, with the code its diagnostic carries. */
+class ServiceBuildError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    /** For a reference loop: the services on it. */
+    readonly cycle: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Stops what the services of `previous` run in the background (health-check timers) when `next`
+ * (the graph swapped in after it) no longer uses them; every one of them when `next` is undefined
+ * (shutdown, or a graph compiled only to be checked). Call it after the swap: requests in flight
+ * on the old graph still finish (a disposed service keeps forwarding, it only stops its probes).
+ */
+export function disposeDropped(previous: CompiledGraph, next: CompiledGraph | undefined): void {
+  const kept = new Set<BuiltService>();
+  if (next !== undefined) for (const entry of next.built.services.values()) kept.add(entry.service);
+  for (const entry of previous.built.services.values()) if (!kept.has(entry.service)) entry.service.dispose();
 }
 
 /** A built middleware and what it refers to (by qualified name, and what that was when built). */
@@ -60,6 +101,8 @@ export interface CompiledGraph {
   readonly view: RuntimeView;
   readonly diagnostics: readonly Diagnostic[];
   readonly built: Built;
+  /** The TLS routers of each entry point and their TLS options (the TLS state picks options by SNI from them). */
+  readonly tlsRouters: ReadonlyMap<string, readonly TlsRouterUse[]>;
 }
 
 /** Go's http.NotFound body, newline included. */
@@ -151,54 +194,128 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
   };
 
   // --- services -------------------------------------------------------------------------------
+  // Built on demand, so that a parent (weighted, mirroring, failover) finds its children built
+  // first; a reference loop is an error of every service on it, and a missing or disabled child
+  // disables the parent with the reason.
   const defaultTransport = staticTransport(staticConfig);
-  const services = new Map<string, Mutable<(typeof config.http.services)[string]>>();
-  const builtServices = new Map<string, { config: object; transport: object; handler: Handler }>();
+  const services = new Map<string, Mutable<ServiceConfig>>();
+  const builtServices = new Map<string, BuiltServiceEntry>();
   const before = input.previous?.built;
   const serviceConfigs = config.http.services;
   // Object.keys, not Object.entries: no pair array per object (100,000 of them).
   for (const name of Object.keys(serviceConfigs)) {
-    const svc = serviceConfigs[name] as (typeof serviceConfigs)[string];
-    const state: Mutable<typeof svc> = { status: 'enabled', errors: [], usedBy: [], config: svc };
-    services.set(name, state);
-    if (svc.kind !== 'loadBalancer') {
-      state.status = 'disabled';
-      state.errors.push(`"${svc.kind}" services are not supported yet`);
-      report('services', name, 'TPK_CFG_UNSUPPORTED', `"${svc.kind}" services are not supported yet`);
-      continue;
-    }
-    const tName = svc.loadBalancer.serversTransport ?? 'default@internal';
-    const transport = svc.loadBalancer.serversTransport === undefined ? defaultTransport : config.http.serversTransports[tName];
-    if (transport === undefined) {
-      state.status = 'disabled';
-      state.errors.push(`serversTransport "${tName}" does not exist`);
-      report('services', name, 'TPK_CFG_MISSING_TRANSPORT', `serversTransport "${tName}" does not exist`);
-      continue;
-    }
-    const kept = before?.services.get(name);
-    if (kept !== undefined && kept.config === svc && kept.transport === transport) {
-      builtServices.set(name, kept);
-      continue;
-    }
-    try {
-      const { handler } = deps.buildLoadBalancer(name, svc.loadBalancer, transport, tName);
-      builtServices.set(name, { config: svc, transport, handler });
-    } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      state.status = 'disabled';
-      state.errors.push(msg);
-      report('services', name, 'TPK_CFG_SERVICE_BUILD', msg);
-    }
+    services.set(name, { status: 'enabled', errors: [], usedBy: [], config: serviceConfigs[name] as ServiceConfig });
   }
 
   // Internal services a router may name: noop@internal (answers 200 with no body, for routers that
   // only redirect) and ping@internal (for ping.manualRouting).
-  const internalServices = new Map<string, Handler>([['noop@internal', noopService]]);
-  if (staticConfig.ping) internalServices.set('ping@internal', createPingHandler(staticConfig.ping.terminatingStatusCode, deps.lifecycle));
+  const internalServices = new Map<string, BuiltService>([['noop@internal', NOOP_SERVICE]]);
+  if (staticConfig.ping) internalServices.set('ping@internal', plainService(createPingHandler(staticConfig.ping.terminatingStatusCode, deps.lifecycle)));
 
   // An object the provider declared but left out (invalid) is in `origins` without being in the config.
   const leftOut = (kind: 'services' | 'middlewares', ref: string): boolean =>
     input.origins?.has(`http.${kind}.${ref}`) === true && !(ref in config.http[kind]);
+
+  const buildingServices: string[] = [];
+  const buildService = (name: string): BuiltService => {
+    const done = builtServices.get(name)?.service ?? internalServices.get(name);
+    if (done !== undefined) return done;
+    const state = services.get(name);
+    if (state === undefined) {
+      const why = leftOut('services', name) ? `service "${name}" is invalid (see its own error)` : `service "${name}" does not exist`;
+      throw new ServiceBuildError('TPK_CFG_MISSING_SERVICE', why);
+    }
+    if (state.status === 'disabled') throw new ServiceBuildError('TPK_CFG_MISSING_SERVICE', `service "${name}" is disabled: ${state.errors.join('; ')}`);
+    if (buildingServices.includes(name)) {
+      const cycle = buildingServices.slice(buildingServices.indexOf(name));
+      throw new ServiceBuildError('TPK_CFG_SERVICE_LOOP', `reference loop: ${[...cycle, name].join(' -> ')}`, cycle);
+    }
+    buildingServices.push(name);
+    try {
+      const entry = makeService(name, state);
+      builtServices.set(name, entry);
+      return entry.service;
+    } catch (err) {
+      // A loop fails every service on it once each (the inner ones see the outer ones' error).
+      const msg = err instanceof Error ? err.message : String(err);
+      if (!state.errors.includes(msg)) {
+        state.status = 'disabled';
+        state.errors.push(msg);
+        report('services', name, err instanceof ServiceBuildError ? err.code : 'TPK_CFG_SERVICE_BUILD', msg);
+      }
+      throw err;
+    } finally {
+      buildingServices.pop();
+    }
+  };
+
+  const makeService = (name: string, state: Mutable<ServiceConfig>): BuiltServiceEntry => {
+    const svc = state.config;
+    const kept = before?.services.get(name);
+    if (svc.kind === 'loadBalancer') {
+      const tName = svc.loadBalancer.serversTransport ?? 'default@internal';
+      const transport = svc.loadBalancer.serversTransport === undefined ? defaultTransport : config.http.serversTransports[tName];
+      if (transport === undefined) throw new ServiceBuildError('TPK_CFG_MISSING_TRANSPORT', `serversTransport "${tName}" does not exist`);
+      if (kept !== undefined && kept.config === svc && kept.transport === transport) return kept;
+      let service: BuiltService;
+      try {
+        service = deps.buildLoadBalancer(name, svc.loadBalancer, transport, tName);
+      } catch (err) {
+        throw new ServiceBuildError('TPK_CFG_SERVICE_BUILD', err instanceof Error ? err.message : String(err));
+      }
+      return { config: svc, transport, service, handler: service.handler, uses: [] };
+    }
+    // A parent: its children first (qualified in the parent's provider, as routers' references are).
+    const provider = providerOf(name);
+    const refs = childRefs(svc).map((ref) => (ref.includes('@') || provider === '' ? ref : `${ref}@${provider}`));
+    const targets = refs.map((ref) => {
+      const child = services.get(ref);
+      if (child !== undefined && !child.usedBy.includes(name)) child.usedBy.push(name);
+      try {
+        return buildService(ref);
+      } catch (err) {
+        // On the loop: the loop is this service's own error; otherwise say which child failed.
+        if (child === undefined || (err instanceof ServiceBuildError && err.cycle.includes(name))) throw err;
+        throw new ServiceBuildError('TPK_CFG_MISSING_SERVICE', `service "${ref}" is disabled: ${child.errors.join('; ')}`);
+      }
+    });
+    if (svc.kind === 'failover' && !svc.failover.healthCheck && targets[0]?.health === undefined) {
+      // Traefik refuses this; Turnpike serves it (the main service always answers) and says so.
+      const message = `the main service "${refs[0] ?? ''}" reports no health (no healthCheck), so the fallback is never used`;
+      state.status = 'warning';
+      state.errors.push(message);
+      const origin = input.origins?.get(`http.services.${name}`);
+      diagnostics.push({
+        code: 'TPK_CFG_FAILOVER_NO_HEALTH',
+        severity: 'warning',
+        message,
+        object: name,
+        path: `http.services.${name}.failover.service`,
+        ...(origin ? { source: origin.source } : {}),
+        ...(origin?.line !== undefined ? { line: origin.line } : {}),
+      });
+    }
+    // Reused when the configuration object and every child are the same as last time: its state
+    // (round-robin position, health subscriptions, mirror counters) carries over.
+    if (kept !== undefined && kept.config === svc && kept.uses.length === refs.length && kept.uses.every((u, i) => u.ref === refs[i] && u.target === targets[i])) {
+      return kept;
+    }
+    let service: BuiltService;
+    try {
+      service = buildParent(name, svc, refs, targets);
+    } catch (err) {
+      throw new ServiceBuildError('TPK_CFG_SERVICE_BUILD', err instanceof Error ? err.message : String(err));
+    }
+    return { config: svc, transport: undefined, service, handler: service.handler, uses: refs.map((ref, i) => ({ ref, target: targets[i] as BuiltService })) };
+  };
+
+  for (const name of services.keys()) {
+    try {
+      buildService(name);
+    } catch {
+      // Recorded on the service (disabled, with its reason); routers using it report it.
+    }
+  }
 
   // --- middlewares ---------------------------------------------------------------------------
   // Built on demand, so a middleware that refers to others (chain) or to a service (errors) finds
@@ -212,13 +329,7 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
     const mw = middlewareConfigs[name] as MiddlewareConfig;
     middlewares.set(name, { status: 'enabled', errors: [], usedBy: [], config: mw });
   }
-  const lookupService = (ref: string): Handler => {
-    const h = builtServices.get(ref)?.handler ?? internalServices.get(ref);
-    if (h !== undefined) return h;
-    const svc = services.get(ref);
-    if (svc !== undefined) throw new Error(`service "${ref}" is disabled: ${svc.errors.join('; ')}`);
-    throw new Error(leftOut('services', ref) ? `service "${ref}" is invalid (see its own error)` : `service "${ref}" does not exist`);
-  };
+  const lookupService = (ref: string): Handler => buildService(ref).handler;
   const buildMiddleware = (name: string): Middleware => {
     const done = middlewareBuilt.get(name);
     if (done !== undefined) return done;
@@ -289,6 +400,7 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
   // Two tables per entry point: routers with `tls` serve only requests that arrived over TLS,
   // routers without it only plain ones (the same host may need two routers, as in Traefik).
   const tables = new Map<string, { plain: RouteEntry<Handler>[]; tls: RouteEntry<Handler>[] }>();
+  const tlsRouters = new TlsRouterCollector(config.tls, staticConfig.entryPoints);
   for (const ep of epList) if (ep.protocol === 'tcp') tables.set(ep.name, { plain: [], tls: [] });
 
   const resolveMiddleware = (ref: string): Middleware | string => {
@@ -319,7 +431,7 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
       fail('TPK_CFG_BAD_RULE', err instanceof Error ? err.message : String(err));
     }
 
-    const svcHandler = builtServices.get(router.service)?.handler ?? internalServices.get(router.service);
+    const svcHandler = builtServices.get(router.service)?.handler ?? internalServices.get(router.service)?.handler;
     const svcState = services.get(router.service);
     // A one-element literal: push() on an empty array reserves room for 17 (per service, 100,000 times).
     if (svcState) {
@@ -349,6 +461,8 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
     }
 
     const priority = router.priority !== 0 ? router.priority : defaultPriority(router.rule);
+    const tlsError = tlsRouters.add(name, router, using, rule);
+    if (tlsError !== undefined) fail(TLS_CODES.UNKNOWN_OPTIONS, tlsError);
     const disabled = errors.length > 0 || rule === undefined || svcHandler === undefined;
     routerViews[name] = {
       name,
@@ -374,7 +488,8 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
       if (!epOk) continue;
       chain.push(...routerChain);
       const t = tables.get(epName);
-      (router.tls !== undefined ? t?.tls : t?.plain)?.push({ name, rule, priority, value: compose(chain, svcHandler) });
+      // A TLS router: its own `tls`, or its entry point's `http.tls` (every router there is one).
+      ((router.tls ?? ep?.http.tls) !== undefined ? t?.tls : t?.plain)?.push({ name, rule, priority, value: compose(chain, svcHandler) });
     }
   }
 
@@ -426,10 +541,10 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
   };
   const view: RuntimeView = {
     routers: routerViews,
-    services: freezeStates(services, (name, s): ServiceView => ({ name, provider: providerOf(name), config: s.config, status: s.status, errors: s.errors, usedBy: s.usedBy })),
+    services: freezeStates(services, (name, s): ServiceView => serviceView(name, s, builtServices.get(name)?.service.health)),
     middlewares: freezeStates(middlewares, (name, s): MiddlewareView => ({ name, provider: providerOf(name), config: s.config, status: s.status, errors: s.errors, usedBy: s.usedBy })),
   };
-  return { entryPoints, view, diagnostics, built: { services: builtServices, middlewares: builtMiddlewares } };
+  return { entryPoints, view, diagnostics, built: { services: builtServices, middlewares: builtMiddlewares }, tlsRouters: tlsRouters.result() };
 }
 
 /** Traefik's internal services that come with later issues (API, dashboard, metrics). */
@@ -437,6 +552,53 @@ const UNSUPPORTED_INTERNAL_SERVICES = new Set(['api@internal', 'dashboard@intern
 
 function noopService(ex: Exchange): void {
   ex.response.sendText(200, '');
+}
+
+const NOOP_SERVICE = plainService(noopService);
+
+type ParentConfig = Exclude<ServiceConfig, { kind: 'loadBalancer' }>;
+
+/** The services a parent refers to, in its configuration's order (main service first). */
+function childRefs(svc: ParentConfig): string[] {
+  switch (svc.kind) {
+    case 'weighted':
+      return svc.weighted.services.map((s) => s.name);
+    case 'mirroring':
+      return [svc.mirroring.service, ...svc.mirroring.mirrors.map((m) => m.name)];
+    case 'failover':
+      return [svc.failover.service, svc.failover.fallback];
+  }
+}
+
+/** Builds a parent over its built children (`targets`, in childRefs order); throws on bad input. */
+function buildParent(name: string, svc: ParentConfig, refs: readonly string[], targets: readonly BuiltService[]): BuiltService {
+  const child = (i: number): { name: string; service: BuiltService } => ({ name: refs[i] as string, service: targets[i] as BuiltService });
+  switch (svc.kind) {
+    case 'weighted': {
+      const w = svc.weighted;
+      return createWeighted(
+        w.services.map((s, i) => ({ ...child(i), weight: s.weight })),
+        { name, sticky: w.sticky, healthCheck: w.healthCheck },
+      );
+    }
+    case 'mirroring': {
+      const m = svc.mirroring;
+      return createMirroring(
+        child(0),
+        m.mirrors.map((mirror, i) => ({ ...child(i + 1), percent: mirror.percent })),
+        { name, mirrorBody: m.mirrorBody, maxBodySize: m.maxBodySize, healthCheck: m.healthCheck },
+      );
+    }
+    case 'failover':
+      return createFailover(child(0), child(1), { name, healthCheck: svc.failover.healthCheck });
+  }
+}
+
+/** A service's view; `serverStatus` reads the built service's health live when it has one. */
+function serviceView(name: string, s: Mutable<ServiceConfig>, health: BuiltService['health']): ServiceView {
+  const base = { name, provider: providerOf(name), config: s.config, status: s.status, errors: s.errors, usedBy: s.usedBy };
+  if (health === undefined) return base;
+  return Object.defineProperty(base, 'serverStatus', { enumerable: true, get: () => health.serverStatus });
 }
 
 function createPingHandler(terminatingStatusCode: number, lifecycle: CompileDeps['lifecycle']): Handler {

@@ -9,7 +9,7 @@ import type { StaticConfig } from '../config/static/types.js';
 import type { Handler } from '../exchange/exchange.js';
 import type { Logger } from '../observability/logger.js';
 import type { Snapshot } from '../providers/aggregator.js';
-import { compile, type CompileDeps, type CompiledGraph } from './compile.js';
+import { compile, disposeDropped, type CompileDeps, type CompiledGraph } from './compile.js';
 import { diffRouters } from './diff.js';
 
 /** What the runtime needs of an entry point: a handler slot. */
@@ -28,6 +28,11 @@ export interface RuntimeOptions {
    * for all workers (see workers/primary.ts).
    */
   readonly report?: (summary: ApplySummary) => void;
+  /**
+   * The TLS state of the entry points (src/tls/tls-manager.ts): each applied configuration's `tls`
+   * section and TLS routers are handed to it, its diagnostics join the configuration's.
+   */
+  readonly tls?: { update(tls: Snapshot['config']['tls'], uses: CompiledGraph['tlsRouters']): Diagnostic[] };
 }
 
 /** The outcome of one apply(), as logged by logApplied(). */
@@ -93,6 +98,8 @@ export class Runtime {
     }
     const started = performance.now();
     const graph = compile({ staticConfig, config: snapshot.config, origins: snapshot.origins, ...(this.#current ? { previous: this.#current } : {}) }, deps);
+    // The TLS state first: a TLS router of the new graph finds its certificates and options.
+    const tlsDiagnostics = this.#opts.tls?.update(snapshot.config.tls, graph.tlsRouters) ?? [];
     for (const [name, slot] of slots) {
       const handler = graph.entryPoints.get(name);
       if (handler) slot.setHandler(handler);
@@ -101,8 +108,10 @@ export class Runtime {
     this.#current = graph;
     this.#currentHash = snapshot.hash;
     this.#version++;
+    // After the swap: services the new graph no longer uses stop their health checks.
+    if (previous !== undefined) disposeDropped(previous, graph);
 
-    const all: Diagnostic[] = [...snapshot.diagnostics, ...graph.diagnostics];
+    const all: Diagnostic[] = [...snapshot.diagnostics, ...graph.diagnostics, ...tlsDiagnostics];
     const diff = diffRouters(previous?.view, graph.view);
     const routers = Object.values(graph.view.routers);
     this.#done({
@@ -118,6 +127,11 @@ export class Runtime {
       diagnostics: all,
     });
     return graph;
+  }
+
+  /** Stops the background work of every current service (health checks); for shutdown. */
+  dispose(): void {
+    if (this.#current !== undefined) disposeDropped(this.#current, undefined);
   }
 
   #done(summary: ApplySummary): void {

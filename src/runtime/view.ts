@@ -1,9 +1,10 @@
 /**
  * The runtime view: the dynamic configuration plus, per object, its status and errors. It is
  * what `turnpike check`, the logs and (later) the API and dashboard read; it is plain data and
- * never points into live handlers.
+ * never points into live handlers, except `ServiceView.serverStatus`, read live from health checks.
  */
 import type { MiddlewareConfig, RouterConfig, ServiceConfig } from '../config/dynamic/types.js';
+import type { ServerState } from '../services/service.js';
 
 export type ObjectStatus = 'enabled' | 'disabled' | 'warning';
 
@@ -26,6 +27,12 @@ export interface ServiceView {
   readonly status: ObjectStatus;
   readonly errors: readonly string[];
   readonly usedBy: readonly string[];
+  /**
+   * Per server URL, UP or DOWN, for a load balancer that tracks health (the API's `serverStatus`).
+   * Read live from the built service each time (the one live value of the view); undefined for
+   * services without health and for parents.
+   */
+  readonly serverStatus?: ReadonlyMap<string, ServerState> | undefined;
 }
 
 export interface MiddlewareView {

@@ -71,6 +71,19 @@ describe('turnpike CLI', () => {
     assert.match(text, /r2@file.*missing/);
   });
 
+  it('check reports tls errors with file:line and key, and accepts an entry point with http.tls', () => {
+    const dyn = join(dir, 'tls-dyn.yml');
+    writeFileSync(dyn, 'tls:\n  certificates:\n    - certFile: /c/a.crt\n  options:\n    strict:\n      minVersion: VersionTLS14\n');
+    const st = join(dir, 'tls.yml');
+    writeFileSync(st, `entryPoints:\n  websecure:\n    address: ":8443"\n    http:\n      tls: {}\n    http2:\n      maxConcurrentStreams: 100\nproviders:\n  file:\n    filename: ${dyn}\n`);
+    const r = run(['check', `--configFile=${st}`]);
+    assert.notEqual(r.code, 0);
+    const text = r.out + r.err;
+    assert.match(text, /tls-dyn\.yml:3.*tls\.certificates\[0\]\.keyFile/);
+    assert.match(text, /tls-dyn\.yml:6.*tls\.options\.strict\.minVersion.*VersionTLS14/);
+    assert.doesNotMatch(text, /tls\.yml:\d/, 'the static http.tls and http2 are accepted');
+  });
+
   it('check treats a missing dynamic file as a warning', () => {
     const st = join(dir, 'missing.yml');
     writeFileSync(st, `entryPoints:\n  web:\n    address: ":8000"\nproviders:\n  file:\n    filename: ${join(dir, 'nope.yml')}\n`);

@@ -50,7 +50,7 @@ function entryPointsUsed(text: string): string[] {
 }
 
 /** Errors that only say the example is a fragment (it names objects defined in another block). */
-const FRAGMENT_CODES = new Set(['TPK_CFG_MISSING_SERVICE', 'TPK_CFG_MISSING_MIDDLEWARE', 'TPK_CFG_MISSING_TRANSPORT', 'TPK_CFG_MISSING_KEY']);
+const FRAGMENT_CODES = new Set(['TPK_CFG_MISSING_SERVICE', 'TPK_CFG_MISSING_MIDDLEWARE', 'TPK_CFG_MISSING_TRANSPORT', 'TPK_CFG_MISSING_KEY', 'TPK_CFG_UNKNOWN_TLS_OPTIONS']);
 
 async function checkExample(e: Example): Promise<CheckReport> {
   const path = join(CORPUS, e.file);

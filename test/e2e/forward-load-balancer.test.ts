@@ -49,7 +49,7 @@ void describe('load balancer through the proxy', () => {
 
   void it('weights 3:1:0 give the exact interleaving a a b a, and c (weight 0) never', async () => {
     const [a, b, c] = ups as [CountingUpstream, CountingUpstream, CountingUpstream];
-    proxy.ep.setHandler(createLoadBalancer(lb([{ url: a.url, weight: 3 }, { url: b.url, weight: 1 }, { url: c.url, weight: 0 }]), deps));
+    proxy.ep.setHandler(createLoadBalancer(lb([{ url: a.url, weight: 3 }, { url: b.url, weight: 1 }, { url: c.url, weight: 0 }]), deps).handler);
     assert.equal(await sequence(12), 'aabaaabaaaba');
     assert.equal(c.connections, 0);
   });
@@ -57,13 +57,13 @@ void describe('load balancer through the proxy', () => {
   void it('a rebuilt load balancer (reload) reuses the warm upstream connections', async () => {
     const [a, b] = ups as [CountingUpstream, CountingUpstream];
     const before = a.connections + b.connections;
-    proxy.ep.setHandler(createLoadBalancer(lb([{ url: a.url, weight: 1 }, { url: b.url, weight: 1 }]), deps));
+    proxy.ep.setHandler(createLoadBalancer(lb([{ url: a.url, weight: 1 }, { url: b.url, weight: 1 }]), deps).handler);
     assert.equal(await sequence(4), 'abab');
     assert.equal(a.connections + b.connections, before, 'no new connection after the rebuild');
   });
 
   void it('no available server: 503 "no available server"', async () => {
-    proxy.ep.setHandler(createLoadBalancer(lb([]), deps));
+    proxy.ep.setHandler(createLoadBalancer(lb([]), deps).handler);
     const r = await send(proxy.port, '/');
     assert.equal(r.status, 503);
     assert.equal(r.body.toString(), 'no available server\n');

@@ -7,6 +7,8 @@ import type { HeadersOptions } from './schema/middlewares/headers.js';
 import type { CircuitBreakerOptions } from './schema/middlewares/circuit-breaker.js';
 import type { RetryOptions } from './schema/middlewares/retry.js';
 import type { BufferingOptions } from './schema/middlewares/buffering.js';
+import type { PassTlsClientCertOptions } from './schema/middlewares/pass-tls-client-cert.js';
+import type { GrpcWebOptions } from './schema/middlewares/grpc-web.js';
 import type { IpAllowListOptions } from './schema/middlewares/ip-allow-list.js';
 import type { StripPrefixRegexOptions } from './schema/middlewares/strip-prefix-regex.js';
 import type { ReplacePathOptions } from './schema/middlewares/replace-path.js';
@@ -193,6 +195,8 @@ export type MiddlewareConfig =
   | { readonly kind: 'headers'; readonly options: HeadersOptions }
   | { readonly kind: 'circuitBreaker'; readonly options: CircuitBreakerOptions }
   | { readonly kind: 'retry'; readonly options: RetryOptions }
+  | { readonly kind: 'passTLSClientCert'; readonly options: PassTlsClientCertOptions }
+  | { readonly kind: 'grpcWeb'; readonly options: GrpcWebOptions }
   | { readonly kind: 'buffering'; readonly options: BufferingOptions };
 
 export type MiddlewareKind = MiddlewareConfig['kind'];
@@ -202,6 +206,13 @@ export interface ForwardingTimeouts {
   readonly dialTimeout: number;
   readonly responseHeaderTimeout: number;
   readonly idleConnTimeout: number;
+  /**
+   * HTTP/2 sessions only: after this long without a frame from the server, send a PING (ms;
+   * 0/absent = never, Traefik's default).
+   */
+  readonly readIdleTimeout?: number;
+  /** HTTP/2: a PING not answered within this long closes the session (ms; absent = 15 s). */
+  readonly pingTimeout?: number;
 }
 
 export interface ServersTransportConfig {

@@ -5,8 +5,9 @@
  * Isolation is per object: a router, service, middleware or serversTransport with any error is
  * left out, with coded diagnostics naming the object, the key path, the place in the source and
  * what was expected; every other object still applies. Keys match case-insensitively and scalars
- * convert as in Traefik (see schema/fields.ts). The `tcp`, `udp` and `tls` sections are reported
- * as unsupported for now and ignored.
+ * convert as in Traefik (see schema/fields.ts). The `tls` section is read into `config.tls` (its
+ * options and stores isolated the same way, see schema/tls-section.ts); the `tcp` and `udp`
+ * sections are reported as unsupported for now and ignored.
  */
 import type { Diagnostic } from '../diagnostics.js';
 import { DYNAMIC_CODES } from './codes.js';
@@ -16,6 +17,7 @@ import { readMiddleware } from './schema/middleware.js';
 import { readRouter } from './schema/router.js';
 import { readServersTransport } from './schema/servers-transport.js';
 import { readService } from './schema/service.js';
+import { readTlsSection } from './schema/tls-section.js';
 import type {
   DynamicConfig,
   MiddlewareConfig,
@@ -23,6 +25,7 @@ import type {
   RouterConfig,
   ServersTransportConfig,
   ServiceConfig,
+  TlsConfig,
 } from './types.js';
 
 export type { KeyPath, Locate, LocateLine, PathSegment, ValidateContext } from './schema/fields.js';
@@ -31,8 +34,9 @@ export interface DynamicValidation {
   readonly config: DynamicConfig;
   /**
    * Where each declared object is, keyed `http.routers.<name>` (also `http.services.`,
-   * `http.middlewares.`, `http.serversTransports.`). Includes objects left out with an error, so
-   * their diagnostics and the API can point at them.
+   * `http.middlewares.`, `http.serversTransports.`, `tls.options.`, `tls.stores.` and
+   * `tls.certificates[<i>]`). Includes objects left out with an error, so their diagnostics and
+   * the API can point at them.
    */
   readonly origins: ReadonlyMap<string, ObjectOrigin>;
   readonly diagnostics: readonly Diagnostic[];
@@ -104,7 +108,7 @@ export function validateDynamic(raw: unknown, ctx: ValidateContext): DynamicVali
     return freezeValidation({ config: { http }, origins, diagnostics, rejected, clean });
   }
   const top = readFields(section, raw, [], { supported: ['http', 'tcp', 'udp', 'tls'] }) ?? new Map<string, never>();
-  for (const name of ['tcp', 'udp', 'tls']) {
+  for (const name of ['tcp', 'udp']) {
     const f = top.get(name);
     if (f !== undefined) {
       section.error(DYNAMIC_CODES.UNSUPPORTED, f.path, `the "${name}" section is not supported yet; it is ignored`);
@@ -163,7 +167,18 @@ export function validateDynamic(raw: unknown, ctx: ValidateContext): DynamicVali
     read('serversTransports', TRANSPORTS, http.serversTransports);
   }
 
-  return freezeValidation({ config: { http }, origins, diagnostics, rejected, clean });
+  // The tls section is small: read whole every time (no reuse), and only present in the config
+  // when the document has one, so a configuration without it is exactly as before.
+  let tls: TlsConfig | undefined;
+  const tlsField = top.get('tls');
+  if (tlsField !== undefined) {
+    const t = readTlsSection(ctx, tlsField, diagnostics);
+    tls = t.tls;
+    for (const [k, o] of t.origins) origins.set(k, o);
+    for (const [k, d] of t.rejected) rejected.set(k, [...d]);
+  }
+
+  return freezeValidation({ config: tls === undefined ? { http } : { http, tls }, origins, diagnostics, rejected, clean });
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { formatKeyPath, type DecodeResult } from '../paths/index.js';
 import { parseAddress } from './address.js';
 import { STATIC_CODES, type StaticCode } from './codes.js';
-import type { EntryPointConfig, FileProviderConfig, LogLevel, PingConfig, RedirectionConfig, StaticConfig } from './types.js';
+import type { EntryPointConfig, EntryPointTls, FileProviderConfig, LogLevel, PingConfig, RedirectionConfig, StaticConfig } from './types.js';
 
 type Tree = Readonly<Record<string, unknown>>;
 
@@ -75,6 +75,24 @@ export function defaultWorkers(env: NodeJS.ProcessEnv = process.env): number {
   if (override !== undefined && /^[1-9][0-9]{0,3}$/.test(override)) return Number(override);
   return availableParallelism();
 }
+/** Traefik's `http2.maxConcurrentStreams` default. */
+export const DEFAULT_MAX_CONCURRENT_STREAMS = 250;
+
+/**
+ * `http.tls` of an entry point: present (even empty, as `--entryPoints.x.http.tls=true` makes it)
+ * = every router on the entry point is a TLS router; undefined = absent.
+ */
+function entryPointTls(http: Tree | undefined): EntryPointTls | undefined {
+  const tls = sub(http, 'tls');
+  if (tls === undefined) return undefined;
+  const domains = tls['domains'];
+  return {
+    options: stringAt(tls, 'options'),
+    certResolver: stringAt(tls, 'certResolver'),
+    domains: Array.isArray(domains) ? domains.filter(isTree).map((d) => ({ main: stringAt(d, 'main') ?? '', sans: stringsAt(d, 'sans') })) : [],
+  };
+}
+
 /** Traefik's default redirection priority is MaxInt64-1; the closest a JS number gets safely. */
 export const DEFAULT_REDIRECTION_PRIORITY = Number.MAX_SAFE_INTEGER - 1;
 
@@ -128,6 +146,7 @@ class Builder {
     const lifeCycle = sub(transport, 'lifeCycle');
     const http = sub(tree, 'http');
     const redirect = sub(sub(http, 'redirections'), 'entryPoint');
+    const tls = entryPointTls(http);
     let redirection: RedirectionConfig | undefined;
     if (redirect) {
       const at = [...base, 'http', 'redirections', 'entryPoint'];
@@ -175,7 +194,9 @@ class Builder {
         sanitizePath: boolAt(http, 'sanitizePath', true),
         encodeQuerySemicolons: boolAt(http, 'encodeQuerySemicolons', false),
         maxHeaderBytes: numberAt(http, 'maxHeaderBytes', 1_048_576),
+        ...(tls === undefined ? {} : { tls }),
       },
+      http2: { maxConcurrentStreams: numberAt(sub(tree, 'http2'), 'maxConcurrentStreams', DEFAULT_MAX_CONCURRENT_STREAMS) },
     };
   }
 

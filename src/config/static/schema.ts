@@ -52,6 +52,23 @@ const entryPoint = section({
     sanitizePath: bool({ doc: 'Clean /./, /../ and // out of request paths before routing', default: 'true' }),
     encodeQuerySemicolons: bool({ doc: 'Send ";" in queries as %3B instead of turning it into "&"', default: 'false' }),
     maxHeaderBytes: int({ doc: 'Largest request head accepted, in bytes', default: '1048576', min: 1 }),
+    tls: section(
+      {
+        options: str({ doc: 'TLS options (tls.options.<name>) for the routers of this entry point that name none', check: checkNotEmpty }),
+        certResolver: str({ doc: 'Certificate resolver for the routers of this entry point', check: checkNotEmpty }),
+        domains: listOf(
+          section({
+            main: str({ doc: 'Main domain of the certificate' }),
+            sans: listOf(str(), { doc: 'Other domains of the certificate' }),
+          }),
+          { doc: 'Certificate domains for the resolver' },
+        ),
+      },
+      { doc: 'Make every router on this entry point a TLS router (true, or with these defaults)' },
+    ),
+  }),
+  http2: section({
+    maxConcurrentStreams: int({ doc: 'HTTP/2 streams a client may open at once on one connection', default: '250', min: 1 }),
   }),
 });
 

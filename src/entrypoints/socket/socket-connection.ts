@@ -6,7 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { PeerInfo } from '../../exchange/exchange.js';
+import type { PeerInfo, TlsInfo } from '../../exchange/exchange.js';
 import { HeaderList, equalsLower } from '../../exchange/headers.js';
 import type { ExchangeSink, FrontEndOptions } from '../front-end.js';
 import { RawResponseWriter, SocketUpgrade } from '../raw-response-writer.js';
@@ -75,6 +75,8 @@ export class SocketConnection implements WriterOwner, BodyOwner {
   readonly socket: Socket;
   readonly #host: ConnectionHost;
   readonly #peer: PeerInfo;
+  /** The connection's TLS facts (a TLS socket), else null; shared by its exchanges. */
+  readonly #tls: TlsInfo | null;
   #phase = Phase.Idle;
   /** performance.now() at accept until the first byte arrives, then 0. */
   #newSince = performance.now();
@@ -99,9 +101,10 @@ export class SocketConnection implements WriterOwner, BodyOwner {
     if (this.#phase === Phase.Idle && this.#buf !== null) this.#process();
   };
 
-  constructor(socket: Socket, host: ConnectionHost, firstTimeout: number) {
+  constructor(socket: Socket, host: ConnectionHost, firstTimeout: number, tls: TlsInfo | null = null) {
     this.socket = socket;
     this.#host = host;
+    this.#tls = tls;
     this.#peer = peerOf(socket.remoteAddress, socket.remotePort);
     socket.on('data', this.#onData);
     socket.on('end', this.#onEnd);
@@ -157,6 +160,11 @@ export class SocketConnection implements WriterOwner, BodyOwner {
       if (kind === Deadline.Head && this.#phase === Phase.Head) this.#reject(408);
       else if (kind !== Deadline.None) this.socket.destroy();
     }
+  }
+
+  /** Bytes the listener already read off the socket (while sniffing the protocol): read them first. */
+  feed(head: Buffer): void {
+    this.#data(head);
   }
 
   #data(chunk: Buffer): void {
@@ -264,7 +272,7 @@ export class SocketConnection implements WriterOwner, BodyOwner {
       this.deadlineKind = Deadline.None;
     }
     this.writeDeadline = opts.writeTimeout > 0 ? now + opts.writeTimeout : 0;
-    const ex = new SocketExchange(p.method, p.minor, headers, target, body === null ? null : body.stream, this.#peer, opts.entryPoint, writer, null, startedAt);
+    const ex = new SocketExchange(p.method, p.minor, headers, target, body === null ? null : body.stream, this.#peer, opts.entryPoint, writer, null, startedAt, this.#tls);
     writer.attach(ex);
     this.#writer = writer;
     host.sink.dispatch(ex);
@@ -286,7 +294,7 @@ export class SocketConnection implements WriterOwner, BodyOwner {
     const sink = this.#host.sink;
     const writer = new RawResponseWriter(socket, sink, p.method === 'HEAD');
     const upgrade = new SocketUpgrade(headers.get('upgrade') ?? '', writer, rest);
-    const ex = new SocketExchange(p.method, p.minor, headers, target, null, this.#peer, this.#host.opts.entryPoint, writer, upgrade, startedAt);
+    const ex = new SocketExchange(p.method, p.minor, headers, target, null, this.#peer, this.#host.opts.entryPoint, writer, upgrade, startedAt, this.#tls);
     writer.attach(ex);
     sink.dispatch(ex);
   }

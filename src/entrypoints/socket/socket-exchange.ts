@@ -55,6 +55,7 @@ export class SocketExchange implements Exchange {
     response: ResponseWriter,
     upgrade: UpgradeInfo | null,
     startedAt: number,
+    tls: TlsInfo | null = null,
   ) {
     this.method = method;
     this.path = target.path;
@@ -65,7 +66,7 @@ export class SocketExchange implements Exchange {
     this.headers = headers;
     this.body = body;
     this.peer = peer;
-    this.tls = null;
+    this.tls = tls;
     this.entryPoint = entryPoint;
     this.upgrade = upgrade;
     this.response = response;

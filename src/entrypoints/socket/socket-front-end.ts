@@ -3,12 +3,13 @@
  * (`request-parser.ts`), one socket write per small response (`socket-response-writer.ts`) and
  * timeouts kept as per-connection deadlines checked by one sweep timer. It produces the same
  * Exchange objects as the node:http front end and plugs into the same seam (`front-end.ts`).
- * Selected with `HttpEntryPointOptions.frontEnd: 'socket'` (or TURNPIKE_FRONTEND=socket).
+ * The default front end (TURNPIKE_FRONTEND=node selects node:http instead).
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { ExchangeSink, FrontEnd, FrontEndOptions, ListenAddress } from '../front-end.js';
-import { listenOn } from '../listen.js';
+import { TLSSocket } from 'node:tls';
+import { SocketTlsInfo } from '../../tls/tls-info.js';
+import type { ConnectionFrontEnd, ExchangeSink, FrontEndOptions } from '../front-end.js';
 import { SocketConnection, type ConnectionHost } from './socket-connection.js';
 
 /** Sweep interval: a sixteenth of the smallest timeout, between 10 and 250 ms. */
@@ -20,18 +21,19 @@ function sweepInterval(opts: FrontEndOptions): number {
   return Math.max(10, Math.min(250, Math.floor(smallest / 16)));
 }
 
-function ignoreError(): void {}
-
-export class SocketFrontEnd implements FrontEnd, ConnectionHost {
+/**
+ * Fed by the entry point's listener (connection-listener.ts) with plain sockets and with TLS
+ * sockets whose handshake is done (their exchanges carry `tls`). The sweep timer runs only while
+ * there are connections.
+ */
+export class SocketFrontEnd implements ConnectionFrontEnd, ConnectionHost {
   readonly opts: FrontEndOptions;
   readonly sink: ExchangeSink;
   readonly headersTimeout: number;
   readonly idleTimeout: number;
   /** Bound on a fresh connection's silence before its first byte (Go: readTimeout, else idleTimeout). */
   readonly #firstTimeout: number;
-  readonly #server: Server;
   readonly #connections = new Set<SocketConnection>();
-  readonly #closed: Promise<void>;
   #sweep: NodeJS.Timeout | null = null;
 
   constructor(opts: FrontEndOptions, sink: ExchangeSink) {
@@ -42,26 +44,23 @@ export class SocketFrontEnd implements FrontEnd, ConnectionHost {
     this.headersTimeout = headersTimeout;
     this.idleTimeout = opts.idleTimeout > 0 ? opts.idleTimeout : opts.readTimeout;
     this.#firstTimeout = opts.readTimeout > 0 ? opts.readTimeout : opts.idleTimeout;
-    const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket: Socket) => this.#accept(socket));
-    server.on('error', ignoreError);
-    this.#server = server;
-    this.#closed = new Promise((resolve) =>
-      server.once('close', () => {
-        this.#stopSweep();
-        resolve();
-      }),
-    );
   }
 
-  async listen(host: string, port: number): Promise<ListenAddress> {
-    const addr = await listenOn(this.#server, host, port);
-    this.#startSweep();
-    return addr;
+  get connectionCount(): number {
+    return this.#connections.size;
   }
 
-  stopAccepting(): void {
-    this.#server.close(); // 'close' once every connection is gone
-    this.closeIdle();
+  accept(socket: Socket, head?: Buffer): void {
+    try {
+      const tls = socket instanceof TLSSocket ? new SocketTlsInfo(socket) : null;
+      const conn = new SocketConnection(socket, this, this.#firstTimeout, tls);
+      this.#connections.add(conn);
+      if (this.#sweep === null) this.#startSweep();
+      if (head !== undefined && head.length > 0) conn.feed(head);
+      else if (this.sink.draining) conn.closeIfIdle();
+    } catch {
+      socket.destroy();
+    }
   }
 
   closeIdle(): void {
@@ -79,22 +78,9 @@ export class SocketFrontEnd implements FrontEnd, ConnectionHost {
     for (const c of this.#connections) c.socket.destroy();
   }
 
-  closed(): Promise<void> {
-    return this.#closed;
-  }
-
   connectionClosed(conn: SocketConnection): void {
     this.#connections.delete(conn);
-  }
-
-  #accept(socket: Socket): void {
-    try {
-      const conn = new SocketConnection(socket, this, this.#firstTimeout);
-      this.#connections.add(conn);
-      if (this.sink.draining) conn.closeIfIdle();
-    } catch {
-      socket.destroy();
-    }
+    if (this.#connections.size === 0) this.#stopSweep();
   }
 
   #startSweep(): void {

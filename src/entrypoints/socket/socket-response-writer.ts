@@ -3,6 +3,8 @@
  * header checks) but sent with the first body bytes, so a small response leaves in one socket
  * write. Framing: the handler's Content-Length when it set one; else `end(chunk)` before any
  * write gets a Content-Length of its own; else chunked (HTTP/1.1) or close-delimited (HTTP/1.0).
+ * Trailers given to `end` go after the last chunk of a chunked body (an `end(chunk, trailers)` with
+ * no length fixed yet picks chunked for them); a Content-Length or HTTP/1.0 response drops them.
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
@@ -10,6 +12,7 @@ import { runHeadHooks, type Exchange, type HeadHook, type ResponseWriter } from 
 import { HeaderList } from '../../exchange/headers.js';
 import { ProxyError } from '../../errors/codes.js';
 import { serializeHead } from '../raw-response-writer.js';
+import { validTrailer } from '../trailers.js';
 import { textResponseHeaders, withoutHopByHop } from '../response-headers.js';
 
 /** What the writer needs from its connection. */
@@ -25,6 +28,24 @@ export interface WriterOwner {
 
 const LAST_CHUNK = '0\r\n\r\n';
 const CRLF = '\r\n';
+
+/**
+ * The last chunk of a chunked body, with the trailer fields (RFC 9112 §7.1.2) when given. Fields
+ * that are not valid HTTP or may not be trailers (framing, routing, Host...) are left out: the
+ * response is under way, so a bad trailer is dropped rather than failing it.
+ */
+function lastChunk(trailers: HeaderList | undefined): string {
+  if (trailers === undefined) return LAST_CHUNK;
+  let out = '0\r\n';
+  const raw = trailers.raw;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    if (!validTrailer(name, value)) continue;
+    out += name + ': ' + value + CRLF;
+  }
+  return out + CRLF;
+}
 
 /** Outcome recorded when the write timeout cut a response before its head went out. */
 export const WRITE_TIMEOUT_STATUS = 504;
@@ -226,15 +247,19 @@ export class SocketResponseWriter implements ResponseWriter {
     else this.#goneCallbacks.push(cb);
   }
 
-  end(chunk?: Buffer): void {
+  end(chunk?: Buffer, trailers?: HeaderList): void {
     if (this.#gone || this.#ended) return;
     if (this.#head === null) this.writeHead(200, new HeaderList());
     const socket = this.#socket;
+    // Trailers need chunked framing: a response whose length is not fixed yet goes chunked for them.
+    const withTrailers = trailers !== undefined && trailers.raw.length > 0 && !this.#http10;
     if (!this.#headSent) {
-      const len = this.#framing === Framing.Pending ? (chunk === undefined ? 0 : chunk.length) : -1;
+      let len = -1;
+      if (this.#framing === Framing.Pending && !withTrailers) len = chunk === undefined ? 0 : chunk.length;
       const head = this.#finalHead(len);
+      const last = this.#framing === Framing.Chunked ? lastChunk(withTrailers ? trailers : undefined) : '';
       if (chunk === undefined || chunk.length === 0 || this.#framing === Framing.None) {
-        socket.write(this.#framing === Framing.Chunked ? head + LAST_CHUNK : head, 'latin1');
+        socket.write(head + last, 'latin1');
         return this.#markEnded();
       }
       if (this.#framing !== Framing.Chunked && chunk.length <= JOIN_LIMIT) {
@@ -247,7 +272,7 @@ export class SocketResponseWriter implements ResponseWriter {
       socket.cork();
     }
     if (chunk !== undefined && chunk.length > 0 && this.#framing !== Framing.None) this.#body(chunk);
-    if (this.#framing === Framing.Chunked) socket.write(LAST_CHUNK, 'latin1');
+    if (this.#framing === Framing.Chunked) socket.write(lastChunk(withTrailers ? trailers : undefined), 'latin1');
     socket.uncork();
     this.#markEnded();
   }

@@ -10,7 +10,9 @@
  * whole read gives: the edit touches more than one block, the key line, the last object of a
  * collection, or anything outside the collections; the block does not parse on its own as exactly
  * that one key with a mapping; or the object has any diagnostic. A differential test compares it
- * with whole reads on random edits.
+ * with whole reads on random edits. Objects outside the collections (the `tls` section's) are not
+ * blocks: an edit that touches them is outside every block, so the file is read whole; an edit
+ * above them moves their origins by the lines it added or removed.
  */
 import type { Diagnostic } from '../../config/diagnostics.js';
 import { freezeFresh } from '../../config/dynamic/freeze.js';
@@ -33,6 +35,8 @@ export interface IncrementalState {
   readonly source: string;
   /** Sorted by keyLineStart. */
   readonly blocks: readonly ObjectBlock[];
+  /** Origins (keys and lines) of the file's objects that are not blocks: `tls.options.<name>` etc. */
+  readonly others?: readonly { readonly key: string; readonly line: number }[];
 }
 
 /** What the file cache needs to describe the file after the edit. */
@@ -115,6 +119,7 @@ export function tryIncremental(state: IncrementalState, text: string, source: st
 
   const lineDelta = countLines(text, block.keyLineStart, next.keyLineStart + delta) - countLines(old, block.keyLineStart, next.keyLineStart);
   let blocks = state.blocks;
+  let others = state.others ?? [];
   let newOrigins = origins;
   if (delta !== 0 || lineDelta !== 0) {
     const moved: ObjectBlock[] = state.blocks.slice(0, i + 1);
@@ -127,7 +132,11 @@ export function tryIncremental(state: IncrementalState, text: string, source: st
       shifted?.set(`http.${b.collection}.${b.name}`, { source, line: b.line + lineDelta });
     }
     blocks = moved;
-    if (shifted !== undefined) newOrigins = freezeFresh(shifted);
+    if (shifted !== undefined) {
+      for (const o of others) if (o.line > block.line) shifted.set(o.key, { source, line: o.line + lineDelta });
+      others = others.map((o) => (o.line > block.line ? { key: o.key, line: o.line + lineDelta } : o));
+      newOrigins = freezeFresh(shifted);
+    }
   }
   return {
     collection: block.collection,
@@ -135,7 +144,7 @@ export function tryIncremental(state: IncrementalState, text: string, source: st
     value: checked.value,
     fingerprint: snippet.slice(span[0], span[1]),
     origins: newOrigins,
-    state: { source: text, blocks },
+    state: others.length > 0 ? { source: text, blocks, others } : { source: text, blocks },
   };
 }
 

@@ -20,6 +20,9 @@
  * - The same object name in two files is an error naming both files, and the object is left out
  *   (Traefik keeps whichever file sorts first, with a warning). Identical definitions (e.g. a
  *   Kubernetes ConfigMap mount seen twice) are only a warning and apply once.
+ * - The `tls` section is validated whole each time its file changes (it is small); its objects do not
+ *   keep last valid versions. Certificates of several files are concatenated; the same options or
+ *   store name in two files is an error naming both (tls-merge.ts).
  */
 import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../../config/diagnostics.js';
@@ -27,10 +30,11 @@ import { DYNAMIC_CODES, type DynamicCode } from '../../config/dynamic/codes.js';
 import { freezeFresh } from '../../config/dynamic/freeze.js';
 import { sameData } from '../../config/dynamic/same-data.js';
 import { isPlainObject, setOwn } from '../../config/dynamic/schema/fields.js';
-import type { DynamicConfig, HttpConfig, ObjectOrigin } from '../../config/dynamic/types.js';
+import type { DynamicConfig, HttpConfig, ObjectOrigin, TlsConfig } from '../../config/dynamic/types.js';
 import { type DynamicValidation, type HttpCollection, type Locate, validateDynamic } from '../../config/dynamic/validate.js';
 import { blocksOf, type IncrementalState, replaceObject, tryIncremental } from './incremental.js';
 import { type ParsedFile, parseDynamicFile, parseLocator } from './parse.js';
+import { mergeFileTls } from './tls-merge.js';
 
 /** A file's text, or why it could not be read. */
 export type SourceFile =
@@ -63,6 +67,8 @@ export interface CachedFile {
   readonly diagnostics: readonly Diagnostic[];
   /** After a clean fast read: what a one-object edit needs to skip reading the whole file (incremental.ts). */
   readonly incremental?: IncrementalState | undefined;
+  /** The file's validated `tls` section; undefined when it has none. */
+  readonly tls?: TlsConfig | undefined;
 }
 
 /** A file's objects by collection and name (its validated config, plus kept last valid versions). */
@@ -79,7 +85,8 @@ function objectAt(objects: FileObjects, key: string): unknown {
   return undefined;
 }
 
-function hasObjects(objects: FileObjects): boolean {
+function hasObjects(objects: FileObjects, tls: TlsConfig | undefined): boolean {
+  if (tls !== undefined && (tls.certificates.length > 0 || Object.keys(tls.options).length > 0 || Object.keys(tls.stores).length > 0)) return true;
   return COLLECTIONS.some((c) => Object.keys(objects[c.key]).length > 0);
 }
 
@@ -103,6 +110,7 @@ function splice(last: CachedFile, state: IncrementalState, path: string, text: s
     origins: edit.origins,
     diagnostics: last.diagnostics,
     incremental: edit.state,
+    tls: last.tls,
   });
 }
 
@@ -156,7 +164,7 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
         const result = parseDynamicFile(file.path, file.text);
         if (!result.ok) {
           diagnostics.push(keptOrDropped(result.diagnostic, last));
-        } else if (last !== undefined && hasObjects(last.objects) && isEmptyDocument(result.raw)) {
+        } else if (last !== undefined && hasObjects(last.objects, last.tls) && isEmptyDocument(result.raw)) {
           diagnostics.push({
             code: DYNAMIC_CODES.EMPTY_FILE,
             severity: 'warning',
@@ -215,10 +223,14 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
     diagnostics.push(...own);
     const clean = new Map<string, unknown>();
     for (const [key, raw] of v.clean) clean.set(key, fingerprint(raw));
-    // Every object clean and read fast: the next one-object edit can be spliced in.
-    const blocks = own.length === 0 && v.clean.size === v.origins.size && parsed.source !== undefined && parsed.keyLineStartOf !== undefined ? blocksOf(v.clean, v.origins, parsed.keyLineStartOf) : undefined;
-    const incremental = blocks !== undefined && parsed.source !== undefined ? { source: parsed.source, blocks } : undefined;
-    const entry: CachedFile = { digest: parsed.digest, locate: parsed.locate, objects, clean, origins: v.origins, diagnostics: own, incremental };
+    // Every object clean and read fast: the next one-object edit can be spliced in. Objects outside
+    // the http collections (tls) are not blocks: an edit touching them reads the file whole, and
+    // their origins move with the lines an edit above them adds or removes.
+    const others = v.config.tls === undefined ? [] : otherOrigins(v.origins);
+    const blocks = own.length === 0 && v.clean.size + others.length === v.origins.size && parsed.source !== undefined && parsed.keyLineStartOf !== undefined ? blocksOf(v.clean, v.origins, parsed.keyLineStartOf) : undefined;
+    const lined = others.flatMap((o) => (o.line === undefined ? [] : [{ key: o.key, line: o.line }]));
+    const incremental = blocks !== undefined && parsed.source !== undefined && lined.length === others.length ? { source: parsed.source, blocks, ...(lined.length > 0 ? { others: lined } : {}) } : undefined;
+    const entry: CachedFile = { digest: parsed.digest, locate: parsed.locate, objects, clean, origins: v.origins, diagnostics: own, incremental, tls: v.config.tls };
     cache.set(doc.path, entry);
     return entry;
   });
@@ -229,7 +241,8 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
   const only = validations.length === 1 ? validations[0] : undefined;
   if (only !== undefined) {
     // One file: its objects and origins are the provider's as they are (no copies of 10,000-name maps).
-    return Object.freeze({ config: freezeFresh({ http: only.objects }), origins: freezeFresh(only.origins), diagnostics: freezeFresh(diagnostics), cache: Object.freeze(cache), incremental: incrementalCount });
+    const config: DynamicConfig = only.tls === undefined ? { http: only.objects } : { http: only.objects, tls: only.tls };
+    return Object.freeze({ config: freezeFresh(config), origins: freezeFresh(only.origins), diagnostics: freezeFresh(diagnostics), cache: Object.freeze(cache), incremental: incrementalCount });
   }
 
   const http: { [K in HttpCollection]: Record<string, HttpConfig[K][string]> } = { routers: {}, services: {}, middlewares: {}, serversTransports: {} };
@@ -288,7 +301,16 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
     }
   }
 
-  return Object.freeze({ config: freezeFresh({ http }), origins: freezeFresh(origins), diagnostics: freezeFresh(diagnostics), cache: Object.freeze(cache), incremental: incrementalCount });
+  const tls = mergeFileTls(validations, origins, diagnostics);
+  const config: DynamicConfig = tls === undefined ? { http } : { http, tls };
+  return Object.freeze({ config: freezeFresh(config), origins: freezeFresh(origins), diagnostics: freezeFresh(diagnostics), cache: Object.freeze(cache), incremental: incrementalCount });
+}
+
+/** Origins of the objects outside the http collections (the tls section's), with their lines. */
+function otherOrigins(origins: ReadonlyMap<string, ObjectOrigin>): { key: string; line: number | undefined }[] {
+  const out: { key: string; line: number | undefined }[] = [];
+  for (const [key, o] of origins) if (!key.startsWith('http.')) out.push({ key, line: o.line });
+  return out;
 }
 
 /**

@@ -10,7 +10,9 @@ import type { ListenAddress } from '../../entrypoints/front-end.js';
 import type { Logger } from '../../observability/logger.js';
 import { UpstreamPools } from '../../proxy/upstream-pools.js';
 import type { CompileDeps } from '../compile.js';
-import { Runtime, type ApplySummary } from '../runtime.js';
+import { Runtime, logDiagnostics, type ApplySummary } from '../runtime.js';
+import type { DefaultCertificateSource } from '../../tls/default-certificate.js';
+import { TlsManager } from '../../tls/tls-manager.js';
 
 /** Builds the compiler's dependencies (src/cli/compile-deps.ts); passed in to keep the layers apart. */
 export type CompileDepsFactory = (pools: UpstreamPools, lifecycle: { terminating: boolean }) => CompileDeps;
@@ -23,6 +25,8 @@ export interface DataPathOptions {
   readonly report?: (summary: ApplySummary) => void;
   /** Log the "UDP entry points are not supported" warning (the primary does it once for all workers). */
   readonly warnSkipped?: boolean;
+  /** Where the generated default TLS certificate comes from (a worker asks the primary); default: made here. */
+  readonly defaultCertificate?: DefaultCertificateSource;
 }
 
 export class ListenError extends Error {
@@ -41,22 +45,33 @@ export class DataPath {
   readonly lifecycle = { terminating: false };
   readonly #config: StaticConfig;
   readonly #pools = new UpstreamPools();
+  /** TLS state of every entry point; rebuilt per configuration and when a certificate file changes. */
+  readonly tls: TlsManager;
   #draining: Promise<void> | undefined;
 
   constructor(opts: DataPathOptions) {
     this.#config = opts.config;
+    const logger = opts.logger;
+    this.tls = new TlsManager({
+      ...(opts.defaultCertificate ? { defaultCertificate: opts.defaultCertificate } : {}),
+      onReload: (diagnostics) => {
+        logDiagnostics(logger, diagnostics);
+        logger.info({ pid: process.pid }, 'TLS certificates reloaded');
+      },
+    });
     for (const ep of Object.values(opts.config.entryPoints)) {
       if (ep.protocol !== 'tcp') {
         if (opts.warnSkipped !== false) opts.logger.warn({ entryPoint: ep.name }, 'UDP entry points are not supported yet; skipped');
         continue;
       }
-      this.entryPoints.set(ep.name, new HttpEntryPoint(ep, { hostname: hostname() }));
+      this.entryPoints.set(ep.name, new HttpEntryPoint(ep, { hostname: hostname(), tls: this.tls }));
     }
     this.runtime = new Runtime({
       staticConfig: opts.config,
       logger: opts.logger,
       deps: opts.compileDeps(this.#pools, this.lifecycle),
       slots: this.entryPoints,
+      tls: this.tls,
       ...(opts.report ? { report: opts.report } : {}),
     });
   }
@@ -91,7 +106,12 @@ export class DataPath {
         if (life && life.requestAcceptGraceTimeout > 0) await new Promise((r) => setTimeout(r, life.requestAcceptGraceTimeout));
         await ep.close(life?.graceTimeOut ?? 10_000);
       });
-      this.#draining = Promise.all(closing).then(() => this.#pools.close());
+      this.#draining = Promise.all(closing).then(() => {
+        // Health-check timers and probes stop with the services that run them.
+        this.runtime.dispose();
+        this.tls.close();
+        return this.#pools.close();
+      });
     }
     return this.#draining;
   }

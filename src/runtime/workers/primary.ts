@@ -35,6 +35,7 @@ import type { StaticConfig } from '../../config/static/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Snapshot } from '../../providers/aggregator.js';
 import { logApplied, type ApplySummary } from '../runtime.js';
+import { generatedOnce } from '../../tls/default-certificate.js';
 import { messageType, toDelta, toWire, type ToPrimary, type ToWorker, type WireDelta, type WireSnapshot } from './protocol.js';
 
 export interface PrimaryOptions {
@@ -96,6 +97,8 @@ export function runPrimary(opts: PrimaryOptions): void {
   const post = (worker: Worker, message: ToWorker): void => {
     if (worker.isConnected()) worker.send(message);
   };
+  /** The generated default TLS certificate: made once here, on the first worker's request, for all. */
+  const defaultCertificate = generatedOnce();
 
   const finishDone = (): void => {
     for (const [version, p] of pending) {
@@ -174,6 +177,12 @@ export function runPrimary(opts: PrimaryOptions): void {
           started = true;
           stopProviders = opts.startProviders(onSnapshot);
         }
+        return;
+      case 'need-default-cert':
+        defaultCertificate().then(
+          (pair) => post(worker, { type: 'default-cert', cert: pair.cert, key: pair.key }),
+          (err: unknown) => post(worker, { type: 'default-cert-failed', error: String(err) }),
+        );
         return;
       case 'need-snapshot':
         if (latestSnapshot !== undefined && latestSnapshot.version === msg.version) {

@@ -12,7 +12,7 @@
 import type { Diagnostic } from '../../config/diagnostics.js';
 import { deepFreeze, freezeFresh } from '../../config/dynamic/freeze.js';
 import { setOwn } from '../../config/dynamic/schema/fields.js';
-import type { DynamicConfig, ObjectOrigin } from '../../config/dynamic/types.js';
+import type { DynamicConfig, ObjectOrigin, TlsConfig } from '../../config/dynamic/types.js';
 import type { StaticConfig } from '../../config/static/types.js';
 import type { Snapshot } from '../../providers/aggregator.js';
 import type { ApplySummary } from '../runtime.js';
@@ -50,6 +50,11 @@ export interface WireDelta {
   readonly version: number;
   readonly hash: string;
   readonly http: { readonly [K in Collection]: Changes<DynamicConfig['http'][K][string]> };
+  /**
+   * The tls section, sent whole when it is not the same object as in `base` (it is small): null =
+   * the new snapshot has none; absent = unchanged (the worker keeps its own, identity included).
+   */
+  readonly tls?: TlsConfig | null;
   readonly origins: Changes<ObjectOrigin>;
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -60,7 +65,10 @@ export type ToWorker =
   | { readonly type: 'snapshot'; readonly snapshot: WireSnapshot }
   | { readonly type: 'delta'; readonly delta: WireDelta }
   /** Drain (requestAcceptGraceTimeout, graceTimeOut) and exit 0. */
-  | { readonly type: 'shutdown' };
+  | { readonly type: 'shutdown' }
+  /** The answer to `need-default-cert`: the instance's generated default TLS certificate (PEM). */
+  | { readonly type: 'default-cert'; readonly cert: string; readonly key: string }
+  | { readonly type: 'default-cert-failed'; readonly error: string };
 
 export type ToPrimary =
   /** Sent once the worker listens for messages. */
@@ -72,7 +80,9 @@ export type ToPrimary =
   /** Snapshot `version` was applied (or skipped as unchanged); the primary logs it once for all workers. */
   | { readonly type: 'applied'; readonly version: number; readonly summary: ApplySummary }
   /** A delta did not start from the snapshot this worker has (never expected): send `version` whole. */
-  | { readonly type: 'need-snapshot'; readonly version: number };
+  | { readonly type: 'need-snapshot'; readonly version: number }
+  /** The worker needs the generated default TLS certificate (the primary makes one for all workers). */
+  | { readonly type: 'need-default-cert' };
 
 export function toWire(s: Snapshot): WireSnapshot {
   const body: SnapshotBody = { config: s.config, origins: [...s.origins], diagnostics: s.diagnostics };
@@ -111,10 +121,12 @@ export function toDelta(prev: Snapshot, next: Snapshot): WireDelta {
   for (const key of prev.origins.keys()) if (!next.origins.has(key)) originRemoved.push(key);
   const a = prev.config.http;
   const b = next.config.http;
+  const tls = prev.config.tls === next.config.tls ? {} : { tls: next.config.tls ?? null };
   return {
     base: prev.version,
     version: next.version,
     hash: next.hash,
+    ...tls,
     http: {
       routers: changes(a.routers, b.routers),
       services: changes(a.services, b.services),
@@ -140,7 +152,9 @@ export function applyDelta(prev: Snapshot, delta: WireDelta): Snapshot {
   for (const [key, o] of delta.origins.set) origins.set(key, o);
   const http = {} as { -readonly [K in Collection]: DynamicConfig['http'][K] };
   for (const c of COLLECTIONS) (http as Record<Collection, unknown>)[c] = patch(prev.config.http[c], delta.http[c] as Changes<unknown>);
-  return freezeFresh({ version: delta.version, hash: delta.hash, config: { http }, origins, diagnostics: delta.diagnostics });
+  const tls = delta.tls === undefined ? prev.config.tls : delta.tls === null ? undefined : deepFreeze(delta.tls);
+  const config: DynamicConfig = tls === undefined ? { http } : { http, tls };
+  return freezeFresh({ version: delta.version, hash: delta.hash, config, origins, diagnostics: delta.diagnostics });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

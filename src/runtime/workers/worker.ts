@@ -15,6 +15,7 @@ import { createLogger } from '../../observability/logger.js';
 import type { ApplySummary } from '../runtime.js';
 import { DataPath, ListenError, type CompileDepsFactory } from './data-path.js';
 import type { Snapshot } from '../../providers/aggregator.js';
+import type { PemKeyPair } from '../../tls/default-certificate.js';
 import { applyDelta, fromWire, messageType, type ToPrimary, type ToWorker } from './protocol.js';
 
 function send(message: ToPrimary): void {
@@ -22,6 +23,13 @@ function send(message: ToPrimary): void {
 }
 
 export function runWorker(compileDeps: CompileDepsFactory): void {
+  // The generated default TLS certificate comes from the primary (one for every worker).
+  let certWaiters: { resolve: (p: PemKeyPair) => void; reject: (e: Error) => void }[] = [];
+  const defaultCertificate = (): Promise<PemKeyPair> =>
+    new Promise((resolve, reject) => {
+      certWaiters.push({ resolve, reject });
+      if (certWaiters.length === 1) send({ type: 'need-default-cert' });
+    });
   let logger: Logger | undefined;
   let dataPath: DataPath | undefined;
   let version = 0;
@@ -52,7 +60,7 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
     process.on('unhandledRejection', (reason: unknown) => {
       log.error({ pid: process.pid, err: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) }, 'unhandled promise rejection');
     });
-    const dp = new DataPath({ config: msg.config, logger: log, compileDeps, report, warnSkipped: false });
+    const dp = new DataPath({ config: msg.config, logger: log, compileDeps, report, warnSkipped: false, defaultCertificate });
     dataPath = dp;
     if (msg.snapshot) {
       version = msg.snapshot.version;
@@ -103,6 +111,16 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
       case 'shutdown':
         stop('primary');
         return;
+      case 'default-cert':
+      case 'default-cert-failed': {
+        const waiters = certWaiters;
+        certWaiters = [];
+        for (const w of waiters) {
+          if (msg.type === 'default-cert') w.resolve({ cert: msg.cert, key: msg.key });
+          else w.reject(new Error(msg.error));
+        }
+        return;
+      }
     }
   });
   // Signals sent to the whole process group (Ctrl-C) or to this worker alone: drain and exit; the

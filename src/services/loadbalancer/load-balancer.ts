@@ -3,18 +3,22 @@
  * hands the exchange to the forwarder. Built once per configuration; the connection pools it uses
  * live in the `UpstreamPools` store the runtime passes in, so they survive reloads.
  *
+ * A service with `sticky`, `healthCheck` or `passiveHealthCheck` is built by tracked-balancer.ts;
+ * one without them keeps the lean handlers below (no health state, nothing to stop).
+ *
  * As Traefik does, the server list is shuffled at build time (so that several Turnpike instances
  * do not all start on the same server); pass `random` to make it deterministic in tests.
  */
 import type { LoadBalancerConfig } from '../../config/dynamic/types.js';
 import type { Exchange, Handler } from '../../exchange/exchange.js';
-import { ProxyError } from '../../errors/codes.js';
 import type { ForwardErrorHandler } from '../../proxy/errors.js';
-import { createForwarder, type Forwarder, type ForwarderOptions } from '../../proxy/forwarder.js';
-import { parseServerUrl, type ServerTarget } from '../../proxy/server-target.js';
+import type { Forwarder, ForwarderOptions } from '../../proxy/forwarder.js';
+import type { ServerTarget } from '../../proxy/server-target.js';
 import type { ResolvedTransport } from '../../proxy/transport.js';
 import { attemptWatcher } from '../../proxy/upstream-attempts.js';
 import type { UpstreamPools } from '../../proxy/upstream-pools.js';
+import { forwarderFor, noAvailableServer, sharedTarget } from './shared.js';
+import { createTrackedBalancer, type LoadBalancerService } from './tracked-balancer.js';
 import { SmoothWeightedRoundRobin } from './wrr.js';
 
 export interface LoadBalancerDeps {
@@ -33,18 +37,22 @@ export interface LoadBalancerDeps {
   readonly random?: () => number;
   /** Keep the configured order (tests, and deterministic sequences). */
   readonly noShuffle?: boolean;
+  /**
+   * The qualified service name (e.g. `svc@file`): Traefik derives the default sticky cookie name
+   * from it. Default ''.
+   */
+  readonly serviceName?: string;
 }
 
-/** Traefik's answer when no server can take the request. */
-export function noAvailableServer(): ProxyError {
-  return new ProxyError('TPK_ERR_NO_SERVER', 'no available server', { body: 'no available server\n' });
-}
+export { noAvailableServer } from './shared.js';
+export type { LoadBalancerService } from './tracked-balancer.js';
+export type { LoadBalancerHealth } from './server-health.js';
 
 /**
  * Build a load balancer. Throws an Error with a user-facing message for an invalid server URL or
  * an unknown serversTransport (build-time only; the request path never throws but NO_SERVER).
  */
-export function createLoadBalancer(cfg: LoadBalancerConfig, deps: LoadBalancerDeps): Handler {
+export function createLoadBalancer(cfg: LoadBalancerConfig, deps: LoadBalancerDeps): LoadBalancerService {
   const transport = deps.resolveTransport(cfg.serversTransport);
   const servers = cfg.servers.map((s) => {
     try {
@@ -54,6 +62,20 @@ export function createLoadBalancer(cfg: LoadBalancerConfig, deps: LoadBalancerDe
     }
   });
   if (deps.noShuffle !== true) shuffle(servers, deps.random ?? Math.random);
+  if (cfg.sticky !== undefined || cfg.healthCheck !== undefined || cfg.passiveHealthCheck !== undefined) {
+    return createTrackedBalancer(cfg, { ...deps, serviceName: deps.serviceName ?? '' }, transport, servers);
+  }
+  // Nothing runs in the background: nothing to stop, no health to track.
+  return { handler: plainHandler(cfg, deps, transport, servers), health: undefined, dispose: noop };
+}
+
+/** The handler of a service without sticky sessions or health checks. */
+function plainHandler(
+  cfg: LoadBalancerConfig,
+  deps: LoadBalancerDeps,
+  transport: ResolvedTransport,
+  servers: readonly { readonly target: ServerTarget; readonly weight: number }[],
+): Handler {
   const forward = forwarderFor(deps, transport, cfg.passHostHeader, cfg.flushInterval);
   const wrr = new SmoothWeightedRoundRobin(servers.map((s) => ({ value: s.target, weight: s.weight })));
 
@@ -92,57 +114,6 @@ function untried(wrr: SmoothWeightedRoundRobin<ServerTarget>, first: ServerTarge
   return server;
 }
 
-/**
- * Parsed server URLs, shared by every service naming the same URL (immutable values; sharing them
- * also lets a forwarder's per-target pool cache hold one entry per URL). Per pool store, and
- * emptied when it outgrows any sane configuration, so URLs dropped by reloads do not pile up.
- */
-const sharedTargets = new WeakMap<UpstreamPools, Map<string, ServerTarget>>();
-const MAX_SHARED_TARGETS = 500_000;
-
-function sharedTarget(pools: UpstreamPools, url: string, preservePath: boolean): ServerTarget {
-  let byUrl = sharedTargets.get(pools);
-  if (byUrl === undefined) sharedTargets.set(pools, (byUrl = new Map<string, ServerTarget>()));
-  const key = preservePath ? `1${url}` : `0${url}`;
-  let target = byUrl.get(key);
-  if (target === undefined) {
-    target = parseServerUrl(url, preservePath);
-    if (byUrl.size >= MAX_SHARED_TARGETS) byUrl.clear();
-    byUrl.set(key, target);
-  }
-  return target;
-}
-
-/**
- * Forwarders hold no per-service state, so services with the same transport, pool store, error
- * handler and options share one (10,000 services through one transport build one forwarder, not
- * 10,000). Keyed weakly by those objects: a forwarder goes when its transport or store goes.
- */
-const sharedForwarders = new WeakMap<UpstreamPools, WeakMap<ResolvedTransport, WeakMap<object, Map<string, Forwarder>>>>();
-const DEFAULT_ON_ERROR = {};
-
-function forwarderFor(deps: LoadBalancerDeps, transport: ResolvedTransport, passHostHeader: boolean, flushInterval: number): Forwarder {
-  const options = {
-    transport,
-    passHostHeader,
-    flushInterval,
-    pools: deps.pools,
-    ...(deps.onError === undefined ? {} : { onError: deps.onError }),
-  };
-  if (deps.createForwarder !== undefined) return deps.createForwarder(options);
-  let byTransport = sharedForwarders.get(deps.pools);
-  if (byTransport === undefined) sharedForwarders.set(deps.pools, (byTransport = new WeakMap()));
-  let byOnError = byTransport.get(transport);
-  if (byOnError === undefined) byTransport.set(transport, (byOnError = new WeakMap()));
-  const errorKey: object = deps.onError ?? DEFAULT_ON_ERROR;
-  let byOptions = byOnError.get(errorKey);
-  if (byOptions === undefined) byOnError.set(errorKey, (byOptions = new Map<string, Forwarder>()));
-  const key = `${String(passHostHeader)}|${flushInterval}`;
-  let forward = byOptions.get(key);
-  if (forward === undefined) byOptions.set(key, (forward = createForwarder(options)));
-  return forward;
-}
-
 /** Fisher-Yates with an injectable random source. */
 export function shuffle<T>(items: T[], random: () => number): void {
   for (let i = items.length - 1; i > 0; i--) {
@@ -152,3 +123,5 @@ export function shuffle<T>(items: T[], random: () => number): void {
     items[j] = t;
   }
 }
+
+function noop(): void {}

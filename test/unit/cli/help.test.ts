@@ -22,7 +22,8 @@ void describe('help', () => {
     const docs = staticFlagDocs();
     assert.ok(docs.length >= 30);
     for (const { flag } of docs) {
-      const segments = flag.slice(2).replace('<name>', 'x').split('.');
+      // `domains[n].main`: the list index is its own segment in the schema.
+      const segments = flag.slice(2).replace('<name>', 'x').replace(/\[n\]/g, '[0]').split('.');
       assert.ok(lookupPath(STATIC_SCHEMA, segments).found, flag);
     }
   });

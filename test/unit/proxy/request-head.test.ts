@@ -133,3 +133,52 @@ void describe('RequestHeadBuilder', () => {
     assert.deepEqual(ex.headers.raw, before);
   });
 });
+
+void describe('RequestHeadBuilder.buildH2', () => {
+  const h2cases: { desc: string; ex: ExInput; url?: string; pass?: boolean; append?: boolean; scheme?: 'http' | 'https'; want: Record<string, string | string[]> }[] = [
+    {
+      desc: 'pseudo-headers from the request; Host becomes :authority',
+      ex: { method: 'GET', path: '/a%2Fb', query: 'x=1', headers: ['Host', 'client.example', 'Accept', '*/*'] },
+      want: { ':method': 'GET', ':scheme': 'http', ':authority': 'client.example', ':path': '/a%2Fb?x=1', accept: '*/*', 'x-forwarded-for': '10.0.0.9' },
+    },
+    {
+      desc: 'passHostHeader false: the server host; https scheme; preservePath prefix',
+      ex: { path: '/p' },
+      url: 'https://backend:8443/base',
+      pass: false,
+      scheme: 'https',
+      want: { ':method': 'GET', ':scheme': 'https', ':authority': 'backend:8443', ':path': '/base/p', 'x-forwarded-for': '10.0.0.9' },
+    },
+    {
+      desc: 'hop-by-hop and Connection-listed fields removed, te reduced to trailers, names lower-cased',
+      ex: {
+        headers: ['Connection', 'keep-alive, X-Priv, :path, te', 'X-Priv', '1', 'Keep-Alive', '5', 'Proxy-Connection', 'x', 'Proxy-Authorization', 'y', 'TE', 'gzip, trailers', 'Trailer', 'X-T', 'Upgrade', 'h2c', 'Transfer-Encoding', 'chunked', 'X-Pub', '2'],
+        body: true,
+      },
+      want: { ':method': 'GET', ':scheme': 'http', ':authority': 'client.example', ':path': '/', 'x-pub': '2', te: 'trailers', 'x-forwarded-for': '10.0.0.9' },
+    },
+    {
+      desc: 'repeated fields become arrays, cookies are joined with "; "',
+      ex: { headers: ['X-A', '1', 'x-a', '2', 'Cookie', 'a=1', 'cookie', 'b=2'] },
+      want: { ':method': 'GET', ':scheme': 'http', ':authority': 'client.example', ':path': '/', 'x-a': ['1', '2'], cookie: 'a=1; b=2', 'x-forwarded-for': '10.0.0.9' },
+    },
+    {
+      desc: 'Content-Length kept for a body of known length; prior X-Forwarded-For values joined, peer appended',
+      ex: { method: 'POST', body: true, headers: ['Content-Length', '3', 'X-Forwarded-For', '1.1.1.1', 'X-Forwarded-For', '2.2.2.2'] },
+      want: { ':method': 'POST', ':scheme': 'http', ':authority': 'client.example', ':path': '/', 'content-length': '3', 'x-forwarded-for': '1.1.1.1, 2.2.2.2, 10.0.0.9' },
+    },
+    {
+      desc: 'notAppendXForwardedFor keeps the prior value only',
+      ex: { headers: ['X-Forwarded-For', '1.1.1.1'] },
+      append: false,
+      want: { ':method': 'GET', ':scheme': 'http', ':authority': 'client.example', ':path': '/', 'x-forwarded-for': '1.1.1.1' },
+    },
+  ];
+  for (const c of h2cases) {
+    void it(c.desc, () => {
+      const b = new RequestHeadBuilder({ passHostHeader: c.pass ?? true, appendXForwardedFor: c.append ?? true });
+      const target = parseServerUrl(c.url ?? 'h2c://backend:9000', c.url !== undefined);
+      assert.deepEqual({ ...b.buildH2(exchange(c.ex), target, c.scheme ?? 'http') }, c.want);
+    });
+  }
+});

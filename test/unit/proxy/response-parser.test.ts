@@ -8,6 +8,7 @@ interface Outcome {
   info: { status: number; headers: string[] }[];
   body: string;
   complete: number;
+  trailers: string[] | null;
   upgrade: { head: string; rest: string } | null;
   error: string;
   keepAlive: boolean;
@@ -15,7 +16,7 @@ interface Outcome {
 }
 
 class Recorder implements ResponseSink {
-  readonly out: Outcome = { heads: [], info: [], body: '', complete: 0, upgrade: null, error: '', keepAlive: false, trailingData: false };
+  readonly out: Outcome = { heads: [], info: [], body: '', complete: 0, trailers: null, upgrade: null, error: '', keepAlive: false, trailingData: false };
   onResponseHead(status: number, headers: string[]): void {
     this.out.heads.push({ status, headers: headers.slice() });
   }
@@ -24,6 +25,10 @@ class Recorder implements ResponseSink {
   }
   onResponseBody(chunk: Buffer): void {
     this.out.body += chunk.toString('latin1');
+  }
+  onResponseTrailers(trailers: string[]): void {
+    assert.equal(this.out.complete, 0, 'trailers come before completion');
+    this.out.trailers = trailers.slice();
   }
   onResponseComplete(): void {
     this.out.complete++;
@@ -55,12 +60,17 @@ function run(input: string, cuts: number[] = [], opts: { head?: boolean; end?: b
   return rec.out;
 }
 
-const cases: { desc: string; input: string; head?: boolean; end?: boolean; status?: number; headers?: string[]; body?: string; complete?: number; keepAlive?: boolean; error?: RegExp; trailing?: boolean }[] = [
+const cases: { desc: string; input: string; head?: boolean; end?: boolean; status?: number; headers?: string[]; body?: string; complete?: number; keepAlive?: boolean; error?: RegExp; trailing?: boolean; trailers?: string[] | null }[] = [
   { desc: 'content-length body', input: 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello', status: 200, headers: ['Content-Length', '5', 'X-A', 'b'], body: 'hello', keepAlive: true },
   { desc: 'empty reason phrase and missing reason', input: 'HTTP/1.1 404\r\nContent-Length: 0\r\n\r\n', status: 404, body: '' },
   { desc: 'optional whitespace around values trimmed, tabs kept inside', input: 'HTTP/1.1 200 OK\r\nX-A: \t a\tb \t\r\nContent-Length: 0\r\n\r\n', headers: ['X-A', 'a\tb', 'Content-Length', '0'] },
   { desc: 'obs-text (bytes >= 0x80) allowed in values', input: 'HTTP/1.1 200 OK\r\nX-A: caf\xe9\r\nContent-Length: 0\r\n\r\n', headers: ['X-A', 'caf\xe9', 'Content-Length', '0'] },
-  { desc: 'chunked body decoded, extensions and trailers dropped', input: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-T: 1\r\n\r\n', headers: [], body: 'hello world', keepAlive: true },
+  { desc: 'chunked body decoded, extensions skipped, trailers handed on', input: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-T: 1\r\n\r\n', headers: [], body: 'hello world', keepAlive: true, trailers: ['X-T', '1'] },
+  { desc: 'trailers: several, values trimmed, hop-by-hop and framing ones dropped', input: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\ngrpc-status: 0\r\nContent-Length: 9\r\nConnection: close\r\ngrpc-message:  all good \t\r\nHost: x\r\n\r\n', body: 'a', trailers: ['grpc-status', '0', 'grpc-message', 'all good'] },
+  { desc: 'trailers: none is null', input: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', body: '', trailers: null },
+  { desc: 'trailers: only dropped ones is null', input: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nKeep-Alive: 1\r\n\r\n', body: '', trailers: null },
+  { desc: 'error: trailer without a colon', input: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nnope\r\n\r\n', error: /bad trailer/ },
+  { desc: 'error: trailer name with a space', input: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX T: 1\r\n\r\n', error: /bad trailer/ },
   { desc: 'chunk sizes in upper-case hex', input: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nA\r\n0123456789\r\n0\r\n\r\n', body: '0123456789' },
   { desc: 'HEAD: no body despite Content-Length', input: 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n', head: true, headers: ['Content-Length', '100'], body: '', keepAlive: true },
   { desc: '204: no body', input: 'HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\n', status: 204, body: '' },
@@ -109,6 +119,7 @@ function check(c: (typeof cases)[number], out: Outcome): void {
   assert.equal(out.complete, c.complete ?? 1);
   if (c.keepAlive !== undefined) assert.equal(out.keepAlive, c.keepAlive);
   assert.equal(out.trailingData, c.trailing ?? false);
+  if (c.trailers !== undefined) assert.deepEqual(out.trailers, c.trailers);
 }
 
 void describe('ResponseParser', () => {
@@ -151,6 +162,7 @@ void describe('ResponseParser', () => {
       onResponseHead() {},
       onResponseInfo() {},
       onResponseBody: (c) => chunks.push(c),
+      onResponseTrailers() {},
       onResponseComplete() {},
       onResponseUpgrade() {},
     };

@@ -10,6 +10,9 @@ void describe('parseServerUrl', () => {
     { desc: 'IPv6 literal', url: 'http://[::1]:9000', want: { scheme: 'http', host: '::1', port: 9000, hostHeader: '[::1]:9000', pathPrefix: null, origin: 'http://[::1]:9000' } },
     { desc: 'path ignored without preservePath', url: 'http://a:1/base/x?q=1', want: { scheme: 'http', host: 'a', port: 1, hostHeader: 'a:1', pathPrefix: null, origin: 'http://a:1' } },
     { desc: 'upper-case host is lowered', url: 'http://SVC:1', want: { scheme: 'http', host: 'svc', port: 1, hostHeader: 'svc:1', pathPrefix: null, origin: 'http://svc:1' } },
+    { desc: 'h2c with port', url: 'h2c://10.0.0.1:50051', want: { scheme: 'h2c', host: '10.0.0.1', port: 50051, hostHeader: '10.0.0.1:50051', pathPrefix: null, origin: 'h2c://10.0.0.1:50051' } },
+    { desc: 'h2c default port, host lowered', url: 'h2c://GRPC.svc', want: { scheme: 'h2c', host: 'grpc.svc', port: 80, hostHeader: 'grpc.svc', pathPrefix: null, origin: 'h2c://grpc.svc:80' } },
+    { desc: 'h2c IPv6', url: 'h2c://[::1]:9', want: { scheme: 'h2c', host: '::1', port: 9, hostHeader: '[::1]:9', pathPrefix: null, origin: 'h2c://[::1]:9' } },
   ];
   for (const c of ok) {
     void it(c.desc, () => {
@@ -27,7 +30,7 @@ void describe('parseServerUrl', () => {
   const bad = [
     { desc: 'not a URL', url: 'a:b:c', want: /invalid server URL|unsupported scheme/ },
     { desc: 'relative', url: '/x', want: /invalid server URL/ },
-    { desc: 'h2c not supported yet', url: 'h2c://a:1', want: /unsupported scheme "h2c"/ },
+    { desc: 'another scheme', url: 'ws://a:1', want: /unsupported scheme "ws"/ },
     { desc: 'credentials', url: 'http://u:p@a:1', want: /credentials/ },
   ];
   for (const c of bad) {

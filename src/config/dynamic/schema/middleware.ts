@@ -11,6 +11,8 @@ import { readHeaders } from './middlewares/headers.js';
 import { readCircuitBreaker } from './middlewares/circuit-breaker.js';
 import { readRetry } from './middlewares/retry.js';
 import { readBuffering } from './middlewares/buffering.js';
+import { readPassTlsClientCert } from './middlewares/pass-tls-client-cert.js';
+import { readGrpcWeb } from './middlewares/grpc-web.js';
 import { readIpAllowList, readIpWhiteList } from './middlewares/ip-allow-list.js';
 import { readStripPrefixRegex } from './middlewares/strip-prefix-regex.js';
 import { readReplacePath } from './middlewares/replace-path.js';
@@ -111,6 +113,10 @@ export function readMiddleware(scope: Scope, raw: unknown, path: KeyPath): Middl
       return readCircuitBreaker(scope, field);
     case 'retry':
       return readRetry(scope, field);
+    case 'passTLSClientCert':
+      return readPassTlsClientCert(scope, field);
+    case 'grpcWeb':
+      return readGrpcWeb(scope, field);
     case 'buffering':
       return readBuffering(scope, field);
     default:

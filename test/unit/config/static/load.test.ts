@@ -102,6 +102,7 @@ function entryPoint(name: string, address: string, host: string, port: number, e
       lifeCycle: { requestAcceptGraceTimeout: 0, graceTimeOut: 10_000 },
     },
     http: { redirections: undefined, middlewares: [], sanitizePath: true, encodeQuerySemicolons: false, maxHeaderBytes: 1_048_576 },
+    http2: { maxConcurrentStreams: 250 },
     ...extra,
   };
 }

@@ -22,8 +22,8 @@ void describe('Traefik options Turnpike does not support yet', () => {
         '  websecure:',
         '    address: ":443"',
         '    http:',
-        '      tls:', // 8
-        '        certResolver: le',
+        '      encodedCharacters:', // 8 (http.tls is supported now)
+        '        allowEncodedSlash: false',
         '    http3: {}', // 10
         'certificatesResolvers:', // 11
         '  le:',
@@ -46,7 +46,7 @@ void describe('Traefik options Turnpike does not support yet', () => {
       r.diagnostics.map((d) => [d.code, d.line, d.path]),
       [
         ['TPK_CFG_UNSUPPORTED', 1, 'api'],
-        ['TPK_CFG_UNSUPPORTED', 8, 'entryPoints.websecure.http.tls'],
+        ['TPK_CFG_UNSUPPORTED', 8, 'entryPoints.websecure.http.encodedCharacters'],
         ['TPK_CFG_UNSUPPORTED', 10, 'entryPoints.websecure.http3'],
         ['TPK_CFG_UNSUPPORTED', 11, 'certificatesResolvers'],
         ['TPK_CFG_UNSUPPORTED', 16, 'providers.docker'],

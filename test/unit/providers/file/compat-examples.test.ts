@@ -13,6 +13,15 @@ import { repoRoot } from '../../config/static/fixtures.js';
 
 const COMPAT = join(repoRoot(), '..', 'shared', 'compat', 'traefik-v3');
 
+/**
+ * Examples whose unknown keys are the documentation's own mistake, not a gap of ours: in this TOML
+ * block `passHostHeader` and `serversTransport` follow the `[...passiveHealthCheck]` table header,
+ * so TOML puts them inside passiveHealthCheck (Traefik would not read them where meant either).
+ */
+const DOC_MISTAKES: readonly { file: string; path: string }[] = [
+  { file: 'dynamic/reference-routing-configuration-http-load-balancing-service--2.toml', path: 'http.services.my-service.loadBalancer.passiveHealthCheck.' },
+];
+
 void describe('Traefik documentation examples (dynamic)', () => {
   void it('translate without crashing, with coded diagnostics and no unknown keys', (t) => {
     const index = join(COMPAT, 'INDEX.tsv');
@@ -37,7 +46,9 @@ void describe('Traefik documentation examples (dynamic)', () => {
         assert.match(d.code, /^TPK_[A-Z_]+$/, `${file}: uncoded diagnostic ${d.message}`);
         assert.ok(d.severity === 'error' || d.severity === 'warning');
         assert.notEqual(d.code, 'TPK_CFG_PARSE', `${file}: ${d.message}`);
-        assert.notEqual(d.code, 'TPK_CFG_UNKNOWN_KEY', `${file}:${d.line ?? '?'}: ${d.path ?? ''}: ${d.message}`);
+        if (!DOC_MISTAKES.some((m) => m.file === file && d.path?.startsWith(m.path) === true)) {
+          assert.notEqual(d.code, 'TPK_CFG_UNKNOWN_KEY', `${file}:${d.line ?? '?'}: ${d.path ?? ''}: ${d.message}`);
+        }
         codes.set(d.code, (codes.get(d.code) ?? 0) + 1);
       }
       if (result.diagnostics.length === 0) accepted++;

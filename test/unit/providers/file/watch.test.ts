@@ -262,7 +262,7 @@ void describe('checkDynamicFiles', () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'good.yml'), router('good'));
     await writeFile(join(dir, 'bad.yml'), 'http: [\n');
-    await writeFile(join(dir, 'unsupported.yml'), 'http:\n  middlewares:\n    web: {grpcWeb: {allowOrigins: ["*"]}}\n');
+    await writeFile(join(dir, 'unsupported.yml'), 'http:\n  middlewares:\n    web: {plugin: {demo: {}}}\n');
     const r = await checkDynamicFiles({ directory: dir, filename: undefined, watch: true });
     assert.deepEqual(r.diagnostics.map((d) => d.code).sort(), ['TPK_CFG_PARSE', 'TPK_CFG_UNSUPPORTED']);
     assert.deepEqual(Object.keys(r.config.http.routers), ['good']);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { deserialize, serialize } from 'node:v8';
 import { describe, it } from 'node:test';
-import type { DynamicConfig, ObjectOrigin } from '../../../../src/config/dynamic/types.js';
+import type { DynamicConfig, ObjectOrigin, TlsConfig } from '../../../../src/config/dynamic/types.js';
+import { DEFAULT_TLS_OPTIONS } from '../../../../src/config/dynamic/schema/tls.js';
 import { deepFreeze } from '../../../../src/config/dynamic/freeze.js';
 import type { Snapshot } from '../../../../src/providers/aggregator.js';
 import { applyDelta, fromWire, messageType, toDelta, toWire, type WireDelta, type WireSnapshot } from '../../../../src/runtime/workers/protocol.js';
@@ -66,6 +67,41 @@ void describe('worker protocol', () => {
     assert.ok(Object.isFrozen(rebuilt.config.http.routers['new@file']));
     assert.ok(Object.isFrozen(rebuilt.config.http.routers));
     assert.ok(serialize(delta).length < serialize(toWire(next)).length / 10);
+  });
+
+  void it('the tls section crosses whole in snapshots, and in deltas only when it changed', () => {
+    const tls: TlsConfig = {
+      certificates: [{ certFile: '/c/a.crt', keyFile: '/c/a.key' }],
+      options: { default: DEFAULT_TLS_OPTIONS, 'strict@file': { ...DEFAULT_TLS_OPTIONS, sniStrict: true, maxVersion: 'VersionTLS13' } },
+      stores: { default: { defaultCertificate: undefined } },
+    };
+    const http = { routers: {}, services: {}, middlewares: {}, serversTransports: {} };
+    const at = (version: number, t: TlsConfig | undefined): Snapshot =>
+      deepFreeze({ version, hash: `h${version}`, config: t === undefined ? { http } : { http, tls: t }, origins: new Map<string, ObjectOrigin>(), diagnostics: [] });
+    const s1 = at(1, tls);
+    const worker1 = fromWire(deserialize(serialize(toWire(s1))) as WireSnapshot);
+    assert.deepEqual(JSON.parse(JSON.stringify(worker1.config.tls)), JSON.parse(JSON.stringify(tls)));
+    assert.ok(Object.isFrozen(worker1.config.tls?.options['strict@file']));
+
+    // Same tls object: the delta leaves it out and the worker keeps its own (identity).
+    const s2 = at(2, tls);
+    const d2 = deserialize(serialize(toDelta(s1, s2))) as WireDelta;
+    assert.equal('tls' in d2, false);
+    const worker2 = applyDelta(worker1, d2);
+    assert.equal(worker2.config.tls, worker1.config.tls);
+
+    // A new tls section crosses whole, frozen.
+    const changed: TlsConfig = { ...tls, certificates: [...tls.certificates, { certFile: '/c/b.crt', keyFile: '/c/b.key' }] };
+    const s3 = at(3, changed);
+    const worker3 = applyDelta(worker2, deserialize(serialize(toDelta(s2, s3))) as WireDelta);
+    assert.deepEqual(worker3.config.tls?.certificates.map((c) => c.certFile), ['/c/a.crt', '/c/b.crt']);
+    assert.ok(Object.isFrozen(worker3.config.tls?.certificates));
+
+    // Removed: null on the wire, absent in the worker's snapshot.
+    const s4 = at(4, undefined);
+    const d4 = deserialize(serialize(toDelta(s3, s4))) as WireDelta;
+    assert.equal(d4.tls, null);
+    assert.equal(applyDelta(worker3, d4).config.tls, undefined);
   });
 
   void it('a body JSON cannot hold (a bigint) still crosses, as plain data', () => {

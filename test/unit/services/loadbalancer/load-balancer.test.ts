@@ -27,7 +27,7 @@ function build(cfg: LoadBalancerConfig, extra: { random?: () => number; noShuffl
   const options: ForwarderOptions[] = [];
   const transportNames: (string | undefined)[] = [];
   const pools = new UpstreamPools();
-  const handler = createLoadBalancer(cfg, {
+  const { handler } = createLoadBalancer(cfg, {
     pools,
     resolveTransport: (name) => {
       transportNames.push(name);
