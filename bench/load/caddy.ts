@@ -1,6 +1,6 @@
 /**
  * Caddy (Go, Traefik's class): reverse_proxy on a Host-matched site, admin API and automatic
- * HTTPS off, GOMAXPROCS=1, up to 1,024 idle upstream connections (more than the requests in flight,
+ * HTTPS off, GOMAXPROCS=1, `default_sni` for clients that send none (wrk to an IP address), up to 1,024 idle upstream connections (more than the requests in flight,
  * HTTP/2 included); with `tls`, the benchmark's certificate and HTTP/2 by ALPN.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ export function caddyfile(dir: string, port: number, upstreamPort: number, cert:
   return `{
 	admin off
 	auto_https off
-	storage file_system ${join(dir, 'data')}
+${cert ? `\tdefault_sni ${BENCH_HOST}\n` : ''}	storage file_system ${join(dir, 'data')}
 }
 
 ${cert ? 'https' : 'http'}://${BENCH_HOST}:${port} {

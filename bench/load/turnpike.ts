@@ -66,6 +66,10 @@ providers:
     watch: false
 log:
   level: ERROR
+# As the other targets are set up (nginx keepalive 1024, Caddy 1024 idle): above the most requests
+# in flight (h2load -c64 -m10 = 640), so no upstream connection is closed and reopened under load.
+serversTransport:
+  maxIdleConnsPerHost: 1024
 # 1: one process on the one pinned core; more: a node:cluster primary and that many workers.
 workers: ${workers}
 `;

@@ -1,16 +1,19 @@
 /**
- * grpcWeb with real peers: a browser-style HTTP/1.1 client (node:http) -> a real HttpEntryPoint
- * running the grpcWeb middleware -> a small HTTP/2 relay written here (node:http2, h2c) -> a real
- * @grpc/grpc-js server. The relay stands in for the load balancer's HTTP/2 forwarder (another
- * worker's part) so that this test checks only the translation: a real gRPC server accepts the
- * translated requests, and its real answers (data, trailers, trailers-only errors, server
- * streaming) come back as gRPC-Web the client decodes with the frame reader below.
+ * grpcWeb with real peers: a browser-style HTTP/1.1 client (node:http) -> the grpcWeb middleware
+ * -> a real @grpc/grpc-js server, twice: once in-process through a small HTTP/2 relay written here
+ * (the translation alone), once through the real binary, whose forwarder speaks h2c to the server.
+ * The real answers (data, trailers, trailers-only errors, server streaming) come back as gRPC-Web
+ * the client decodes with the frame reader below.
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { type ClientHttp2Session, type IncomingHttpHeaders, connect, constants as h2 } from 'node:http2';
 import { after, before, describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { TurnpikeProcess } from '../helpers/turnpike-process.js';
 import { HttpEntryPoint } from '../../src/entrypoints/http-entrypoint.js';
 import type { Exchange, Handler } from '../../src/exchange/exchange.js';
 import { HeaderList } from '../../src/exchange/headers.js';
@@ -65,6 +68,27 @@ function h2Relay(session: ClientHttp2Session): Handler {
     });
 }
 
+function startServer(): grpc.Server {
+const server = new grpc.Server();
+  server.addService(SERVICE, {
+    Echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
+      const md = new grpc.Metadata();
+      md.set('x-served-by', 'echo');
+      call.sendMetadata(new grpc.Metadata());
+      cb(null, Buffer.from(`echo:${call.request.toString()}`), md);
+    },
+    Fail: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
+      cb({ code: grpc.status.NOT_FOUND, details: 'no such user' });
+    },
+    Count: (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
+      const n = Number(call.request.toString());
+      for (let i = 1; i <= n; i++) call.write(Buffer.from(String(i)));
+      call.end();
+    },
+  });
+  return server;
+}
+
 function frame(flag: number, payload: Buffer): Buffer {
   const head = Buffer.alloc(5);
   head[0] = flag;
@@ -102,30 +126,14 @@ function webCall(port: number, path: string, contentType: string, payload: Buffe
   });
 }
 
-void describe('grpcWeb to a real gRPC server', () => {
+void describe('grpcWeb to a real gRPC server, through a test relay', () => {
   let server: grpc.Server;
   let session: ClientHttp2Session;
   let ep: HttpEntryPoint;
-  let port = 0;
+  let listenPort = 0;
 
   before(async () => {
-    server = new grpc.Server();
-    server.addService(SERVICE, {
-      Echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
-        const md = new grpc.Metadata();
-        md.set('x-served-by', 'echo');
-        call.sendMetadata(new grpc.Metadata());
-        cb(null, Buffer.from(`echo:${call.request.toString()}`), md);
-      },
-      Fail: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
-        cb({ code: grpc.status.NOT_FOUND, details: 'no such user' });
-      },
-      Count: (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
-        const n = Number(call.request.toString());
-        for (let i = 1; i <= n; i++) call.write(Buffer.from(String(i)));
-        call.end();
-      },
-    });
+    server = startServer();
     const grpcPort = await new Promise<number>((resolve, reject) => {
       server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err === null ? resolve(p) : reject(err)));
     });
@@ -133,7 +141,7 @@ void describe('grpcWeb to a real gRPC server', () => {
     const mw = grpcWeb.create({ allowOrigins: ['https://app.test'] }, { name: 'gw@file', middleware: () => assert.fail(), service: () => assert.fail() });
     ep = new HttpEntryPoint(entryPointConfig());
     ep.setHandler(mw(h2Relay(session)));
-    port = (await ep.listen()).port;
+    listenPort = (await ep.listen()).port;
   });
 
   after(async () => {
@@ -142,8 +150,58 @@ void describe('grpcWeb to a real gRPC server', () => {
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
   });
 
+  defineTests(() => listenPort);
+});
+
+void describe('grpcWeb through the real binary: HTTP/1.1 client -> Turnpike -> h2c:// gRPC server', () => {
+  let server: grpc.Server;
+  let tp: TurnpikeProcess;
+  let dir: string;
+  let listenPort = 0;
+
+  before(async () => {
+    server = startServer();
+    const grpcPort = await new Promise<number>((resolve, reject) => {
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err === null ? resolve(p) : reject(err)));
+    });
+    dir = mkdtempSync(join(tmpdir(), 'tp-grpc-web-'));
+    const dyn = join(dir, 'dyn.yml');
+    writeFileSync(
+      dyn,
+      `http:
+  routers:
+    web:
+      rule: "PathPrefix(\`/test.Echo/\`)"
+      service: grpc
+      middlewares: [gw]
+  middlewares:
+    gw:
+      grpcWeb:
+        allowOrigins: ["https://app.test"]
+  services:
+    grpc:
+      loadBalancer:
+        servers:
+          - url: "h2c://127.0.0.1:${grpcPort}"
+`,
+    );
+    tp = new TurnpikeProcess(['--entryPoints.web.address=127.0.0.1:0', `--providers.file.filename=${dyn}`, '--log.level=INFO', '--log.format=json']);
+    listenPort = Number((await tp.waitForLog('listening', (r) => r.msg === 'entryPoint listening'))['port']);
+    await tp.waitForLog('applied', (r) => r.msg === 'configuration applied');
+  });
+
+  after(async () => {
+    await tp?.stop();
+    await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  defineTests(() => listenPort);
+});
+
+function defineTests(port: () => number): void {
   void it('unary, binary: the answer message and grpc-status 0 in the trailer frame', async () => {
-    const r = await within(webCall(port, '/test.Echo/Echo', 'application/grpc-web+proto', frame(0, Buffer.from('hi')), { origin: 'https://app.test' }), 5000, 'the echo answer');
+    const r = await within(webCall(port(), '/test.Echo/Echo', 'application/grpc-web+proto', frame(0, Buffer.from('hi')), { origin: 'https://app.test' }), 5000, 'the echo answer');
     assert.equal(r.status, 200);
     assert.equal(r.headers['content-type'], 'application/grpc-web+proto');
     assert.equal(r.headers['access-control-allow-origin'], 'https://app.test');
@@ -157,7 +215,7 @@ void describe('grpcWeb to a real gRPC server', () => {
 
   void it('unary, text: base64 both ways', async () => {
     const body = Buffer.from(frame(0, Buffer.from('text mode')).toString('base64'));
-    const r = await within(webCall(port, '/test.Echo/Echo', 'application/grpc-web-text', body), 5000, 'the echo answer');
+    const r = await within(webCall(port(), '/test.Echo/Echo', 'application/grpc-web-text', body), 5000, 'the echo answer');
     assert.equal(r.headers['content-type'], 'application/grpc-web-text+proto', 'grpc-js answers application/grpc+proto');
     // Each write was encoded on its own (padded): decode up to each padding, as clients do.
     const chunks = r.body.toString('latin1').match(/[^=]+={0,2}/g) ?? [];
@@ -169,7 +227,7 @@ void describe('grpcWeb to a real gRPC server', () => {
   });
 
   void it('server streaming: every message, then the trailers', async () => {
-    const r = await within(webCall(port, '/test.Echo/Count', 'application/grpc-web+proto', frame(0, Buffer.from('3'))), 5000, 'the stream');
+    const r = await within(webCall(port(), '/test.Echo/Count', 'application/grpc-web+proto', frame(0, Buffer.from('3'))), 5000, 'the stream');
     const frames = readFrames(r.body);
     assert.deepEqual(
       frames.slice(0, 3).map((f) => f.payload),
@@ -180,7 +238,7 @@ void describe('grpcWeb to a real gRPC server', () => {
   });
 
   void it('an error: the status reaches the client (head or trailer frame) with its message', async () => {
-    const r = await within(webCall(port, '/test.Echo/Fail', 'application/grpc-web+proto', frame(0, Buffer.from('x'))), 5000, 'the error');
+    const r = await within(webCall(port(), '/test.Echo/Fail', 'application/grpc-web+proto', frame(0, Buffer.from('x'))), 5000, 'the error');
     assert.equal(r.status, 200);
     const frames = readFrames(r.body);
     const last = frames.at(-1);
@@ -197,8 +255,8 @@ void describe('grpcWeb to a real gRPC server', () => {
   });
 
   void it('an unknown method: UNIMPLEMENTED from the real server', async () => {
-    const r = await within(webCall(port, '/test.Echo/Nope', 'application/grpc-web', frame(0, Buffer.from('x'))), 5000, 'the error');
+    const r = await within(webCall(port(), '/test.Echo/Nope', 'application/grpc-web', frame(0, Buffer.from('x'))), 5000, 'the error');
     const status = r.headers['grpc-status'] ?? /grpc-status: (\d+)/.exec(readFrames(r.body).at(-1)?.payload ?? '')?.[1];
     assert.equal(status, String(grpc.status.UNIMPLEMENTED));
   });
-});
+}
