@@ -1,6 +1,7 @@
 /**
  * Caddy (Go, Traefik's class): reverse_proxy on a Host-matched site, admin API and automatic
- * HTTPS off, GOMAXPROCS=1, `default_sni` for clients that send none (wrk to an IP address), up to 1,024 idle upstream connections (more than the requests in flight,
+ * HTTPS off, GOMAXPROCS=1, with TLS a site for any host and `default_sni` (wrk sends the IP address
+ * as its server name, which a `https://h500.test` site would refuse), up to 1,024 idle upstream connections (more than the requests in flight,
  * HTTP/2 included); with `tls`, the benchmark's certificate and HTTP/2 by ALPN.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ export function caddyfile(dir: string, port: number, upstreamPort: number, cert:
 ${cert ? `\tdefault_sni ${BENCH_HOST}\n` : ''}	storage file_system ${join(dir, 'data')}
 }
 
-${cert ? 'https' : 'http'}://${BENCH_HOST}:${port} {
+${cert ? `https://:${port}` : `http://${BENCH_HOST}:${port}`} {
 	bind 127.0.0.1
 ${cert ? `\ttls ${cert.cert} ${cert.key}\n` : ''}	reverse_proxy 127.0.0.1:${upstreamPort} {
 		transport http {

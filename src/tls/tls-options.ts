@@ -15,7 +15,7 @@
  * verifying types need caFiles (Traefik: "CAFiles is required"): without them the options are
  * broken and every connection that would use them is refused, as is one whose CA file cannot be read.
  */
-import { createSecureContext, getCiphers, type SecureContextOptions } from 'node:tls';
+import { createSecureContext, DEFAULT_CIPHERS, getCiphers, type SecureContextOptions } from 'node:tls';
 import { constants } from 'node:crypto';
 import type { Diagnostic } from '../config/diagnostics.js';
 import type { ClientAuthType, TlsOptionsConfig } from '../config/dynamic/types.js';
@@ -25,6 +25,11 @@ import { describeSource, pemBlocks, readPem } from './pem-source.js';
 
 /** TLS 1.3 suites stay on whatever `cipherSuites` says (Go does not let them be chosen). */
 const TLS13_SUITES = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256';
+
+/** Node's default TLS 1.2 (and older) cipher list, without its TLS 1.3 part. */
+const NODE_TLS12_DEFAULTS = DEFAULT_CIPHERS.split(':')
+  .filter((c) => !c.startsWith('TLS_'))
+  .join(':');
 
 export interface BuiltTlsOptions {
   readonly name: string;
@@ -76,8 +81,11 @@ export function buildTlsOptions(name: string, cfg: TlsOptionsConfig): { options:
     }
     // With no TLS 1.2 suite left, only TLS 1.3 handshakes can succeed (as in Go).
     context.ciphers = [...names, TLS13_SUITES].join(':') + (legacy ? ':@SECLEVEL=0' : '');
-  } else if (legacy) {
-    context.ciphers = 'DEFAULT:@SECLEVEL=0';
+  } else {
+    // Go's default order (with AES hardware): AES-128-GCM first, then AES-256-GCM, ChaCha20,
+    // chosen by the server's order as Go does. Node's own default would pick AES-256 first.
+    context.ciphers = `${TLS13_SUITES}:${NODE_TLS12_DEFAULTS}` + (legacy ? ':@SECLEVEL=0' : '');
+    context.honorCipherOrder = true;
   }
 
   if (cfg.curvePreferences.length > 0) {

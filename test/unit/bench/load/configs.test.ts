@@ -30,7 +30,8 @@ void describe('caddyfile', () => {
   void it('plain site on http://', () => assert.match(caddyfile('/d', 8080, 9000, undefined), /^http:\/\/h500\.test:8080 \{$/m));
   void it('TLS site with the file certificate', () => {
     const c = caddyfile('/d', 8443, 9000, { cert: '/d/c.pem', key: '/d/k.pem' });
-    assert.match(c, /^https:\/\/h500\.test:8443 \{$/m);
+    assert.match(c, /^https:\/\/:8443 \{$/m);
+    assert.match(c, /^\tdefault_sni h500\.test$/m);
     assert.match(c, /^\ttls \/d\/c\.pem \/d\/k\.pem$/m);
     assert.match(c, /reverse_proxy 127\.0\.0\.1:9000/);
   });
