@@ -96,7 +96,7 @@ async function run(argv: readonly string[]): Promise<void> {
     logger.fatal({ entryPoint: err instanceof ListenError ? err.entryPoint : '', err: String(err instanceof ListenError ? err.cause : err) }, 'cannot listen');
     process.exit(1);
   }
-  const stopProviders = startProviders(config, logger, (s) => dataPath.runtime.apply(s));
+  const stopProviders = startProviders(config, logger, (s) => dataPath.runtime.applySliced(s));
 
   let stopping = false;
   const shutdown = (signal: string): void => {

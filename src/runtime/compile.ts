@@ -172,8 +172,26 @@ function cachedRule(text: string, next: Map<string, CompiledRule>): CompiledRule
   return rule;
 }
 
+/** Objects compiled between two checkpoints of compileSteps (each a few microseconds of work). */
+const STEP_OBJECTS = 256;
+
+/** Compiles in one go (see compileSteps for the same work in slices). */
 export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
+  const steps = compileSteps(input, deps);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/**
+ * The compiler as a generator: it yields at checkpoints (every STEP_OBJECTS objects, and between
+ * phases) so that a caller on the data path's event loop can run it in short slices between
+ * requests (Runtime.applySliced) instead of stalling them for the whole compile.
+ */
+export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator<void, CompiledGraph, void> {
   const { staticConfig, config } = input;
+  let work = 0;
   const rules = new Map<string, CompiledRule>();
   const diagnostics: Diagnostic[] = [];
   const epList = Object.values(staticConfig.entryPoints);
@@ -315,7 +333,9 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
     } catch {
       // Recorded on the service (disabled, with its reason); routers using it report it.
     }
+    if (++work % STEP_OBJECTS === 0) yield;
   }
+  yield;
 
   // --- middlewares ---------------------------------------------------------------------------
   // Built on demand, so a middleware that refers to others (chain) or to a service (errors) finds
@@ -393,7 +413,9 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
     } catch {
       // Recorded on the middleware (disabled, with its reason); routers using it report it.
     }
+    if (++work % STEP_OBJECTS === 0) yield;
   }
+  yield;
 
   // --- routers ---------------------------------------------------------------------------------
   const routerViews: Record<string, RouterView> = {};
@@ -413,6 +435,7 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
 
   const routerConfigs = config.http.routers;
   for (const name of Object.keys(routerConfigs)) {
+    if (++work % STEP_OBJECTS === 0) yield;
     const router = routerConfigs[name] as RouterConfig;
     const errors: string[] = [];
     const fail = (code: string, message: string): void => {
@@ -531,19 +554,22 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
   // --- tables ------------------------------------------------------------------------------------
   const entryPoints = new Map<string, Handler>();
   for (const [epName, t] of tables) {
+    yield;
     entryPoints.set(epName, createEntryPointHandler(t.plain, t.tls));
   }
+  yield;
 
-  const freezeStates = <V, T>(m: Map<string, Mutable<V>>, make: (name: string, s: Mutable<V>) => T): Record<string, T> => {
-    const out: Record<string, T> = {};
-    for (const [name, s] of m) out[name] = make(name, s);
-    return out;
-  };
-  const view: RuntimeView = {
-    routers: routerViews,
-    services: freezeStates(services, (name, s): ServiceView => serviceView(name, s, builtServices.get(name)?.service.health)),
-    middlewares: freezeStates(middlewares, (name, s): MiddlewareView => ({ name, provider: providerOf(name), config: s.config, status: s.status, errors: s.errors, usedBy: s.usedBy })),
-  };
+  const serviceViews: Record<string, ServiceView> = {};
+  for (const [name, st] of services) {
+    serviceViews[name] = serviceView(name, st, builtServices.get(name)?.service.health);
+    if (++work % STEP_OBJECTS === 0) yield;
+  }
+  const middlewareViews: Record<string, MiddlewareView> = {};
+  for (const [name, st] of middlewares) {
+    middlewareViews[name] = { name, provider: providerOf(name), config: st.config, status: st.status, errors: st.errors, usedBy: st.usedBy };
+    if (++work % STEP_OBJECTS === 0) yield;
+  }
+  const view: RuntimeView = { routers: routerViews, services: serviceViews, middlewares: middlewareViews };
   return { entryPoints, view, diagnostics, built: { services: builtServices, middlewares: builtMiddlewares }, tlsRouters: tlsRouters.result() };
 }
 

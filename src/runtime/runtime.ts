@@ -9,7 +9,7 @@ import type { StaticConfig } from '../config/static/types.js';
 import type { Handler } from '../exchange/exchange.js';
 import type { Logger } from '../observability/logger.js';
 import type { Snapshot } from '../providers/aggregator.js';
-import { compile, disposeDropped, type CompileDeps, type CompiledGraph } from './compile.js';
+import { compile, compileSteps, disposeDropped, type CompileDeps, type CompiledGraph, type CompileInput } from './compile.js';
 import { diffRouters } from './diff.js';
 
 /** What the runtime needs of an entry point: a handler slot. */
@@ -74,11 +74,20 @@ export function logApplied(logger: Logger, s: ApplySummary): void {
   );
 }
 
+function noop(): void {}
+
+/** Longest stretch a sliced compile keeps the event loop (ms): well under a request's p99. */
+const DEFAULT_SLICE_MS = 4;
+
 export class Runtime {
   readonly #opts: RuntimeOptions;
   #current: CompiledGraph | undefined;
   #currentHash: string | undefined;
   #version = 0;
+  /** A sliced compile is running (applySliced). */
+  #compiling = false;
+  /** The latest snapshot that arrived while one compiled. */
+  #waiting: Snapshot | undefined;
 
   constructor(opts: RuntimeOptions) {
     this.#opts = opts;
@@ -88,19 +97,84 @@ export class Runtime {
     return this.#current;
   }
 
-  /** Compiles `snapshot` and swaps it in. Never throws for bad configuration. */
-  apply(snapshot: Snapshot): CompiledGraph {
-    const { staticConfig, deps, slots } = this.#opts;
-    if (this.#current !== undefined && snapshot.hash === this.#currentHash) {
-      // Same configuration (e.g. a file saved unchanged, or only its problems changed): no rebuild.
-      this.#done({ skipped: true, version: this.#version, routers: 0, enabled: 0, added: [], removed: [], changed: [], errors: 0, ms: 0, diagnostics: snapshot.diagnostics });
+  /** Compiles `snapshot` in one go and swaps it in. Never throws for bad configuration. */
+  apply(snapshot: Snapshot): CompiledGraph | undefined {
+    if (this.#compiling) {
+      // A sliced compile is running on an older snapshot: this one follows it.
+      this.#waiting = snapshot;
       return this.#current;
     }
+    if (this.#skip(snapshot)) return this.#current;
     const started = performance.now();
-    const graph = compile({ staticConfig, config: snapshot.config, origins: snapshot.origins, ...(this.#current ? { previous: this.#current } : {}) }, deps);
+    const graph = compile(this.#input(snapshot), this.#opts.deps);
+    this.#finish(snapshot, graph, started);
+    return graph;
+  }
+
+  /**
+   * As apply(), but the compile runs in slices of about `sliceMs` with the event loop free in
+   * between (setImmediate), so requests keep being served while a large configuration compiles;
+   * the new graph is swapped in, in one assignment per entry point, once it is complete. A
+   * snapshot arriving meanwhile waits; only the latest waiting one is applied next.
+   */
+  applySliced(snapshot: Snapshot, sliceMs: number = DEFAULT_SLICE_MS): void {
+    if (this.#compiling) {
+      this.#waiting = snapshot;
+      return;
+    }
+    if (this.#skip(snapshot)) return;
+    this.#compiling = true;
+    const started = performance.now();
+    const steps = compileSteps(this.#input(snapshot), this.#opts.deps);
+    const step = (): void => {
+      const deadline = performance.now() + sliceMs;
+      let r: IteratorResult<void, CompiledGraph>;
+      try {
+        do r = steps.next();
+        while (r.done !== true && performance.now() < deadline);
+      } catch (err) {
+        // compile() is total; a throw here is a bug: give the slot back and let it surface.
+        this.#compiling = false;
+        throw err;
+      }
+      if (r.done !== true) {
+        setImmediate(step);
+        return;
+      }
+      this.#compiling = false;
+      // The swap now; the bookkeeping after it (disposing dropped services, the diff for the
+      // report) in later turns of the event loop, each a few milliseconds with 10,000 routers.
+      const report = this.#finish(snapshot, r.value, started, true);
+      setImmediate(() => {
+        report();
+        const next = this.#waiting;
+        this.#waiting = undefined;
+        if (next !== undefined) this.applySliced(next, sliceMs);
+      });
+    };
+    step();
+  }
+
+  /** True (and reported) when `snapshot` is the configuration already in place. */
+  #skip(snapshot: Snapshot): boolean {
+    if (this.#current === undefined || snapshot.hash !== this.#currentHash) return false;
+    // Same configuration (e.g. a file saved unchanged, or only its problems changed): no rebuild.
+    this.#done({ skipped: true, version: this.#version, routers: 0, enabled: 0, added: [], removed: [], changed: [], errors: 0, ms: 0, diagnostics: snapshot.diagnostics });
+    return true;
+  }
+
+  #input(snapshot: Snapshot): CompileInput {
+    return { staticConfig: this.#opts.staticConfig, config: snapshot.config, origins: snapshot.origins, ...(this.#current ? { previous: this.#current } : {}) };
+  }
+
+  /**
+   * Swaps a compiled graph in and reports what changed; with `later`, returns the reporting part
+   * (dispose and diff) to run in another turn instead of running it.
+   */
+  #finish(snapshot: Snapshot, graph: CompiledGraph, started: number, later = false): () => void {
     // The TLS state first: a TLS router of the new graph finds its certificates and options.
     const tlsDiagnostics = this.#opts.tls?.update(snapshot.config.tls, graph.tlsRouters) ?? [];
-    for (const [name, slot] of slots) {
+    for (const [name, slot] of this.#opts.slots) {
       const handler = graph.entryPoints.get(name);
       if (handler) slot.setHandler(handler);
     }
@@ -108,25 +182,37 @@ export class Runtime {
     this.#current = graph;
     this.#currentHash = snapshot.hash;
     this.#version++;
+    const version = this.#version;
+    const ms = Math.round((performance.now() - started) * 10) / 10;
+    const report = (): void => this.#report(snapshot, graph, previous, version, ms, tlsDiagnostics);
+    if (later) return report;
+    report();
+    return noop;
+  }
+
+  #report(snapshot: Snapshot, graph: CompiledGraph, previous: CompiledGraph | undefined, version: number, ms: number, tlsDiagnostics: readonly Diagnostic[]): void {
     // After the swap: services the new graph no longer uses stop their health checks.
     if (previous !== undefined) disposeDropped(previous, graph);
-
     const all: Diagnostic[] = [...snapshot.diagnostics, ...graph.diagnostics, ...tlsDiagnostics];
     const diff = diffRouters(previous?.view, graph.view);
-    const routers = Object.values(graph.view.routers);
+    let routers = 0;
+    let enabled = 0;
+    for (const name of Object.keys(graph.view.routers)) {
+      routers++;
+      if (graph.view.routers[name]?.status === 'enabled') enabled++;
+    }
     this.#done({
       skipped: false,
-      version: this.#version,
-      routers: routers.length,
-      enabled: routers.filter((r) => r.status === 'enabled').length,
+      version,
+      routers,
+      enabled,
       added: diff.added,
       removed: diff.removed,
       changed: diff.changed,
       errors: all.filter((d) => d.severity === 'error').length,
-      ms: Math.round((performance.now() - started) * 10) / 10,
+      ms,
       diagnostics: all,
     });
-    return graph;
   }
 
   /** Stops the background work of every current service (health checks); for shutdown. */

@@ -67,3 +67,75 @@ void describe('Runtime report mode (cluster workers)', () => {
     assert.equal(handlers.length, 2, 'a skipped snapshot swaps nothing');
   });
 });
+
+/** `count` Host routers, each with its own service; `tag` renames router 0's host. */
+function bigSnapshot(version: number, count: number, tag: string): Snapshot {
+  const routers: Record<string, DynamicConfig['http']['routers'][string]> = {};
+  const services: Record<string, DynamicConfig['http']['services'][string]> = {};
+  for (let i = 0; i < count; i++) {
+    routers[`r${i}@file`] = { rule: `Host(\`h${i}${i === 0 ? tag : ''}.test\`)`, entryPoints: undefined, middlewares: [], service: `s${i}@file`, priority: 0, tls: undefined };
+    services[`s${i}@file`] = {
+      kind: 'loadBalancer',
+      loadBalancer: { servers: [{ url: 'http://127.0.0.1:1', weight: 1, preservePath: false }], passHostHeader: true, serversTransport: undefined, flushInterval: 100, sticky: undefined, healthCheck: undefined, passiveHealthCheck: undefined },
+    };
+  }
+  return { version, hash: `big-${version}-${tag}`, config: { http: { routers, services, middlewares: {}, serversTransports: {} } }, origins: new Map(), diagnostics: [] };
+}
+
+void describe('Runtime.applySliced', () => {
+  const make = (summaries: ApplySummary[], handlers: Handler[]): Runtime =>
+    new Runtime({
+      staticConfig,
+      logger: createLogger(staticConfig.log),
+      deps: { buildLoadBalancer: (name) => plainService((ex) => ex.response.sendText(200, name)) },
+      slots: new Map([['web', { setHandler: (h: Handler) => handlers.push(h) }]]),
+      report: (s) => summaries.push(s),
+    });
+  const done = (summaries: ApplySummary[], n: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const bound = setTimeout(() => reject(new Error(`only ${summaries.length} of ${n} applies reported`)), 20_000);
+      const poll = (): void => {
+        if (summaries.length >= n) {
+          clearTimeout(bound);
+          resolve();
+        } else setImmediate(poll);
+      };
+      poll();
+    });
+
+  void it('compiles in slices: the event loop runs between them, and the result is what apply() builds', async () => {
+    const summaries: ApplySummary[] = [];
+    const handlers: Handler[] = [];
+    const runtime = make(summaries, handlers);
+    let turns = 0;
+    const spin = (): void => {
+      turns++;
+      if (summaries.length === 0) setImmediate(spin);
+    };
+    setImmediate(spin);
+    runtime.applySliced(bigSnapshot(1, 5000, ''), 1);
+    assert.equal(handlers.length, 0, 'nothing swapped before the compile is complete');
+    await done(summaries, 1);
+    assert.ok(turns > 2, `the event loop turned ${turns} times during the compile`);
+    assert.equal(handlers.length, 1);
+    const sync = make([], []);
+    const whole = sync.apply(bigSnapshot(1, 5000, ''));
+    assert.deepEqual(Object.keys(runtime.current?.view.routers ?? {}), Object.keys(whole?.view.routers ?? {}));
+    assert.equal(summaries[0]?.routers, 5000);
+    assert.equal(summaries[0]?.enabled, 5000);
+  });
+
+  void it('a snapshot arriving during a compile is applied after it; only the latest waiting one', async () => {
+    const summaries: ApplySummary[] = [];
+    const handlers: Handler[] = [];
+    const runtime = make(summaries, handlers);
+    runtime.applySliced(bigSnapshot(1, 3000, ''), 1);
+    runtime.applySliced(bigSnapshot(2, 3000, '-b'), 1); // replaced by the next one before it starts
+    runtime.applySliced(bigSnapshot(3, 3000, '-c'), 1);
+    await done(summaries, 2);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(summaries.length, 2, 'version 2 was skipped for the newer 3');
+    assert.deepEqual(summaries[1]?.changed, ['r0@file']);
+    assert.equal(runtime.current?.view.routers['r0@file']?.config.rule, 'Host(`h0-c.test`)');
+  });
+});
