@@ -72,8 +72,11 @@ export class TlsManager implements TlsSource {
     this.#state = state;
     this.#rewatch();
     // Start making the generated default certificate now, in the background (an RSA key takes up to
-    // a second or two): the first TLS connection that needs it should not wait for it.
-    if (state.configuredDefault === undefined && this.#generated === undefined && this.#generating === undefined) {
+    // a second or two): the first TLS connection that needs it should not wait for it. Only when
+    // the configuration uses TLS at all: a plain-HTTP setup does not pay for node-forge and the key
+    // (about 5 MB of RSS); a stray TLS client there waits for the generation once.
+    const usesTls = tls !== undefined || uses.size > 0;
+    if (usesTls && state.configuredDefault === undefined && this.#generated === undefined && this.#generating === undefined) {
       Promise.resolve(this.generatedDefault()).catch(() => {
         // Retried by the first connection that needs it.
       });

@@ -5,7 +5,8 @@
  * stream is paused, so no WINDOW_UPDATE goes out, while the body's buffer is full).
  */
 import { Readable } from 'node:stream';
-import { constants, type ServerHttp2Stream } from 'node:http2';
+import type { ServerHttp2Stream } from 'node:http2';
+import { NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR } from '../../net/lazy-http2.js';
 import type { Exchange, PeerInfo, ResponseWriter, TlsInfo, UpgradeInfo } from '../../exchange/exchange.js';
 import type { HeaderList } from '../../exchange/headers.js';
 import { ProxyError } from '../../errors/codes.js';
@@ -17,7 +18,6 @@ function onReadTimeout(body: Http2RequestBody): void {
   body.handleReadTimeout();
 }
 
-const { NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR } = constants;
 
 /**
  * A request body read from an HTTP/2 stream. `expectContinue`: the client sent

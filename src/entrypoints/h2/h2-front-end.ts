@@ -16,7 +16,8 @@
  * session: readTimeout, else idleTimeout); `readTimeout` bounds each request body and
  * `writeTimeout` each response (the stream is reset with INTERNAL_ERROR, as Go's http2 server does).
  */
-import { createServer, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import type { Http2Server, IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
+import { http2 } from '../../net/lazy-http2.js';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { TLSSocket } from 'node:tls';
@@ -118,7 +119,9 @@ class H2Connection {
 export class Http2FrontEnd implements ConnectionFrontEnd {
   readonly #opts: FrontEndOptions;
   readonly #sink: ExchangeSink;
-  readonly #server: Http2Server;
+  readonly #h2: Http2Options;
+  /** Made on the first HTTP/2 connection (node:http2 loads then: see net/lazy-http2.ts). */
+  #server: Http2Server | undefined;
   readonly #connections = new Set<H2Connection>();
   /** Fresh session's silence bound, then the idle bound between streams. */
   readonly #firstTimeout: number;
@@ -132,9 +135,15 @@ export class Http2FrontEnd implements ConnectionFrontEnd {
     this.#sink = sink;
     this.#firstTimeout = opts.readTimeout > 0 ? opts.readTimeout : opts.idleTimeout;
     this.#idleTimeout = opts.idleTimeout > 0 ? opts.idleTimeout : opts.readTimeout;
-    const server = createServer({
+    this.#h2 = h2;
+  }
+
+  #serverOf(): Http2Server {
+    if (this.#server !== undefined) return this.#server;
+    const opts = this.#opts;
+    const server = http2().createServer({
       settings: {
-        maxConcurrentStreams: h2.maxConcurrentStreams,
+        maxConcurrentStreams: this.#h2.maxConcurrentStreams,
         maxHeaderListSize: opts.maxHeaderBytes,
         initialWindowSize: WINDOW_SIZE,
       },
@@ -146,6 +155,7 @@ export class Http2FrontEnd implements ConnectionFrontEnd {
     server.on('sessionError', ignoreError);
     server.on('error', ignoreError);
     this.#server = server;
+    return server;
   }
 
   get connectionCount(): number {
@@ -166,7 +176,7 @@ export class Http2FrontEnd implements ConnectionFrontEnd {
     if (socket instanceof TLSSocket) (socket as TLSSocket & { secureConnecting: boolean }).secureConnecting = false;
     this.#accepting = socket;
     try {
-      this.#server.emit('connection', socket);
+      this.#serverOf().emit('connection', socket);
     } catch {
       socket.destroy();
     } finally {

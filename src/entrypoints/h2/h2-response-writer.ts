@@ -9,7 +9,8 @@
  * 304 answers carry no body. `abort` resets only this stream (RST_STREAM INTERNAL_ERROR), never
  * the connection; the client resetting the stream before the end makes `clientGone` true.
  */
-import { constants, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import type { OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR } from '../../net/lazy-http2.js';
 import { runHeadHooks, type Exchange, type HeadHook, type ResponseWriter } from '../../exchange/exchange.js';
 import { HeaderList } from '../../exchange/headers.js';
 import { ProxyError } from '../../errors/codes.js';
@@ -22,7 +23,6 @@ export const WRITE_TIMEOUT_STATUS = 504;
 /** Outcome recorded when the client went away before the response head. */
 export const CLIENT_GONE_STATUS = 499;
 
-const { NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR } = constants;
 
 const enum HeadMode {
   End,

@@ -14,7 +14,8 @@
  * the server refused unprocessed (REFUSED_STREAM, or beyond a GOAWAY's last stream) is re-sent
  * once when its request had no body, as Go's transport does.
  */
-import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type IncomingHttpStatusHeader, type OutgoingHttpHeaders } from 'node:http2';
+import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader, OutgoingHttpHeaders } from 'node:http2';
+import { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM } from '../../net/lazy-http2.js';
 import type { Readable } from 'node:stream';
 import type { Exchange } from '../../exchange/exchange.js';
 import { HeaderList } from '../../exchange/headers.js';
@@ -157,7 +158,7 @@ class H2Relay {
     this.#headerTimer = null;
     if (this.#headSent || this.#done) return;
     this.#headerTimedOut = true;
-    this.#stream.close(constants.NGHTTP2_CANCEL);
+    this.#stream.close(NGHTTP2_CANCEL);
   };
 
   readonly #onResponse = (headers: IncomingHttpHeaders & IncomingHttpStatusHeader, _flags: number, raw?: string[]): void => {
@@ -222,7 +223,7 @@ class H2Relay {
       return;
     }
     const code = this.#stream.rstCode;
-    if (!this.#headSent && code === constants.NGHTTP2_REFUSED_STREAM && !this.#bodyStarted && !resent.has(ex) && !ex.response.clientGone) {
+    if (!this.#headSent && code === NGHTTP2_REFUSED_STREAM && !this.#bodyStarted && !resent.has(ex) && !ex.response.clientGone) {
       // The server did not process it (RFC 9113 §8.7): safe to send again, once.
       resent.add(ex);
       this.#redo(ex, server);
@@ -239,7 +240,7 @@ class H2Relay {
   /** Give up on the exchange: RST_STREAM CANCEL, then report `err`. */
   #cancel(err: ProxyError): void {
     this.#finish();
-    this.#stream.close(constants.NGHTTP2_CANCEL);
+    this.#stream.close(NGHTTP2_CANCEL);
     this.#onError(this.#ex, err);
   }
 

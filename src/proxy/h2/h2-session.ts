@@ -11,7 +11,8 @@
  * no traffic on the session a PING is sent; no answer within pingTimeout closes the session (its
  * streams fail: 502, or an abort after the head), so a dead peer is not kept as the origin's session.
  */
-import { connect as h2Connect, type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders, type Settings } from 'node:http2';
+import type { ClientHttp2Session, ClientHttp2Stream, OutgoingHttpHeaders, Settings } from 'node:http2';
+import { http2 } from '../../net/lazy-http2.js';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { ResolvedTransport } from '../transport.js';
@@ -71,7 +72,7 @@ export class H2Session {
     } else {
       socket.setKeepAlive(true, 15_000);
     }
-    this.session = h2Connect(authority, { createConnection: () => socket, settings: { enablePush: false } });
+    this.session = http2().connect(authority, { createConnection: () => socket, settings: { enablePush: false } });
     this.session.on('remoteSettings', this.#onRemoteSettings);
     this.session.on('goaway', this.#onGoaway);
     this.session.on('error', this.#onSessionError);

@@ -10,7 +10,8 @@
  * Each probe opens its own HTTP/2 session and closes it after the call (never the data path's).
  * `headers` go out as request metadata, `hostname` as :authority.
  */
-import { connect, constants, type ClientSessionOptions, type IncomingHttpHeaders, type SecureClientSessionOptions } from 'node:http2';
+import type { ClientSessionOptions, IncomingHttpHeaders, SecureClientSessionOptions } from 'node:http2';
+import { http2 } from '../../net/lazy-http2.js';
 import { isIP } from 'node:net';
 import type { HealthCheckConfig } from '../../config/dynamic/types.js';
 import type { ServerTarget } from '../../proxy/server-target.js';
@@ -104,7 +105,7 @@ export function probeGrpc(cfg: HealthCheckConfig, transport: ResolvedTransport, 
       reject(new Error('aborted'));
       return;
     }
-    const session = connect(authority, options);
+    const session = http2().connect(authority, options);
     const finish = (err: Error | null, up: boolean): void => {
       signal.removeEventListener('abort', onAbort);
       session.destroy();
@@ -122,10 +123,10 @@ export function probeGrpc(cfg: HealthCheckConfig, transport: ResolvedTransport, 
     }
     const stream = session.request({
       ...headers,
-      [constants.HTTP2_HEADER_METHOD]: 'POST',
-      [constants.HTTP2_HEADER_PATH]: HEALTH_CHECK_PATH,
-      [constants.HTTP2_HEADER_AUTHORITY]: cfg.hostname ?? `${hostPart}:${port}`,
-      [constants.HTTP2_HEADER_SCHEME]: tls ? 'https' : 'http',
+      ':method': 'POST',
+      ':path': HEALTH_CHECK_PATH,
+      ':authority': cfg.hostname ?? `${hostPart}:${port}`,
+      ':scheme': tls ? 'https' : 'http',
       'content-type': 'application/grpc',
       te: 'trailers',
     });

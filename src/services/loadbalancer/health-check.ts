@@ -17,7 +17,8 @@
  * - `stop()` clears the timers and aborts the probes in flight; no result is reported after it.
  */
 import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { connect as h2connect, type IncomingHttpHeaders } from 'node:http2';
+import type { IncomingHttpHeaders } from 'node:http2';
+import { http2 } from '../../net/lazy-http2.js';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { isIP } from 'node:net';
 import type { SecureContext } from 'node:tls';
@@ -180,7 +181,7 @@ function sendH2c(cfg: HealthCheckConfig, url: URL, method: string, signal: Abort
       reject(new Error('aborted'));
       return;
     }
-    const session = h2connect(`http://${url.host}`);
+    const session = http2().connect(`http://${url.host}`);
     const done = (err: Error | null, answer?: ProbeAnswer): void => {
       signal.removeEventListener('abort', onAbort);
       session.destroy();
