@@ -40,6 +40,11 @@ export interface ApplySummary {
   /** True when the snapshot had the current configuration's hash: nothing was recompiled. */
   readonly skipped: boolean;
   readonly version: number;
+  /**
+   * The version of the snapshot this summary is about (a worker reports it to the primary: with
+   * sliced applies the report comes after later snapshots may have arrived).
+   */
+  readonly snapshot?: number;
   readonly routers: number;
   readonly enabled: number;
   /** Router names added, removed, changed since the previous configuration. */
@@ -84,8 +89,10 @@ export class Runtime {
   #current: CompiledGraph | undefined;
   #currentHash: string | undefined;
   #version = 0;
-  /** A sliced compile is running (applySliced). */
-  #compiling = false;
+  /** The sliced compile running (applySliced), if any. */
+  #job: { readonly steps: Generator<void, CompiledGraph, void>; readonly snapshot: Snapshot; readonly started: number } | undefined;
+  /** Set by stop(): nothing more is applied. */
+  #stopped = false;
   /** The latest snapshot that arrived while one compiled. */
   #waiting: Snapshot | undefined;
 
@@ -97,13 +104,21 @@ export class Runtime {
     return this.#current;
   }
 
-  /** Compiles `snapshot` in one go and swaps it in. Never throws for bad configuration. */
+  /**
+   * Compiles `snapshot` in one go and swaps it in. Never throws for bad configuration. A sliced
+   * compile still running is finished first (synchronously), so this one is applied on top of it.
+   */
   apply(snapshot: Snapshot): CompiledGraph | undefined {
-    if (this.#compiling) {
-      // A sliced compile is running on an older snapshot: this one follows it.
-      this.#waiting = snapshot;
-      return this.#current;
+    if (this.#stopped) return this.#current;
+    const job = this.#job;
+    if (job !== undefined) {
+      this.#job = undefined;
+      let r: IteratorResult<void, CompiledGraph>;
+      do r = job.steps.next();
+      while (r.done !== true);
+      this.#finish(job.snapshot, r.value, job.started);
     }
+    this.#waiting = undefined;
     if (this.#skip(snapshot)) return this.#current;
     const started = performance.now();
     const graph = compile(this.#input(snapshot), this.#opts.deps);
@@ -115,51 +130,79 @@ export class Runtime {
    * As apply(), but the compile runs in slices of about `sliceMs` with the event loop free in
    * between (setImmediate), so requests keep being served while a large configuration compiles;
    * the new graph is swapped in, in one assignment per entry point, once it is complete. A
-   * snapshot arriving meanwhile waits; only the latest waiting one is applied next.
+   * snapshot arriving meanwhile waits; only the latest waiting one is applied next (the ones it
+   * replaced are never reported: a summary always names its own snapshot's version).
    */
   applySliced(snapshot: Snapshot, sliceMs: number = DEFAULT_SLICE_MS): void {
-    if (this.#compiling) {
+    if (this.#stopped) return;
+    if (this.#job !== undefined) {
       this.#waiting = snapshot;
       return;
     }
     if (this.#skip(snapshot)) return;
-    this.#compiling = true;
-    const started = performance.now();
-    const steps = compileSteps(this.#input(snapshot), this.#opts.deps);
-    const step = (): void => {
-      const deadline = performance.now() + sliceMs;
-      let r: IteratorResult<void, CompiledGraph>;
-      try {
-        do r = steps.next();
-        while (r.done !== true && performance.now() < deadline);
-      } catch (err) {
-        // compile() is total; a throw here is a bug: give the slot back and let it surface.
-        this.#compiling = false;
-        throw err;
+    this.#job = { steps: compileSteps(this.#input(snapshot), this.#opts.deps), snapshot, started: performance.now() };
+    this.#slice(sliceMs);
+  }
+
+  /**
+   * Stops applying: a sliced compile in progress is dropped and waiting snapshots forgotten (at
+   * shutdown, before the entry points close). Services the dropped compile had built already
+   * are not disposed; their timers are unref'd and go with the process.
+   */
+  stop(): void {
+    this.#stopped = true;
+    this.#job = undefined;
+    this.#waiting = undefined;
+  }
+
+  /** Runs the current sliced compile for about `sliceMs`, then again later, or swaps it in. */
+  #slice(sliceMs: number): void {
+    const job = this.#job;
+    if (job === undefined || this.#stopped) return;
+    const deadline = performance.now() + sliceMs;
+    let r: IteratorResult<void, CompiledGraph>;
+    try {
+      do r = job.steps.next();
+      while (r.done !== true && performance.now() < deadline);
+    } catch (err) {
+      // compile() is total: a throw is a bug. Keep serving the current graph and say so.
+      this.#job = undefined;
+      this.#opts.logger.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err), version: job.snapshot.version }, 'configuration compile failed');
+      this.#next(sliceMs);
+      return;
+    }
+    if (r.done !== true) {
+      setImmediate(() => this.#slice(sliceMs));
+      return;
+    }
+    if (this.#job !== job) return; // apply() finished it meanwhile
+    this.#job = undefined;
+    // The swap now; the bookkeeping after it (disposing dropped services, the diff for the
+    // report) in a later turn of the event loop: a few milliseconds with 10,000 routers.
+    const report = this.#finish(job.snapshot, r.value, job.started, true);
+    setImmediate(() => {
+      if (!this.#stopped) {
+        try {
+          report();
+        } catch (err) {
+          this.#opts.logger.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'configuration report failed');
+        }
       }
-      if (r.done !== true) {
-        setImmediate(step);
-        return;
-      }
-      this.#compiling = false;
-      // The swap now; the bookkeeping after it (disposing dropped services, the diff for the
-      // report) in later turns of the event loop, each a few milliseconds with 10,000 routers.
-      const report = this.#finish(snapshot, r.value, started, true);
-      setImmediate(() => {
-        report();
-        const next = this.#waiting;
-        this.#waiting = undefined;
-        if (next !== undefined) this.applySliced(next, sliceMs);
-      });
-    };
-    step();
+      this.#next(sliceMs);
+    });
+  }
+
+  #next(sliceMs: number): void {
+    const next = this.#waiting;
+    this.#waiting = undefined;
+    if (next !== undefined) this.applySliced(next, sliceMs);
   }
 
   /** True (and reported) when `snapshot` is the configuration already in place. */
   #skip(snapshot: Snapshot): boolean {
     if (this.#current === undefined || snapshot.hash !== this.#currentHash) return false;
     // Same configuration (e.g. a file saved unchanged, or only its problems changed): no rebuild.
-    this.#done({ skipped: true, version: this.#version, routers: 0, enabled: 0, added: [], removed: [], changed: [], errors: 0, ms: 0, diagnostics: snapshot.diagnostics });
+    this.#done({ skipped: true, version: this.#version, snapshot: snapshot.version, routers: 0, enabled: 0, added: [], removed: [], changed: [], errors: 0, ms: 0, diagnostics: snapshot.diagnostics });
     return true;
   }
 
@@ -204,6 +247,7 @@ export class Runtime {
     this.#done({
       skipped: false,
       version,
+      snapshot: snapshot.version,
       routers,
       enabled,
       added: diff.added,

@@ -100,6 +100,8 @@ export class DataPath {
   drain(): Promise<void> {
     if (this.#draining === undefined) {
       this.lifecycle.terminating = true;
+      // No configuration is swapped into entry points that are closing.
+      this.runtime.stop();
       const closing = [...this.entryPoints.entries()].map(async ([name, ep]) => {
         const life = this.#config.entryPoints[name]?.transport.lifeCycle;
         // requestAcceptGraceTimeout: keep accepting for a while so load balancers in front notice.

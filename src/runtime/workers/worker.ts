@@ -50,8 +50,10 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
   };
 
   const report = (summary: ApplySummary): void => {
-    logger?.debug({ pid: process.pid, version, skipped: summary.skipped }, 'worker applied configuration');
-    send({ type: 'applied', version, summary });
+    // The snapshot the summary is about, not the latest received (a sliced apply reports later).
+    const applied = summary.snapshot ?? version;
+    logger?.debug({ pid: process.pid, version: applied, skipped: summary.skipped }, 'worker applied configuration');
+    send({ type: 'applied', version: applied, summary });
   };
 
   const init = async (msg: Extract<ToWorker, { type: 'init' }>): Promise<void> => {
@@ -96,9 +98,8 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
         if (dataPath === undefined || stopping) return;
         version = msg.snapshot.version;
         current = fromWire(msg.snapshot);
-        // In one go: applySliced here made a worker stopped under load miss its drain on a
-        // CPU-starved box (test/e2e/workers.test.ts under two busy loops); not understood yet.
-        dataPath.runtime.apply(current);
+        // In slices: the requests this worker serves are not stalled by a large compile.
+        dataPath.runtime.applySliced(current);
         return;
       case 'delta':
         if (dataPath === undefined || stopping) return;
@@ -108,7 +109,7 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
         }
         version = msg.delta.version;
         current = applyDelta(current, msg.delta);
-        dataPath.runtime.apply(current);
+        dataPath.runtime.applySliced(current);
         return;
       case 'shutdown':
         stop('primary');

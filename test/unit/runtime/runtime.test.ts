@@ -125,6 +125,33 @@ void describe('Runtime.applySliced', () => {
     assert.equal(summaries[0]?.enabled, 5000);
   });
 
+  void it('apply() during a sliced compile finishes that one first, then applies its own', () => {
+    const summaries: ApplySummary[] = [];
+    const handlers: Handler[] = [];
+    const runtime = make(summaries, handlers);
+    runtime.applySliced(bigSnapshot(1, 3000, ''), 1);
+    const graph = runtime.apply(bigSnapshot(2, 3000, '-sync'));
+    assert.equal(graph?.view.routers['r0@file']?.config.rule, 'Host(`h0-sync.test`)');
+    assert.deepEqual(
+      summaries.map((s) => s.snapshot),
+      [1, 2],
+    );
+    assert.equal(handlers.length, 2);
+  });
+
+  void it('stop() drops a sliced compile in progress: nothing more is swapped in or reported', async () => {
+    const summaries: ApplySummary[] = [];
+    const handlers: Handler[] = [];
+    const runtime = make(summaries, handlers);
+    runtime.applySliced(bigSnapshot(1, 5000, ''), 1);
+    runtime.applySliced(bigSnapshot(2, 5000, '-b'), 1);
+    runtime.stop();
+    // Several turns of the event loop: a dropped compile would have gone on in them.
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(handlers.length, 0);
+    assert.equal(summaries.length, 0);
+  });
+
   void it('a snapshot arriving during a compile is applied after it; only the latest waiting one', async () => {
     const summaries: ApplySummary[] = [];
     const handlers: Handler[] = [];
@@ -135,6 +162,11 @@ void describe('Runtime.applySliced', () => {
     await done(summaries, 2);
     await new Promise((r) => setImmediate(r));
     assert.equal(summaries.length, 2, 'version 2 was skipped for the newer 3');
+    assert.deepEqual(
+      summaries.map((s) => s.snapshot),
+      [1, 3],
+      'each summary names its own snapshot',
+    );
     assert.deepEqual(summaries[1]?.changed, ['r0@file']);
     assert.equal(runtime.current?.view.routers['r0@file']?.config.rule, 'Host(`h0-c.test`)');
   });
