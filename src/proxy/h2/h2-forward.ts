@@ -246,6 +246,7 @@ class H2Relay {
 
   #finish(): void {
     this.#done = true;
+    this.#stream.off('ready', this.#startBody);
     this.#clearHeaderTimer();
     this.#detachBody();
     if (this.#waitingClientDrain) {

@@ -165,7 +165,8 @@ function send(cfg: HealthCheckConfig, transport: ResolvedTransport, url: URL, me
   }
   return new Promise((resolve, reject) => {
     const req = (https ? httpsRequest : httpRequest)(options, (res: IncomingMessage) => {
-      res.resume();
+      // Only the status counts: close now, so an endless body does not keep the socket open.
+      res.destroy();
       const location = res.headers.location;
       resolve({ status: res.statusCode ?? 0, location });
     });
