@@ -140,20 +140,45 @@ export function toDelta(prev: Snapshot, next: Snapshot): WireDelta {
 
 /** `prev` with `delta` applied: a new frozen snapshot sharing every object the delta left alone. */
 export function applyDelta(prev: Snapshot, delta: WireDelta): Snapshot {
-  const patch = <V>(before: Readonly<Record<string, V>>, c: Changes<V>): Record<string, V> => {
+  const steps = applyDeltaSteps(prev, delta);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/** Entries copied between two checkpoints of applyDeltaSteps. */
+const COPY_STEP = 2048;
+
+/**
+ * applyDelta as a generator that yields every COPY_STEP copied entries: with 10,000 routers the
+ * copies of the records and of the origins take ~20 ms, which a worker spreads over several turns
+ * of its event loop (see worker.ts) instead of stalling its requests.
+ */
+export function* applyDeltaSteps(prev: Snapshot, delta: WireDelta): Generator<void, Snapshot, void> {
+  let work = 0;
+  function* patch<V>(before: Readonly<Record<string, V>>, c: Changes<V>): Generator<void, Record<string, V>, void> {
     const out: Record<string, V> = {};
     const gone = c.removed.length > 0 ? new Set(c.removed) : undefined;
-    for (const name of Object.keys(before)) if (gone === undefined || !gone.has(name)) setOwn(out, name, before[name] as V);
+    for (const name of Object.keys(before)) {
+      if (gone === undefined || !gone.has(name)) setOwn(out, name, before[name] as V);
+      if (++work % COPY_STEP === 0) yield;
+    }
     for (const [name, value] of c.set) setOwn(out, name, deepFreeze(value));
     return out;
-  };
-  const origins = new Map(prev.origins);
-  for (const key of delta.origins.removed) origins.delete(key);
+  }
+  const removedOrigins = delta.origins.removed.length > 0 ? new Set(delta.origins.removed) : undefined;
+  const origins = new Map<string, ObjectOrigin>();
+  for (const [key, o] of prev.origins) {
+    if (removedOrigins === undefined || !removedOrigins.has(key)) origins.set(key, o);
+    if (++work % COPY_STEP === 0) yield;
+  }
   for (const [key, o] of delta.origins.set) origins.set(key, o);
   const http = {} as { -readonly [K in Collection]: DynamicConfig['http'][K] };
-  for (const c of COLLECTIONS) (http as Record<Collection, unknown>)[c] = patch(prev.config.http[c], delta.http[c] as Changes<unknown>);
+  for (const c of COLLECTIONS) (http as Record<Collection, unknown>)[c] = yield* patch(prev.config.http[c], delta.http[c] as Changes<unknown>);
   const tls = delta.tls === undefined ? prev.config.tls : delta.tls === null ? undefined : deepFreeze(delta.tls);
   const config: DynamicConfig = tls === undefined ? { http } : { http, tls };
+  yield;
   return freezeFresh({ version: delta.version, hash: delta.hash, config, origins, diagnostics: delta.diagnostics });
 }
 

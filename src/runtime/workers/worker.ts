@@ -16,7 +16,10 @@ import type { ApplySummary } from '../runtime.js';
 import { DataPath, ListenError, type CompileDepsFactory } from './data-path.js';
 import type { Snapshot } from '../../providers/aggregator.js';
 import type { PemKeyPair } from '../../tls/default-certificate.js';
-import { applyDelta, fromWire, messageType, type ToPrimary, type ToWorker } from './protocol.js';
+import { applyDeltaSteps, fromWire, messageType, type ToPrimary, type ToWorker } from './protocol.js';
+
+/** Longest stretch a delta's copy keeps the event loop (ms). */
+const DELTA_SLICE_MS = 4;
 
 function send(message: ToPrimary): void {
   if (process.connected && process.send) process.send(message);
@@ -86,6 +89,51 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
     send({ type: 'ready' });
   };
 
+  /**
+   * Snapshots and deltas, applied in the order they came. A delta's copy of the snapshot records
+   * (~20 ms with 10,000 routers) runs in slices like the compile after it, so the requests this
+   * worker serves are not stalled by a reload.
+   */
+  const configs: (Extract<ToWorker, { type: 'snapshot' }> | Extract<ToWorker, { type: 'delta' }>)[] = [];
+  let copying = false;
+  const pump = (): void => {
+    while (!copying) {
+      const msg = configs.shift();
+      const dp = dataPath;
+      if (msg === undefined || dp === undefined || stopping) return;
+      if (msg.type === 'snapshot') {
+        version = msg.snapshot.version;
+        current = fromWire(msg.snapshot);
+        dp.runtime.applySliced(current);
+        continue;
+      }
+      const base = current;
+      if (base === undefined || base.version !== msg.delta.base) {
+        send({ type: 'need-snapshot', version: msg.delta.version });
+        continue;
+      }
+      copying = true;
+      const steps = applyDeltaSteps(base, msg.delta);
+      const step = (): void => {
+        if (stopping) return;
+        const deadline = performance.now() + DELTA_SLICE_MS;
+        let r: IteratorResult<void, Snapshot>;
+        do r = steps.next();
+        while (r.done !== true && performance.now() < deadline);
+        if (r.done !== true) {
+          setImmediate(step);
+          return;
+        }
+        copying = false;
+        version = msg.delta.version;
+        current = r.value;
+        dp.runtime.applySliced(current);
+        pump();
+      };
+      step();
+    }
+  };
+
   process.on('message', (raw: unknown) => {
     const type = messageType(raw);
     if (type === undefined) return;
@@ -95,21 +143,10 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
         if (logger === undefined && !stopping) void init(msg);
         return;
       case 'snapshot':
-        if (dataPath === undefined || stopping) return;
-        version = msg.snapshot.version;
-        current = fromWire(msg.snapshot);
-        // In slices: the requests this worker serves are not stalled by a large compile.
-        dataPath.runtime.applySliced(current);
-        return;
       case 'delta':
         if (dataPath === undefined || stopping) return;
-        if (current === undefined || current.version !== msg.delta.base) {
-          send({ type: 'need-snapshot', version: msg.delta.version });
-          return;
-        }
-        version = msg.delta.version;
-        current = applyDelta(current, msg.delta);
-        dataPath.runtime.applySliced(current);
+        configs.push(msg);
+        pump();
         return;
       case 'shutdown':
         stop('primary');

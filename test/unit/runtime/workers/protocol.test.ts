@@ -5,7 +5,7 @@ import type { DynamicConfig, ObjectOrigin, TlsConfig } from '../../../../src/con
 import { DEFAULT_TLS_OPTIONS } from '../../../../src/config/dynamic/schema/tls.js';
 import { deepFreeze } from '../../../../src/config/dynamic/freeze.js';
 import type { Snapshot } from '../../../../src/providers/aggregator.js';
-import { applyDelta, fromWire, messageType, toDelta, toWire, type WireDelta, type WireSnapshot } from '../../../../src/runtime/workers/protocol.js';
+import { applyDelta, applyDeltaSteps, fromWire, messageType, toDelta, toWire, type WireDelta, type WireSnapshot } from '../../../../src/runtime/workers/protocol.js';
 
 const config: DynamicConfig = {
   http: {
@@ -119,4 +119,33 @@ void describe('worker protocol', () => {
   for (const c of cases) {
     void it(`messageType: ${c.desc}`, () => assert.equal(messageType(c.value), c.want));
   }
+});
+
+void describe('applyDeltaSteps', () => {
+  void it('yields while copying large records, and ends with what applyDelta gives', () => {
+    const routers: Record<string, DynamicConfig['http']['routers'][string]> = {};
+    const origins = new Map<string, ObjectOrigin>();
+    for (let i = 0; i < 10_000; i++) {
+      routers[`r${i}@file`] = { rule: `Host(\`h${i}.test\`)`, entryPoints: undefined, middlewares: [], service: 's@file', priority: 0, tls: undefined };
+      origins.set(`http.routers.r${i}@file`, { source: '/d.yml', line: i + 1 });
+    }
+    const prev: Snapshot = deepFreeze({ version: 1, hash: 'a', config: { http: { routers, services: {}, middlewares: {}, serversTransports: {} } }, origins, diagnostics: [] });
+    const changedRouters = { ...routers, 'r5@file': { ...(routers['r5@file'] as DynamicConfig['http']['routers'][string]), rule: 'Host(`changed.test`)' } };
+    const next: Snapshot = deepFreeze({ version: 2, hash: 'b', config: { http: { routers: changedRouters, services: {}, middlewares: {}, serversTransports: {} } }, origins, diagnostics: [] });
+    const delta = toDelta(prev, next);
+    const steps = applyDeltaSteps(prev, delta);
+    let yields = 0;
+    let r = steps.next();
+    while (r.done !== true) {
+      yields++;
+      r = steps.next();
+    }
+    assert.ok(yields >= 5, `${yields} checkpoints for 20,000 entries`);
+    const whole = applyDelta(prev, delta);
+    assert.deepEqual(Object.keys(r.value.config.http.routers), Object.keys(whole.config.http.routers));
+    assert.equal(r.value.config.http.routers['r5@file']?.rule, 'Host(`changed.test`)');
+    assert.equal(r.value.config.http.routers['r6@file'], routers['r6@file'], 'unchanged objects keep their identity');
+    assert.deepEqual([...r.value.origins.keys()], [...whole.origins.keys()]);
+    assert.ok(Object.isFrozen(r.value.config.http.routers));
+  });
 });
