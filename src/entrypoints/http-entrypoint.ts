@@ -56,6 +56,8 @@ export interface HttpEntryPointOptions {
 
 /** While draining, how often new connections that have not sent their request yet are checked. */
 const NEW_CONNECTION_POLL_MS = 10;
+/** After every connection was destroyed, how long close() waits for the listener to report it. */
+const CLOSED_BOUND_MS = 2_000;
 /** Traefik's `http.maxHeaderBytes` default. */
 const DEFAULT_MAX_HEADER_BYTES = 1 << 20;
 /** Ours (Go has no count limit, only the byte limit). */
@@ -195,7 +197,12 @@ export class HttpEntryPoint {
       }
     }
     this.#frontEnd.destroyAll();
-    await this.#frontEnd.closed();
+    // The listener closes once every connection it accepted is gone; destroyAll reaches every one a
+    // front end tracks. Bounded anyway, so that a connection no front end knows (a bug) cannot hold
+    // a graceful stop forever.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#frontEnd.closed(), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSED_BOUND_MS)))]);
+    clearTimeout(timer);
   }
 
   #dispatch(ex: Exchange): void {
