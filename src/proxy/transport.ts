@@ -8,7 +8,7 @@
  * built, never on the request path.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { loadPemOf } from '../net/pem-source.js';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import { DEFAULT_PING_TIMEOUT } from '../config/dynamic/schema/servers-transport.js';
 import { GO_CIPHER_SUITES, TLS13_CIPHER_SUITES, TLS_VERSIONS } from '../config/dynamic/schema/tls.js';
@@ -62,7 +62,7 @@ export interface ResolvedTransport {
  */
 export function resolveTransport(cfg: ServersTransportConfig | ServersTransportDefaults): ResolvedTransport {
   const serverName = 'serverName' in cfg && cfg.serverName !== '' ? cfg.serverName : undefined;
-  const ca = cfg.rootCAs.length === 0 ? undefined : cfg.rootCAs.map((e) => loadPem(e, 'rootCAs', 'CERTIFICATE'));
+  const ca = cfg.rootCAs.length === 0 ? undefined : cfg.rootCAs.map((e) => loadPemOf(e, 'CERTIFICATE', 'serversTransport rootCAs'));
   // The configuration model already normalised Traefik's 0/unset to Go's default (2): 0 keeps none.
   const maxIdle = Math.max(0, cfg.maxIdleConnsPerHost);
   const t = cfg.forwardingTimeouts;
@@ -141,7 +141,7 @@ function nodeVersion(v: TlsVersionName | undefined): 'TLSv1' | 'TLSv1.1' | 'TLSv
 }
 
 function loadPair(pair: TlsCertificatePair): { cert: string; key: string } {
-  return { cert: loadPem(pair.certFile, 'certificates certFile', 'CERTIFICATE'), key: loadPem(pair.keyFile, 'certificates keyFile', 'PRIVATE KEY') };
+  return { cert: loadPemOf(pair.certFile, 'CERTIFICATE', 'serversTransport certificates certFile'), key: loadPemOf(pair.keyFile, 'PRIVATE KEY', 'serversTransport certificates keyFile') };
 }
 
 /** The transport used when nothing is configured: the static defaults of Traefik. */
@@ -151,23 +151,6 @@ export const DEFAULT_TRANSPORT_DEFAULTS: ServersTransportDefaults = Object.freez
   maxIdleConnsPerHost: 200,
   forwardingTimeouts: Object.freeze({ dialTimeout: 30_000, responseHeaderTimeout: 0, idleConnTimeout: 90_000 }),
 });
-
-/** An inline PEM block, or the text of a PEM file; `kind` is what its BEGIN line must name. */
-function loadPem(entry: string, what: string, kind: 'CERTIFICATE' | 'PRIVATE KEY'): string {
-  if (entry.includes('-----BEGIN')) return entry;
-  let text: string;
-  try {
-    text = readFileSync(entry, 'utf8');
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`serversTransport ${what}: cannot read "${entry}": ${reason}`);
-  }
-  // 'PRIVATE KEY' also matches 'RSA PRIVATE KEY' and 'EC PRIVATE KEY'.
-  if (!new RegExp(`-----BEGIN [A-Z ]*${kind}-----`).test(text)) {
-    throw new Error(`serversTransport ${what}: "${entry}" holds no PEM ${kind === 'CERTIFICATE' ? 'certificate' : 'private key'}`);
-  }
-  return text;
-}
 
 /**
  * A resolver that resolves each transport configuration object once (by identity): services

@@ -11,7 +11,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { Diagnostic } from '../config/diagnostics.js';
 import type { TlsCertificatePair, TlsConfig } from '../config/dynamic/types.js';
 import { TLS_CODES } from './codes.js';
-import { describeSource, isInlinePem, pemBlocks, readPem } from './pem-source.js';
+import { describeSource, isInlinePem, pemBlocks, readPem } from '../net/pem-source.js';
 
 /** A loaded certificate: PEM chain and key as Node's `cert` and `key` take them. */
 export interface StoredCertificate {

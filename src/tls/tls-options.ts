@@ -21,7 +21,7 @@ import type { Diagnostic } from '../config/diagnostics.js';
 import type { ClientAuthType, TlsOptionsConfig } from '../config/dynamic/types.js';
 import { GO_CIPHER_SUITES, GO_CURVES, TLS13_CIPHER_SUITES, TLS_VERSIONS } from '../config/dynamic/schema/tls.js';
 import { TLS_CODES } from './codes.js';
-import { describeSource, pemBlocks, readPem } from './pem-source.js';
+import { describeSource, pemBlocks, readPem } from '../net/pem-source.js';
 
 /** TLS 1.3 suites stay on whatever `cipherSuites` says (Go does not let them be chosen). */
 const TLS13_SUITES = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256';

@@ -7,7 +7,7 @@
  * As Traefik's client: redirects are not followed, the whole exchange has a 30 s limit, and the
  * answer's body is read into memory (bounded by maxResponseBodySize when set).
  */
-import { readFileSync } from 'node:fs';
+import { loadPemOf } from '../../net/pem-source.js';
 import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { ForwardAuthTlsOptions } from '../../config/dynamic/schema/middlewares/forward-auth.js';
@@ -27,21 +27,6 @@ export interface AuthResponse {
 
 /** 'tooLarge': the body passed maxResponseBodySize. */
 export type AuthOutcome = AuthResponse | 'tooLarge';
-
-/** A TLS option value: a PEM file path, or the PEM text itself (Traefik tries the file first). */
-function loadPem(value: string, what: string, marker: string): string {
-  let text = value;
-  if (!value.includes('-----BEGIN')) {
-    try {
-      text = readFileSync(value, 'utf8');
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new Error(`tls.${what}: cannot read "${value}": ${reason}`);
-    }
-  }
-  if (!text.includes(marker)) throw new Error(`tls.${what}: "${value.slice(0, 80)}" holds no PEM ${what === 'key' ? 'private key' : 'certificate'}`);
-  return text;
-}
 
 export class AuthClient {
   readonly address: string;
@@ -69,10 +54,10 @@ export class AuthClient {
     const tlsOptions: { ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean } = {
       rejectUnauthorized: !(tls?.insecureSkipVerify ?? false),
     };
-    if (tls !== undefined && tls.ca !== '') tlsOptions.ca = loadPem(tls.ca, 'ca', '-----BEGIN CERTIFICATE-----');
+    if (tls !== undefined && tls.ca !== '') tlsOptions.ca = loadPemOf(tls.ca, 'CERTIFICATE', 'tls.ca');
     if (tls !== undefined && tls.cert !== '') {
-      tlsOptions.cert = loadPem(tls.cert, 'cert', '-----BEGIN CERTIFICATE-----');
-      tlsOptions.key = loadPem(tls.key, 'key', 'PRIVATE KEY-----');
+      tlsOptions.cert = loadPemOf(tls.cert, 'CERTIFICATE', 'tls.cert');
+      tlsOptions.key = loadPemOf(tls.key, 'PRIVATE KEY', 'tls.key');
     }
     this.#agent = new HttpsAgent({ ...common, ...tlsOptions });
   }
