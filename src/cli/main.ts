@@ -10,6 +10,7 @@ import { loadStaticConfig } from '../config/static/load.js';
 import type { StaticConfig } from '../config/static/types.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { createAggregator, type Snapshot } from '../providers/aggregator.js';
+import { createDockerProvider } from '../providers/docker/provider.js';
 import { createFileProvider } from '../providers/file/watch.js';
 import type { Provider } from '../providers/provider.js';
 import { DataPath, ListenError } from '../runtime/workers/data-path.js';
@@ -20,6 +21,7 @@ import { checkConfiguration } from './check.js';
 import { compileDeps } from './compile-deps.js';
 import { helpText } from './help.js';
 import { runHealthcheck } from './healthcheck.js';
+import { loadObservability } from '../observability/load.js';
 
 const PACKAGE = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 export const VERSION = PACKAGE.version;
@@ -60,6 +62,7 @@ function startProviders(config: StaticConfig, logger: Logger, onSnapshot: (s: Sn
   const stopProviders = new AbortController();
   const providers: Provider[] = [];
   if (config.providers.file) providers.push(createFileProvider(config.providers.file));
+  if (config.providers.docker) providers.push(createDockerProvider(config.providers.docker, { logger }));
   if (providers.length === 0) {
     // Nothing will ever produce routes: apply the empty configuration so entry points answer 404.
     aggregator.push({ provider: 'internal', config: { http: { routers: {}, services: {}, middlewares: {}, serversTransports: {} } }, origins: new Map(), diagnostics: [] });
@@ -89,7 +92,8 @@ async function run(argv: readonly string[]): Promise<void> {
     return;
   }
 
-  const dataPath = new DataPath({ config, logger, compileDeps });
+  const observability = await loadObservability({ config, logger, role: 'single' });
+  const dataPath = new DataPath({ config, logger, compileDeps, observability });
   try {
     await dataPath.listen((name, addr) => logger.info({ entryPoint: name, address: addr.address, port: addr.port }, 'entryPoint listening'));
   } catch (err) {

@@ -19,6 +19,7 @@ import { isHttp2Preface } from './h2/preface.js';
 import type { ExchangeSink, FrontEnd, FrontEndOptions, ListenAddress } from './front-end.js';
 import { NodeHttpFrontEnd } from './node-http-server.js';
 import { SocketFrontEnd } from './socket/socket-front-end.js';
+import type { RequestObserver } from '../observability/observer.js';
 
 /** Which HTTP/1.1 front end serves an entry point. */
 export type FrontEndKind = 'node' | 'socket';
@@ -40,6 +41,8 @@ export interface HttpEntryPointOptions {
    * before the response head, 101 when an upgrade socket was handed over. The access-log hook.
    */
   readonly onDone?: (ex: Exchange, status: number) => void;
+  /** Metrics, access logs, tracing (src/observability/observer.ts); absent = none, no cost. */
+  readonly observer?: RequestObserver;
   /** Request-head timeout in ms (slowloris bound); default: readTimeout, or 60 s when that is 0. */
   readonly headersTimeout?: number;
   /** Max request header fields; default 1000. */
@@ -98,6 +101,7 @@ export class HttpEntryPoint {
   readonly #frontEnd: FrontEnd;
   readonly #onError: ((err: unknown, ex: Exchange) => void) | undefined;
   readonly #onDone: ((ex: Exchange, status: number) => void) | undefined;
+  readonly #observer: RequestObserver | undefined;
   #handler: Handler | null = null;
   /** What the front end sees of this entry point; `draining` flips once in close(). */
   readonly #sink: ExchangeSink & { draining: boolean } = {
@@ -116,6 +120,7 @@ export class HttpEntryPoint {
     this.#cfg = cfg;
     this.#onError = opts.onError;
     this.#onDone = opts.onDone;
+    this.#observer = opts.observer;
     this.#forwarded = new ForwardedHeaders({
       trustedIPs: cfg.forwardedHeaders.trustedIPs,
       insecure: cfg.forwardedHeaders.insecure,
@@ -209,6 +214,8 @@ export class HttpEntryPoint {
     this.#inFlight++;
     const tls = ex.tls;
     this.#forwarded.apply(ex, tls !== null);
+    const observer = this.#observer;
+    if (observer !== undefined) observer.begin(ex);
     // Traefik's SNI check (domain fronting): a Host whose TLS options differ from the SNI's -> 421.
     if (tls !== null && this.#tls !== undefined && this.#tls.state.misdirected(this.name, hostWithoutPort(ex.host), tls.servername)) {
       ex.response.sendText(421, statusText(421));
@@ -251,6 +258,14 @@ export class HttpEntryPoint {
 
   #finished(ex: Exchange, status: number): void {
     this.#inFlight--;
+    const observer = this.#observer;
+    if (observer !== undefined) {
+      try {
+        observer.finish(ex, status);
+      } catch {
+        // metrics or an access log failing must not break the connection bookkeeping
+      }
+    }
     if (this.#onDone !== undefined) {
       try {
         this.#onDone(ex, status);

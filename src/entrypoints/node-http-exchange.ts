@@ -13,6 +13,7 @@ import type { PreparedTarget } from './routing-path.js';
 import { textResponseHeaders, withoutHopByHop } from './response-headers.js';
 import { markIdle } from './socket-idle.js';
 import { validTrailer } from './trailers.js';
+import type { RequestRecord } from '../observability/request-record.js';
 
 /**
  * ServerResponse with a slot for its writer, so one module-level 'close' listener serves every
@@ -240,6 +241,7 @@ export class NodeHttpExchange implements Exchange {
   readonly upgrade: UpgradeInfo | null;
   response: ResponseWriter;
   routerName: string | undefined;
+  record: RequestRecord | null;
   readonly startedAt: number;
 
   constructor(
@@ -265,6 +267,7 @@ export class NodeHttpExchange implements Exchange {
     this.upgrade = upgrade;
     this.response = response;
     this.routerName = undefined;
+    this.record = null;
     this.startedAt = startedAt;
   }
 }

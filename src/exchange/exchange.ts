@@ -5,6 +5,7 @@
  */
 import type { Duplex, Readable } from 'node:stream';
 import type { HeaderList } from './headers.js';
+import type { RequestRecord } from '../observability/request-record.js';
 
 export interface PeerInfo {
   /** Client IP as seen on the socket (IPv6 zone stripped; IPv4-mapped IPv6 unwrapped). */
@@ -115,6 +116,11 @@ export interface Exchange {
   response: ResponseWriter;
   /** Set by the router table once matched (for logs, errors and the API later). */
   routerName: string | undefined;
+  /**
+   * What this request did, for metrics, access logs and tracing; null unless one of them is
+   * configured (src/observability/request-record.ts says who fills which field).
+   */
+  record: RequestRecord | null;
   /** Monotonic start time (performance.now()) for timing. */
   readonly startedAt: number;
 }

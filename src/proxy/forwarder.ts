@@ -77,6 +77,8 @@ export function createForwarder(opts: ForwarderOptions): Forwarder {
       cache.set(server, pool);
     }
     const now = performance.now();
+    const record = ex.record;
+    if (record !== null) record.upstreamStarted(ex, server, now);
     const h2 = pool.h2;
     if (h2 !== null && (ex.upgrade === null || server.scheme === 'h2c')) {
       pool.lastUsed = now;

@@ -26,6 +26,7 @@ import { createMirroring } from '../services/mirroring/mirroring.js';
 import { createWeighted } from '../services/weighted/weighted.js';
 import { TlsRouterCollector, type TlsRouterUse } from '../tls/router-tls.js';
 import { TLS_CODES } from '../tls/codes.js';
+import type { Instrumentation } from '../observability/observer.js';
 import { providerOf, type MiddlewareView, type ObjectStatus, type RouterView, type RuntimeView, type ServiceView } from './view.js';
 
 export interface CompileDeps {
@@ -33,6 +34,27 @@ export interface CompileDeps {
   buildLoadBalancer(name: string, cfg: LoadBalancerConfig, transport: ServersTransportConfig, transportName: string): BuiltService;
   /** Read by `ping@internal`: true once shutdown started (ping then answers terminatingStatusCode). */
   readonly lifecycle?: { readonly terminating: boolean };
+  /** Metrics/tracing wrappers put around routers, middlewares and services (absent = none). */
+  readonly instrument?: Instrumentation;
+  /** Internal services (`prometheus@internal`, later `api@internal`) and the routers made for them. */
+  readonly internals?: InternalObjects;
+}
+
+/** Internal objects another part of Turnpike provides (metrics, API) for the compiler to route. */
+export interface InternalObjects {
+  /** By qualified name, e.g. `prometheus@internal`; routers of any provider may use them. */
+  readonly services: ReadonlyMap<string, Handler>;
+  /** Routers added as Traefik adds its own (e.g. `prometheus@internal` on metrics.prometheus.entryPoint). */
+  readonly routers: readonly InternalRouter[];
+}
+
+export interface InternalRouter {
+  readonly name: string;
+  readonly entryPoint: string;
+  readonly rule: string;
+  /** Traefik gives internal routers MaxInt. */
+  readonly priority: number;
+  readonly service: string;
 }
 
 export interface CompileInput {
@@ -229,6 +251,8 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
   // only redirect) and ping@internal (for ping.manualRouting).
   const internalServices = new Map<string, BuiltService>([['noop@internal', NOOP_SERVICE]]);
   if (staticConfig.ping) internalServices.set('ping@internal', plainService(createPingHandler(staticConfig.ping.terminatingStatusCode, deps.lifecycle)));
+  if (deps.internals) for (const [name, handler] of deps.internals.services) internalServices.set(name, plainService(handler));
+  const instrument = deps.instrument;
 
   // An object the provider declared but left out (invalid) is in `origins` without being in the config.
   const leftOut = (kind: 'services' | 'middlewares', ref: string): boolean =>
@@ -480,7 +504,7 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
       middlewares.get(ref)?.usedBy.push(name);
       const m = resolveMiddleware(ref);
       if (typeof m === 'string') fail('TPK_CFG_MISSING_MIDDLEWARE', m);
-      else routerChain.push(m);
+      else routerChain.push(instrument?.middleware ? observedMiddleware(m, ref, name, instrument) : m);
     }
 
     const priority = router.priority !== 0 ? router.priority : defaultPriority(router.rule);
@@ -506,13 +530,14 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
         if (typeof m === 'string') {
           fail('TPK_CFG_MISSING_MIDDLEWARE', `entryPoint "${epName}": ${m}`);
           epOk = false;
-        } else chain.push(m);
+        } else chain.push(instrument?.middleware ? observedMiddleware(m, ref, name, instrument) : m);
       }
       if (!epOk) continue;
       chain.push(...routerChain);
       const t = tables.get(epName);
       // A TLS router: its own `tls`, or its entry point's `http.tls` (every router there is one).
-      ((router.tls ?? ep?.http.tls) !== undefined ? t?.tls : t?.plain)?.push({ name, rule, priority, value: compose(chain, svcHandler) });
+      const value = instrument ? observedChain(chain, svcHandler, name, epName, router.service, instrument) : compose(chain, svcHandler);
+      ((router.tls ?? ep?.http.tls) !== undefined ? t?.tls : t?.plain)?.push({ name, rule, priority, value });
     }
   }
 
@@ -547,6 +572,17 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
       t.plain.push({ name: 'ping@internal', rule, priority: INTERNAL_PRIORITY, value: handler });
       t.tls.push({ name: 'ping@internal', rule, priority: INTERNAL_PRIORITY, value: handler });
     }
+  }
+
+  // --- routers other parts of Turnpike add (prometheus@internal, ...) ---------------------------
+  for (const r of deps.internals?.routers ?? []) {
+    const t = tables.get(r.entryPoint);
+    const svc = internalServices.get(r.service);
+    if (!t || !svc) continue;
+    const rule = compileRule(r.rule);
+    const value = instrument ? observedChain([], svc.handler, r.name, r.entryPoint, r.service, instrument) : svc.handler;
+    t.plain.push({ name: r.name, rule, priority: r.priority, value });
+    t.tls.push({ name: r.name, rule, priority: r.priority, value });
   }
 
   ruleCache = rules;
@@ -632,6 +668,19 @@ function createPingHandler(terminatingStatusCode: number, lifecycle: CompileDeps
     if (lifecycle?.terminating) ex.response.sendText(terminatingStatusCode, statusText(terminatingStatusCode));
     else ex.response.sendText(200, 'OK');
   };
+}
+
+/** A middleware whose built handler is wrapped by the instrumentation (a span per middleware). */
+function observedMiddleware(m: Middleware, ref: string, routerName: string, instrument: Instrumentation): Middleware {
+  const wrap = instrument.middleware;
+  return wrap ? (next) => wrap(ref, routerName, m(next)) : m;
+}
+
+/** A router's chain with the instrumentation's service and router wrappers. */
+function observedChain(chain: readonly Middleware[], last: Handler, routerName: string, epName: string, serviceName: string, instrument: Instrumentation): Handler {
+  const svc = instrument.service ? instrument.service(serviceName, routerName, last) : last;
+  const h = compose(chain, svc);
+  return instrument.router ? instrument.router(routerName, epName, h) : h;
 }
 
 function compose(chain: readonly Middleware[], last: Handler): Handler {

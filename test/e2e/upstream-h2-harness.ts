@@ -86,6 +86,7 @@ function toExchange(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, fla
     upgrade: null,
     response: new H2Writer(stream, statuses),
     routerName: undefined,
+    record: null,
     startedAt: performance.now(),
   };
 }

@@ -11,6 +11,7 @@ import type { Exchange, PeerInfo, ResponseWriter, TlsInfo, UpgradeInfo } from '.
 import type { HeaderList } from '../../exchange/headers.js';
 import { ProxyError } from '../../errors/codes.js';
 import type { PreparedTarget } from '../routing-path.js';
+import type { RequestRecord } from '../../observability/request-record.js';
 
 function ignoreError(): void {}
 
@@ -129,6 +130,7 @@ export class Http2Exchange implements Exchange {
   readonly upgrade: UpgradeInfo | null;
   response: ResponseWriter;
   routerName: string | undefined;
+  record: RequestRecord | null;
   readonly startedAt: number;
 
   constructor(
@@ -156,6 +158,7 @@ export class Http2Exchange implements Exchange {
     this.upgrade = null;
     this.response = response;
     this.routerName = undefined;
+    this.record = null;
     this.startedAt = startedAt;
   }
 }

@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import type { Exchange, PeerInfo, ResponseWriter, TlsInfo, UpgradeInfo } from '../../exchange/exchange.js';
 import type { HeaderList } from '../../exchange/headers.js';
+import type { RequestRecord } from '../../observability/request-record.js';
 import type { PreparedTarget } from '../routing-path.js';
 
 /** What the body stream asks of its connection. */
@@ -42,6 +43,7 @@ export class SocketExchange implements Exchange {
   readonly upgrade: UpgradeInfo | null;
   response: ResponseWriter;
   routerName: string | undefined;
+  record: RequestRecord | null;
   readonly startedAt: number;
 
   constructor(
@@ -71,6 +73,7 @@ export class SocketExchange implements Exchange {
     this.upgrade = upgrade;
     this.response = response;
     this.routerName = undefined;
+    this.record = null;
     this.startedAt = startedAt;
   }
 }

@@ -83,6 +83,8 @@ export class ErrorPageExchange implements Exchange {
   readonly upgrade: UpgradeInfo | null = null;
   response: ResponseWriter;
   routerName: string | undefined;
+  /** The error page request is not observed on its own: it is part of the original's. */
+  readonly record = null;
   readonly startedAt: number;
 
   constructor(original: Exchange, target: { path: string; query: string | null }, headers: HeaderList, response: ResponseWriter) {

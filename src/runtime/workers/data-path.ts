@@ -13,6 +13,7 @@ import type { CompileDeps } from '../compile.js';
 import { Runtime, logDiagnostics, type ApplySummary } from '../runtime.js';
 import type { DefaultCertificateSource } from '../../tls/default-certificate.js';
 import { TlsManager } from '../../tls/tls-manager.js';
+import type { Observability } from '../../observability/core.js';
 
 /** Builds the compiler's dependencies (src/cli/compile-deps.ts); passed in to keep the layers apart. */
 export type CompileDepsFactory = (pools: UpstreamPools, lifecycle: { terminating: boolean }) => CompileDeps;
@@ -27,6 +28,8 @@ export interface DataPathOptions {
   readonly warnSkipped?: boolean;
   /** Where the generated default TLS certificate comes from (a worker asks the primary); default: made here. */
   readonly defaultCertificate?: DefaultCertificateSource;
+  /** Metrics, access logs, tracing (src/observability/load.ts); absent = none. */
+  readonly observability?: Observability | undefined;
 }
 
 export class ListenError extends Error {
@@ -48,10 +51,13 @@ export class DataPath {
   /** TLS state of every entry point; rebuilt per configuration and when a certificate file changes. */
   readonly tls: TlsManager;
   #draining: Promise<void> | undefined;
+  readonly #observability: Observability | undefined;
 
   constructor(opts: DataPathOptions) {
     this.#config = opts.config;
     const logger = opts.logger;
+    const obs = opts.observability;
+    this.#observability = obs;
     this.tls = new TlsManager({
       ...(opts.defaultCertificate ? { defaultCertificate: opts.defaultCertificate } : {}),
       onReload: (diagnostics) => {
@@ -64,16 +70,19 @@ export class DataPath {
         if (opts.warnSkipped !== false) opts.logger.warn({ entryPoint: ep.name }, 'UDP entry points are not supported yet; skipped');
         continue;
       }
-      this.entryPoints.set(ep.name, new HttpEntryPoint(ep, { hostname: hostname(), tls: this.tls }));
+      this.entryPoints.set(ep.name, new HttpEntryPoint(ep, { hostname: hostname(), tls: this.tls, ...(obs ? { observer: obs.observer } : {}) }));
     }
     this.runtime = new Runtime({
       staticConfig: opts.config,
       logger: opts.logger,
-      deps: opts.compileDeps(this.#pools, this.lifecycle),
+      deps: obs
+        ? { ...opts.compileDeps(this.#pools, this.lifecycle), instrument: obs.instrumentation, ...(obs.internals ? { internals: obs.internals } : {}) }
+        : opts.compileDeps(this.#pools, this.lifecycle),
       slots: this.entryPoints,
       tls: this.tls,
       ...(opts.report ? { report: opts.report } : {}),
     });
+    obs?.attach(this);
   }
 
   /**
@@ -112,7 +121,7 @@ export class DataPath {
         // Health-check timers and probes stop with the services that run them.
         this.runtime.dispose();
         this.tls.close();
-        return this.#pools.close();
+        return Promise.all([this.#pools.close(), this.#observability?.close()]).then(() => undefined);
       });
     }
     return this.#draining;

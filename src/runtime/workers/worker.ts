@@ -17,6 +17,7 @@ import { DataPath, ListenError, type CompileDepsFactory } from './data-path.js';
 import type { Snapshot } from '../../providers/aggregator.js';
 import type { PemKeyPair } from '../../tls/default-certificate.js';
 import { applyDeltaSteps, fromWire, messageType, type ToPrimary, type ToWorker } from './protocol.js';
+import { loadObservability } from '../../observability/load.js';
 
 /** Longest stretch a delta's copy keeps the event loop (ms). */
 const DELTA_SLICE_MS = 4;
@@ -65,13 +66,16 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
     process.on('unhandledRejection', (reason: unknown) => {
       log.error({ pid: process.pid, err: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) }, 'unhandled promise rejection');
     });
-    const dp = new DataPath({ config: msg.config, logger: log, compileDeps, report, warnSkipped: false, defaultCertificate });
+    const observability = await loadObservability({ config: msg.config, logger: log, role: 'worker' });
+    const dp = new DataPath({ config: msg.config, logger: log, compileDeps, report, warnSkipped: false, defaultCertificate, observability });
     dataPath = dp;
     if (msg.snapshot) {
       version = msg.snapshot.version;
       current = fromWire(msg.snapshot);
       dp.runtime.apply(current);
     }
+    // Configurations that came while the observability modules loaded.
+    pump();
     try {
       await dp.listen((name, addr) => {
         log.debug({ pid: process.pid, entryPoint: name, port: addr.port }, 'worker listening');
@@ -144,7 +148,8 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
         return;
       case 'snapshot':
       case 'delta':
-        if (dataPath === undefined || stopping) return;
+        // Before init finished they wait in the queue (init applies its own snapshot first).
+        if (stopping) return;
         configs.push(msg);
         pump();
         return;

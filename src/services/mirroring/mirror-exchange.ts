@@ -54,6 +54,8 @@ export class MirrorExchange implements Exchange {
   readonly upgrade: UpgradeInfo | null = null;
   response: ResponseWriter;
   routerName: string | undefined;
+  /** Mirrored requests are not observed (their answers are discarded). */
+  readonly record = null;
   readonly startedAt: number;
 
   /** `body` null with `hadBody` true: the original had a body the mirror does not get (mirrorBody false). */

@@ -34,6 +34,7 @@ function exchange(i: ExInput): Exchange {
     upgrade,
     response: undefined as never,
     routerName: undefined,
+    record: null,
     startedAt: 0,
   };
 }

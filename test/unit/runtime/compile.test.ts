@@ -71,6 +71,7 @@ function request(handler: Handler | undefined, init: { host?: string; path?: str
     entryPoint: 'web',
     upgrade: null,
     routerName: undefined,
+    record: null,
     startedAt: 0,
     response: {
       headersSent: false,

@@ -32,6 +32,7 @@ export function fakeExchange(headers: string[] = []): { ex: Exchange; answer: An
     entryPoint: 'web',
     upgrade: null,
     routerName: undefined,
+    record: null,
     startedAt: 0,
     response: {
       headersSent: false,
