@@ -10,7 +10,6 @@ import { loadStaticConfig } from '../config/static/load.js';
 import type { StaticConfig } from '../config/static/types.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { createAggregator, type Snapshot } from '../providers/aggregator.js';
-import { createDockerProvider } from '../providers/docker/provider.js';
 import { createFileProvider } from '../providers/file/watch.js';
 import type { Provider } from '../providers/provider.js';
 import { DataPath, ListenError } from '../runtime/workers/data-path.js';
@@ -62,7 +61,6 @@ function startProviders(config: StaticConfig, logger: Logger, onSnapshot: (s: Sn
   const stopProviders = new AbortController();
   const providers: Provider[] = [];
   if (config.providers.file) providers.push(createFileProvider(config.providers.file));
-  if (config.providers.docker) providers.push(createDockerProvider(config.providers.docker, { logger }));
   if (providers.length === 0) {
     // Nothing will ever produce routes: apply the empty configuration so entry points answer 404.
     aggregator.push({ provider: 'internal', config: { http: { routers: {}, services: {}, middlewares: {}, serversTransports: {} } }, origins: new Map(), diagnostics: [] });
