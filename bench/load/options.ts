@@ -11,6 +11,7 @@ export const TARGET_NAMES = [
   'turnpike-1k',
   'turnpike-2w',
   'turnpike-mw',
+  'turnpike-x',
   'nginx',
   'nginx-2w',
   'haproxy',
@@ -20,6 +21,9 @@ export const TARGET_NAMES = [
   'http-proxy',
 ] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
+
+/** Run only when named in --only (it needs --turnpike-static-extra). */
+export const OPT_IN_TARGETS: readonly TargetName[] = ['turnpike-x'];
 
 /** Names `--only` accepts besides the target names, and what they stand for. */
 const ALIASES: Readonly<Record<string, readonly TargetName[]>> = {
@@ -51,6 +55,8 @@ export interface BenchOptions {
   readonly h2Streams: number;
   /** JS entry of the Turnpike CLI, absolute. */
   readonly turnpikeEntry: string;
+  /** YAML file appended to the static configuration of the `turnpike-x` target (absolute); undefined: none. */
+  readonly turnpikeStaticExtra: string | undefined;
   /** Extra flags for the node process running Turnpike (e.g. `--max-semi-space-size=64`). */
   readonly nodeArgs: readonly string[];
   /** Directory to write CPU profiles of the selected Turnpike targets into; undefined: no profiling. */
@@ -100,6 +106,10 @@ Usage: npm run bench -- [options]      (or: node dist/bench/load/run.js [options
   --h2-body small          HTTP/2 scenarios' body sizes (small, 16k)
   --h2-streams 10          h2load -m: concurrent streams per connection
   --turnpike-entry FILE    Turnpike CLI entry (default: dist/src/cli/main.js)
+  --turnpike-static-extra FILE
+                           YAML appended to the static file of target turnpike-x (= turnpike-1
+                           plus these keys, e.g. metrics or accessLog), which runs only when
+                           --only names it: --only turnpike-1,turnpike-x compares them
   --node-args="ARGS"       extra node flags for Turnpike, space separated (note the =)
   --profile DIR            after the rounds, one more HTTP/1.1 small run of each selected
                            Turnpike 1-worker target under \`node --cpu-prof\`; prints the top
@@ -173,6 +183,7 @@ export function parseBenchOptions(argv: readonly string[], defaultEntry: string,
       'h2-body': { type: 'string', default: 'small' },
       'h2-streams': { type: 'string', default: '10' },
       'turnpike-entry': { type: 'string' },
+      'turnpike-static-extra': { type: 'string' },
       'node-args': { type: 'string', default: '' },
       profile: { type: 'string' },
       json: { type: 'string' },
@@ -191,17 +202,20 @@ export function parseBenchOptions(argv: readonly string[], defaultEntry: string,
   const maxOtherCpu = Number(values['max-other-cpu']);
   if (!Number.isFinite(maxOtherCpu) || maxOtherCpu < 0) throw new Error(`--max-other-cpu: "${values['max-other-cpu']}" is not a percentage`);
   if (values.h2 === true && values['no-h2'] === true) throw new Error('--h2 and --no-h2 contradict each other');
+  const targets = values.only === undefined ? TARGET_NAMES.filter((t) => !OPT_IN_TARGETS.includes(t)) : parseTargets(values.only);
+  if (targets.includes('turnpike-x') && values['turnpike-static-extra'] === undefined) throw new Error('turnpike-x needs --turnpike-static-extra FILE');
   return {
     duration,
     warmup,
     rounds: positiveInt('--rounds', values.rounds),
     connections: positiveInt('--connections', values.connections),
-    targets: values.only === undefined ? [...TARGET_NAMES] : parseTargets(values.only),
+    targets,
     bodies: parseBodies('--body', values.body),
     h2: values.h2 === true ? 'on' : values['no-h2'] === true ? 'off' : 'auto',
     h2Bodies: parseBodies('--h2-body', values['h2-body']),
     h2Streams: positiveInt('--h2-streams', values['h2-streams']),
     turnpikeEntry: resolvePath(values['turnpike-entry'] ?? defaultEntry),
+    turnpikeStaticExtra: values['turnpike-static-extra'] === undefined ? undefined : resolvePath(values['turnpike-static-extra']),
     nodeArgs: values['node-args'].split(' ').filter((s) => s !== ''),
     profileDir: values.profile === undefined ? undefined : resolvePath(values.profile),
     jsonOut: values.json === undefined ? undefined : resolvePath(values.json),

@@ -72,11 +72,17 @@ export function renderReport(header: readonly string[], sections: readonly Secti
 }
 
 /** Notes a scenario's rows call for: router-count and worker ratios, errors, interference. */
-export function sectionNotes(rows: readonly Row[], ratios: { routers?: number | undefined; workers?: number | undefined; middlewares?: number | undefined }, maxOtherCpu: number, tls: readonly string[]): string[] {
+export function sectionNotes(
+  rows: readonly Row[],
+  ratios: { routers?: number | undefined; workers?: number | undefined; middlewares?: number | undefined; extra?: number | undefined },
+  maxOtherCpu: number,
+  tls: readonly string[],
+): string[] {
   const notes: string[] = [];
   if (ratios.routers !== undefined) notes.push(`${LABELS['turnpike-1k']} vs ${LABELS['turnpike-1']}: ${ratios.routers.toFixed(3)}x req/s`);
   if (ratios.workers !== undefined) notes.push(`${LABELS['turnpike-2w']} vs ${LABELS['turnpike-1']}: ${ratios.workers.toFixed(2)}x req/s`);
   if (ratios.middlewares !== undefined) notes.push(`${LABELS['turnpike-mw']} vs ${LABELS['turnpike-1']}: ${ratios.middlewares.toFixed(3)}x req/s (the chain costs ${((1 - ratios.middlewares) * 100).toFixed(1)}%)`);
+  if (ratios.extra !== undefined) notes.push(`${LABELS['turnpike-x']} vs ${LABELS['turnpike-1']}: ${ratios.extra.toFixed(3)}x req/s (the extra static configuration costs ${((1 - ratios.extra) * 100).toFixed(1)}%)`);
   const bad = rows.filter((r) => r.non2xx + r.socketErrors > 0);
   if (bad.length > 0) {
     notes.push(`warning: non-2xx answers or socket/stream errors: ${bad.map((r) => `${LABELS[r.target]} ${r.non2xx} non-2xx, ${r.socketErrors} errors`).join('; ')}`);

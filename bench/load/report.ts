@@ -42,6 +42,7 @@ export const LABELS: Readonly<Record<TargetName, string>> = {
   'turnpike-1k': 'Turnpike, 1,000 routers',
   'turnpike-2w': 'Turnpike, 1 router, 2 workers',
   'turnpike-mw': 'Turnpike, 1 router, 5 middlewares',
+  'turnpike-x': 'Turnpike, 1 router, static extra',
   nginx: 'nginx',
   'nginx-2w': 'nginx, 2 workers',
   haproxy: 'HAProxy',

@@ -10,7 +10,7 @@
  *
  * See docs/benchmarks.md. Not part of `npm test`.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -157,7 +157,16 @@ async function main(opts: BenchOptions, procs: ProcessSet, dir: string): Promise
   const header = headerLines({ machine, opts, loadAverage: load, pinned: pin, h2: h2State });
   for (const l of header) say(l);
 
-  const base = { procs, dir, tools, turnpikeEntry: opts.turnpikeEntry, nodeArgs: opts.nodeArgs, profileDir: undefined, cert };
+  const base = {
+    procs,
+    dir,
+    tools,
+    turnpikeEntry: opts.turnpikeEntry,
+    nodeArgs: opts.nodeArgs,
+    profileDir: undefined,
+    cert,
+    ...(opts.turnpikeStaticExtra === undefined ? {} : { turnpikeStaticExtra: readFileSync(opts.turnpikeStaticExtra, 'utf8') }),
+  };
   const up = await startUpstream({ ...base, cpu: pin ? LOAD_CPU : undefined });
   const upstream: Running = { name: 'upstream', protocol: 'h1', port: up.port, proc: up.proc };
   const ctxFor = (cpus: 'proxy' | 'all'): StartContext => ({ ...base, upstreamPort: up.port, cpu: !pin ? undefined : cpus === 'all' ? ALL_CPUS : PROXY_CPU });
@@ -210,6 +219,7 @@ async function main(opts: BenchOptions, procs: ProcessSet, dir: string): Promise
       routers: one ? ratioByRound(bySc.get('turnpike-1k') ?? [], one) : undefined,
       workers: one ? ratioByRound(bySc.get('turnpike-2w') ?? [], one) : undefined,
       middlewares: one ? ratioByRound(bySc.get('turnpike-mw') ?? [], one) : undefined,
+      extra: one ? ratioByRound(bySc.get('turnpike-x') ?? [], one) : undefined,
     };
     return { scenario: sc, rows, notes: sectionNotes(rows, ratios, opts.maxOtherCpu, tls) };
   });

@@ -45,6 +45,8 @@ export interface StartContext {
   readonly upstreamPort: number;
   readonly turnpikeEntry: string;
   readonly nodeArgs: readonly string[];
+  /** YAML appended to the static file of the turnpike-x target (--turnpike-static-extra). */
+  readonly turnpikeStaticExtra?: string;
   /** When set, Turnpike runs with `--cpu-prof` writing into this directory. */
   readonly profileDir: string | undefined;
   /** The certificate of the HTTP/2 over TLS targets; undefined when the scenarios are off. */
@@ -80,6 +82,7 @@ export const TARGETS: readonly TargetSpec[] = [
   { name: 'turnpike-1k', tool: undefined, cpus: 'proxy', h2: true, start: (ctx, tls) => startTurnpike(ctx, 'turnpike-1k', { routers: 1000, workers: 1, tls }) },
   { name: 'turnpike-2w', tool: undefined, cpus: 'all', h2: true, start: (ctx, tls) => startTurnpike(ctx, 'turnpike-2w', { routers: 1, workers: 2, tls }) },
   { name: 'turnpike-mw', tool: undefined, cpus: 'proxy', h2: true, start: (ctx, tls) => startTurnpike(ctx, 'turnpike-mw', { routers: 1, workers: 1, tls, middlewares: true }) },
+  { name: 'turnpike-x', tool: undefined, cpus: 'proxy', h2: true, start: (ctx, tls) => startTurnpike(ctx, 'turnpike-x', { routers: 1, workers: 1, tls, staticExtra: ctx.turnpikeStaticExtra ?? '' }) },
   { name: 'nginx', tool: undefined, cpus: 'proxy', h2: true, start: (ctx, tls) => startNginxProxy(ctx, 'nginx', 1, tls) },
   { name: 'nginx-2w', tool: undefined, cpus: 'all', h2: true, start: (ctx, tls) => startNginxProxy(ctx, 'nginx-2w', 2, tls) },
   { name: 'haproxy', tool: 'haproxy', cpus: 'proxy', h2: true, start: (ctx, tls) => startHaproxy(ctx, tls) },

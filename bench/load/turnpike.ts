@@ -56,7 +56,7 @@ const BENCH_MIDDLEWARES = `  middlewares:
 `;
 
 /** The static configuration: one entry point, the file provider, quiet logs, `workers` processes. */
-export function turnpikeStatic(port: number, dynamicFile: string, workers: number): string {
+export function turnpikeStatic(port: number, dynamicFile: string, workers: number, extra = ''): string {
   return `entryPoints:
   web:
     address: "127.0.0.1:${port}"
@@ -72,7 +72,7 @@ serversTransport:
   maxIdleConnsPerHost: 1024
 # 1: one process on the one pinned core; more: a node:cluster primary and that many workers.
 workers: ${workers}
-`;
+${extra}`;
 }
 
 export interface TurnpikeShape {
@@ -82,12 +82,14 @@ export interface TurnpikeShape {
   readonly tls: boolean;
   /** The router runs the chain of five middlewares (BENCH_MIDDLEWARES). */
   readonly middlewares?: boolean;
+  /** YAML appended to the static file (turnpike-x: metrics, access log...). */
+  readonly staticExtra?: string;
 }
 
 /** Successive good answers on fresh connections asked of a multi-worker Turnpike before it counts as ready. */
 const MULTI_WORKER_PROBES = 8;
 
-export async function startTurnpike(ctx: StartContext, name: 'turnpike-1' | 'turnpike-1k' | 'turnpike-2w' | 'turnpike-mw', shape: TurnpikeShape): Promise<Running> {
+export async function startTurnpike(ctx: StartContext, name: 'turnpike-1' | 'turnpike-1k' | 'turnpike-2w' | 'turnpike-mw' | 'turnpike-x', shape: TurnpikeShape): Promise<Running> {
   if (shape.tls && !ctx.cert) throw new Error('no certificate for the TLS targets');
   const dir = join(ctx.dir, shape.tls ? `${name}-tls` : name);
   mkdirSync(dir, { recursive: true });
@@ -95,7 +97,7 @@ export async function startTurnpike(ctx: StartContext, name: 'turnpike-1' | 'tur
   const dynamic = join(dir, 'dynamic.yml');
   writeFileSync(dynamic, turnpikeDynamic(shape.routers, ctx.upstreamPort, shape.middlewares === true, shape.tls ? ctx.cert : undefined));
   const staticFile = join(dir, 'traefik.yml');
-  writeFileSync(staticFile, turnpikeStatic(port, dynamic, shape.workers));
+  writeFileSync(staticFile, turnpikeStatic(port, dynamic, shape.workers, shape.staticExtra === undefined || shape.staticExtra === '' ? '' : `# --turnpike-static-extra\n${shape.staticExtra.replaceAll('{dir}', dir)}\n`));
   const prof = ctx.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`];
   const args = [...ctx.nodeArgs, ...prof, ctx.turnpikeEntry, `--configFile=${staticFile}`];
   const proc = ctx.procs.start(name, ctx.cpu, ctx.tools.node, args, join(dir, 'turnpike.log'));

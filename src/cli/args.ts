@@ -7,9 +7,9 @@ import type { Diagnostic } from '../config/diagnostics.js';
 import { closest } from '../config/paths/suggest.js';
 import { isConfigFileFlag, tokenizeFlags, type FlagToken } from '../config/static/flags.js';
 
-export type Command = 'run' | 'check' | 'version' | 'healthcheck' | 'help';
+export type Command = 'run' | 'check' | 'version' | 'healthcheck' | 'explain' | 'help';
 
-export const COMMANDS: readonly Command[] = ['run', 'check', 'version', 'healthcheck', 'help'];
+export const COMMANDS: readonly Command[] = ['run', 'check', 'version', 'healthcheck', 'explain', 'help'];
 
 export interface ParsedArgs {
   readonly command: Command;

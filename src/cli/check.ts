@@ -9,6 +9,7 @@ import { UpstreamPools } from '../proxy/upstream-pools.js';
 import { createAggregator, type Snapshot } from '../providers/aggregator.js';
 import { checkDynamicFiles } from '../providers/file/watch.js';
 import { compile, disposeDropped, type CompileDeps } from '../runtime/compile.js';
+import { preloadMiddlewares } from '../middlewares/registry.js';
 
 export interface CheckReport {
   readonly diagnostics: readonly Diagnostic[];
@@ -31,9 +32,15 @@ export async function checkConfiguration(input: LoadStaticInput, deps: (pools: U
     agg.close();
     problems.push(...(snapshot?.diagnostics ?? dyn.diagnostics));
     if (snapshot) {
+      await preloadMiddlewares(snapshot.config);
       const pools = new UpstreamPools();
       try {
-        const graph = compile({ staticConfig: res.config, config: snapshot.config, origins: snapshot.origins }, deps(pools));
+        const base = deps(pools);
+        // prometheus@internal exists when metrics.prometheus is configured (a router may name it).
+        const withInternals = res.config.metrics?.prometheus
+          ? { ...base, internals: { services: new Map([...(base.internals?.services ?? []), ['prometheus@internal', () => undefined]]), routers: base.internals?.routers ?? [] } }
+          : base;
+        const graph = compile({ staticConfig: res.config, config: snapshot.config, origins: snapshot.origins }, withInternals);
         problems.push(...graph.diagnostics);
         routers = Object.keys(graph.view.routers).length;
         disposeDropped(graph, undefined); // health checks were armed by the build: stop them

@@ -40,6 +40,7 @@ const COMMAND_LINES: ReadonlyArray<readonly [string, string]> = [
   ['turnpike [run] [flags]', 'start the proxy (the default command)'],
   ['turnpike check [flags]', 'load and check the configuration (static and dynamic files), then exit'],
   ['turnpike healthcheck [flags]', 'exit 0 when the running instance answers its health check'],
+  ['turnpike explain <url> [--header k:v] [--method M] [--api URL]', 'ask a running instance (its API) which router a request reaches, and why'],
   ['turnpike version', 'print the version'],
   ['turnpike --help', 'print this help'],
 ];

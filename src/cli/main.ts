@@ -3,24 +3,20 @@
  * composes the parts (STYLE §10: no god objects): static config -> logger -> entry points ->
  * runtime <- aggregator <- providers.
  */
-import cluster from 'node:cluster';
+import { startupDone } from './heap-tuning.js'; // first: it tunes the heap for the imports after it
 import { readFileSync } from 'node:fs';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
-import { loadStaticConfig } from '../config/static/load.js';
 import type { StaticConfig } from '../config/static/types.js';
-import { createLogger, type Logger } from '../observability/logger.js';
-import { createAggregator, type Snapshot } from '../providers/aggregator.js';
-import { createFileProvider } from '../providers/file/watch.js';
+import type { Logger } from '../observability/logger.js';
+import type { Snapshot } from '../providers/aggregator.js';
 import type { Provider } from '../providers/provider.js';
-import { DataPath, ListenError } from '../runtime/workers/data-path.js';
-import { runPrimary } from '../runtime/workers/primary.js';
-import { runWorker } from '../runtime/workers/worker.js';
-import { parseArgs } from './args.js';
-import { checkConfiguration } from './check.js';
-import { compileDeps } from './compile-deps.js';
-import { helpText } from './help.js';
-import { runHealthcheck } from './healthcheck.js';
+import { applyWhenLoaded } from '../middlewares/registry.js';
 import { loadObservability } from '../observability/load.js';
+// Modules are imported when they are needed: the static configuration loader, the logger and the
+// providers once a command runs (after heap-tuning.ts took effect), what only one command or one
+// role uses (the data path, the cluster primary or worker, `check`, `healthcheck`, the Docker
+// provider) only there: an idle single process holds only what it serves with (issue 3: idle RSS
+// < 60 MiB, node itself being ~40).
 
 const PACKAGE = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 export const VERSION = PACKAGE.version;
@@ -29,7 +25,8 @@ function printDiagnostics(list: readonly Diagnostic[], out: (s: string) => void)
   for (const d of list) out(formatDiagnostic(d) + '\n');
 }
 
-function loadOrExit(argv: readonly string[]): { config: StaticConfig; file: string | undefined } {
+async function loadOrExit(argv: readonly string[]): Promise<{ config: StaticConfig; file: string | undefined }> {
+  const { loadStaticConfig } = await import('../config/static/load.js');
   const res = loadStaticConfig({ argv, env: process.env, cwd: process.cwd() });
   if (!res.config) {
     process.stderr.write('turnpike: the static configuration is invalid:\n');
@@ -44,6 +41,7 @@ function loadOrExit(argv: readonly string[]): { config: StaticConfig; file: stri
 }
 
 async function check(argv: readonly string[]): Promise<number> {
+  const [{ checkConfiguration }, { compileDeps }] = await Promise.all([import('./check.js'), import('./compile-deps.js')]);
   const report = await checkConfiguration({ argv, env: process.env, cwd: process.cwd() }, compileDeps);
   printDiagnostics(report.diagnostics, (s) => process.stdout.write(s));
   const warnings = report.diagnostics.length - report.errors;
@@ -55,20 +53,42 @@ async function check(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
+/** The provider side's modules, imported by run() before startProviders is called. */
+interface ProviderModules {
+  readonly createAggregator: typeof import('../providers/aggregator.js').createAggregator;
+  readonly createFileProvider: typeof import('../providers/file/watch.js').createFileProvider;
+}
+
+async function providerModules(): Promise<ProviderModules> {
+  const [{ createAggregator }, { createFileProvider }] = await Promise.all([import('../providers/aggregator.js'), import('../providers/file/watch.js')]);
+  return { createAggregator, createFileProvider };
+}
+
 /** Starts the providers feeding an aggregator; returns the function that stops them. */
-function startProviders(config: StaticConfig, logger: Logger, onSnapshot: (s: Snapshot) => void): () => void {
-  const aggregator = createAggregator({ throttleMs: config.providers.providersThrottleDuration, onSnapshot });
+function startProviders(config: StaticConfig, logger: Logger, onSnapshot: (s: Snapshot) => void, { createAggregator, createFileProvider }: ProviderModules): () => void {
+  // sliceMs: a large apply yields to the event loop every ~4 ms (the data path keeps serving).
+  const aggregator = createAggregator({ throttleMs: config.providers.providersThrottleDuration, onSnapshot, sliceMs: 4 });
   const stopProviders = new AbortController();
   const providers: Provider[] = [];
   if (config.providers.file) providers.push(createFileProvider(config.providers.file));
-  if (providers.length === 0) {
+  const docker = config.providers.docker;
+  if (providers.length === 0 && docker === undefined) {
     // Nothing will ever produce routes: apply the empty configuration so entry points answer 404.
     aggregator.push({ provider: 'internal', config: { http: { routers: {}, services: {}, middlewares: {}, serversTransports: {} } }, origins: new Map(), diagnostics: [] });
   }
-  for (const p of providers) {
+  const start = (p: Provider): void => {
     p.start(stopProviders.signal, (m) => aggregator.push(m)).catch((err: unknown) => {
       logger.error({ provider: p.name, err: String(err) }, 'provider stopped');
     });
+  };
+  for (const p of providers) start(p);
+  if (docker !== undefined) {
+    import('../providers/docker/provider.js').then(
+      (m) => {
+        if (!stopProviders.signal.aborted) start(m.createDockerProvider(docker, { logger }));
+      },
+      (err: unknown) => logger.error({ provider: 'docker', err: String(err) }, 'provider stopped'),
+    );
   }
   return () => {
     stopProviders.abort();
@@ -77,7 +97,8 @@ function startProviders(config: StaticConfig, logger: Logger, onSnapshot: (s: Sn
 }
 
 async function run(argv: readonly string[]): Promise<void> {
-  const { config, file } = loadOrExit(argv);
+  const { config, file } = await loadOrExit(argv);
+  const [{ createLogger }, providers] = await Promise.all([import('../observability/logger.js'), providerModules()]);
   const logger: Logger = createLogger(config.log);
   // A stray rejected promise is a bug to report, not a reason to drop every connection.
   process.on('unhandledRejection', (reason: unknown) => {
@@ -86,19 +107,32 @@ async function run(argv: readonly string[]): Promise<void> {
   logger.info({ version: VERSION, source: file ?? config.origin.kind, workers: config.workers }, 'starting turnpike');
   if (config.workers > 1) {
     // The primary: providers here, entry points in the worker processes (src/runtime/workers/).
-    runPrimary({ config, logger, startProviders: (onSnapshot) => startProviders(config, logger, onSnapshot) });
+    const { runPrimary } = await import('../runtime/workers/primary.js');
+    startupDone();
+    runPrimary({ config, logger, startProviders: (onSnapshot) => startProviders(config, logger, onSnapshot, providers) });
     return;
   }
 
+  const [{ DataPath, ListenError }, { compileDeps }] = await Promise.all([import('../runtime/workers/data-path.js'), import('./compile-deps.js')]);
   const observability = await loadObservability({ config, logger, role: 'single' });
-  const dataPath = new DataPath({ config, logger, compileDeps, observability });
+  // The API's code loads only when `api` is configured.
+  const api = config.api ? (await import('../api/index.js')).createApi(config) : undefined;
+  const dataPath = new DataPath({ config, logger, compileDeps, observability, api });
   try {
     await dataPath.listen((name, addr) => logger.info({ entryPoint: name, address: addr.address, port: addr.port }, 'entryPoint listening'));
   } catch (err) {
     logger.fatal({ entryPoint: err instanceof ListenError ? err.entryPoint : '', err: String(err instanceof ListenError ? err.cause : err) }, 'cannot listen');
     process.exit(1);
   }
-  const stopProviders = startProviders(config, logger, (s) => dataPath.runtime.applySliced(s));
+  // Each configuration is compiled once the middleware modules it uses are loaded (registry.ts).
+  const apply = applyWhenLoaded<Snapshot>(
+    (s) => dataPath.runtime.applySliced(s),
+    (err) => logger.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'configuration apply failed'),
+  );
+  // The modules are loaded: from here on (configuration parsing, compiling, serving) the young
+  // generation grows as V8 likes (heap-tuning.ts; a 1 MiB one would promote a large parse whole).
+  startupDone();
+  const stopProviders = startProviders(config, logger, apply, providers);
 
   let stopping = false;
   const shutdown = (signal: string): void => {
@@ -123,11 +157,16 @@ async function run(argv: readonly string[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (cluster.isWorker) {
+  // Node loads node:cluster itself in a cluster worker (and deletes NODE_UNIQUE_ID): only a process
+  // forked with an IPC channel can be one, so a plain start does not load the cluster module.
+  if (process.channel !== undefined && (await import('node:cluster')).default.isWorker) {
     // A data-path worker forked by the primary: its configuration arrives over IPC.
+    const [{ runWorker }, { compileDeps }] = await Promise.all([import('../runtime/workers/worker.js'), import('./compile-deps.js')]);
+    startupDone(); // a worker serves: its young generation grows under load as V8 likes
     runWorker(compileDeps);
     return;
   }
+  const { parseArgs } = await import('./args.js');
   const args = parseArgs(process.argv.slice(2));
   if (args.diagnostics.some((d) => d.severity === 'error')) {
     printDiagnostics(args.diagnostics, (s) => process.stderr.write('turnpike: ' + s));
@@ -137,7 +176,7 @@ async function main(): Promise<void> {
   }
   switch (args.command) {
     case 'help':
-      process.stdout.write(helpText());
+      process.stdout.write((await import('./help.js')).helpText());
       return;
     case 'version':
       process.stdout.write(`Version:      ${VERSION}\nCodename:     turnpike\nNode version: ${process.version}\nOS/Arch:      ${process.platform}/${process.arch}\n`);
@@ -146,8 +185,13 @@ async function main(): Promise<void> {
       process.exitCode = await check(args.rest);
       return;
     case 'healthcheck': {
-      const { config } = loadOrExit(args.rest);
-      process.exitCode = await runHealthcheck(config);
+      const { config } = await loadOrExit(args.rest);
+      process.exitCode = await (await import('./healthcheck.js')).runHealthcheck(config);
+      return;
+    }
+    case 'explain': {
+      const { runExplain } = await import('./explain.js');
+      process.exitCode = await runExplain(args.rest, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
       return;
     }
     case 'run':

@@ -152,6 +152,11 @@ export class ConnectionListener implements FrontEnd {
     return this.#closed;
   }
 
+  /** Client connections open now: pending ones plus those the front ends serve. */
+  get connectionCount(): number {
+    return this.#pending.size + this.#opts.http1.connectionCount + (this.#opts.http2?.frontEnd.connectionCount ?? 0);
+  }
+
   /** Connections not handed to a front end yet (sniffing or in their TLS handshake). */
   get pendingCount(): number {
     return this.#pending.size;

@@ -63,6 +63,8 @@ export interface FrontEnd {
   destroyAll(): void;
   /** Resolves once the listener and every connection are closed (after `stopAccepting`). */
   closed(): Promise<void>;
+  /** Client connections open now (the traefik_open_connections gauge). */
+  readonly connectionCount: number;
 }
 
 /**

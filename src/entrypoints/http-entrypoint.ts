@@ -157,6 +157,11 @@ export class HttpEntryPoint {
     return this.#inFlight;
   }
 
+  /** Client connections open now (metrics: traefik_open_connections). */
+  get connectionCount(): number {
+    return this.#frontEnd.connectionCount;
+  }
+
   /** True once `close()` was called. */
   get draining(): boolean {
     return this.#sink.draining;

@@ -163,6 +163,10 @@ export class NodeHttpFrontEnd implements FrontEnd {
     return this.#closed;
   }
 
+  get connectionCount(): number {
+    return this.#sockets.size;
+  }
+
   #track(socket: Socket): void {
     const sockets = this.#sockets;
     sockets.add(socket);

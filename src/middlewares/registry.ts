@@ -1,32 +1,14 @@
 /**
- * The middleware registry: one factory per Traefik middleware type, keyed by kind. A kind missing
- * here fails to compile (the mapped type), so adding a variant to MiddlewareConfig forces a factory.
+ * The middleware registry: one factory per Traefik middleware type, keyed by kind, each in its
+ * own module loaded only when a configuration uses that type (a proxy without middlewares does
+ * not pay for compress, forwardAuth, the expression language...: about 3 MiB of RSS for the
+ * whole set). The compiler stays synchronous: whoever compiles awaits
+ * `preloadMiddlewares(config)` first (the runtime's callers, `check`, tests that compile in
+ * process); `createMiddleware` then finds every factory it needs. A kind missing from LOADERS
+ * fails to compile (the mapped type), so adding a variant to MiddlewareConfig forces a loader.
  */
-import type { MiddlewareConfig, MiddlewareKind } from '../config/dynamic/types.js';
+import type { DynamicConfig, MiddlewareConfig, MiddlewareKind } from '../config/dynamic/types.js';
 import type { Handler, Middleware } from '../exchange/exchange.js';
-import { addPrefix } from './add-prefix/add-prefix.js';
-import { headers } from './headers/headers.js';
-import { circuitBreaker } from './circuit-breaker/circuit-breaker.js';
-import { retry } from './retry/retry.js';
-import { buffering } from './buffering/buffering.js';
-import { passTLSClientCert } from './pass-tls-client-cert/pass-tls-client-cert.js';
-import { grpcWeb } from './grpc-web/grpc-web.js';
-import { ipAllowList } from './ip-allow-list/ip-allow-list.js';
-import { basicAuth } from './basic-auth/basic-auth.js';
-import { digestAuth } from './digest-auth/digest-auth.js';
-import { forwardAuth } from './forward-auth/forward-auth.js';
-import { compress } from './compress/compress.js';
-import { errors } from './errors/errors.js';
-import { stripPrefix } from './strip-prefix/strip-prefix.js';
-import { stripPrefixRegex } from './strip-prefix-regex/strip-prefix-regex.js';
-import { replacePath } from './replace-path/replace-path.js';
-import { replacePathRegex } from './replace-path-regex/replace-path-regex.js';
-import { redirectScheme } from './redirect-scheme/redirect-scheme.js';
-import { redirectRegex } from './redirect-regex/redirect-regex.js';
-import { contentType } from './content-type/content-type.js';
-import { chain } from './chain/chain.js';
-import { rateLimit } from './rate-limit/rate-limit.js';
-import { inFlightReq } from './in-flight-req/in-flight-req.js';
 
 /** What a factory may use while building; resources it acquires are recorded for disposal. */
 export interface BuildContext {
@@ -48,36 +30,122 @@ export interface MiddlewareFactory<K extends MiddlewareKind> {
   create(options: Extract<MiddlewareConfig, { kind: K }>['options'], ctx: BuildContext): Middleware;
 }
 
-type Registry = { readonly [K in MiddlewareKind]: MiddlewareFactory<K> };
+type Loaders = { readonly [K in MiddlewareKind]: () => Promise<MiddlewareFactory<K>> };
 
-export const MIDDLEWARES: Registry = {
-  stripPrefix,
-  stripPrefixRegex,
-  replacePath,
-  replacePathRegex,
-  redirectScheme,
-  redirectRegex,
-  contentType,
-  chain,
-  basicAuth,
-  digestAuth,
-  forwardAuth,
-  compress,
-  errors,
-  rateLimit,
-  inFlightReq,
-  addPrefix,
-  ipAllowList,
-  headers,
-  circuitBreaker,
-  retry,
-  buffering,
-  passTLSClientCert,
-  grpcWeb,
+const LOADERS: Loaders = {
+  stripPrefix: async () => (await import('./strip-prefix/strip-prefix.js')).stripPrefix,
+  stripPrefixRegex: async () => (await import('./strip-prefix-regex/strip-prefix-regex.js')).stripPrefixRegex,
+  replacePath: async () => (await import('./replace-path/replace-path.js')).replacePath,
+  replacePathRegex: async () => (await import('./replace-path-regex/replace-path-regex.js')).replacePathRegex,
+  redirectScheme: async () => (await import('./redirect-scheme/redirect-scheme.js')).redirectScheme,
+  redirectRegex: async () => (await import('./redirect-regex/redirect-regex.js')).redirectRegex,
+  contentType: async () => (await import('./content-type/content-type.js')).contentType,
+  chain: async () => (await import('./chain/chain.js')).chain,
+  basicAuth: async () => (await import('./basic-auth/basic-auth.js')).basicAuth,
+  digestAuth: async () => (await import('./digest-auth/digest-auth.js')).digestAuth,
+  forwardAuth: async () => (await import('./forward-auth/forward-auth.js')).forwardAuth,
+  compress: async () => (await import('./compress/compress.js')).compress,
+  errors: async () => (await import('./errors/errors.js')).errors,
+  rateLimit: async () => (await import('./rate-limit/rate-limit.js')).rateLimit,
+  inFlightReq: async () => (await import('./in-flight-req/in-flight-req.js')).inFlightReq,
+  addPrefix: async () => (await import('./add-prefix/add-prefix.js')).addPrefix,
+  ipAllowList: async () => (await import('./ip-allow-list/ip-allow-list.js')).ipAllowList,
+  headers: async () => (await import('./headers/headers.js')).headers,
+  circuitBreaker: async () => (await import('./circuit-breaker/circuit-breaker.js')).circuitBreaker,
+  retry: async () => (await import('./retry/retry.js')).retry,
+  buffering: async () => (await import('./buffering/buffering.js')).buffering,
+  passTLSClientCert: async () => (await import('./pass-tls-client-cert/pass-tls-client-cert.js')).passTLSClientCert,
+  grpcWeb: async () => (await import('./grpc-web/grpc-web.js')).grpcWeb,
 };
 
+/** Every middleware kind Turnpike implements. */
+export const MIDDLEWARE_KINDS: readonly MiddlewareKind[] = Object.freeze(Object.keys(LOADERS) as MiddlewareKind[]);
+
+type Loaded = { [K in MiddlewareKind]?: MiddlewareFactory<K> };
+const loaded: Loaded = {};
+/** Loads in progress (a kind asked for twice is imported once). */
+const loading = new Map<MiddlewareKind, Promise<void>>();
+/** Kinds whose module failed to load, with why (a broken install: said on each middleware of that kind). */
+const failed = new Map<MiddlewareKind, string>();
+
+function load<K extends MiddlewareKind>(kind: K): Promise<void> {
+  let p = loading.get(kind);
+  if (p === undefined) {
+    const loader = LOADERS[kind] as () => Promise<MiddlewareFactory<K>>;
+    p = loader().then(
+      (factory) => {
+        (loaded as Record<K, MiddlewareFactory<K>>)[kind] = factory;
+      },
+      (err: unknown) => {
+        failed.set(kind, err instanceof Error ? err.message : String(err));
+      },
+    );
+    loading.set(kind, p);
+  }
+  return p;
+}
+
+/**
+ * Loads the factories of `kinds` (all kinds when omitted). Never rejects: a module that cannot be
+ * loaded disables the middlewares of its kind at compile time, with the reason.
+ */
+export async function loadMiddlewareKinds(kinds: Iterable<MiddlewareKind> = MIDDLEWARE_KINDS): Promise<void> {
+  const waits: Promise<void>[] = [];
+  for (const kind of kinds) if (loaded[kind] === undefined && !failed.has(kind)) waits.push(load(kind));
+  await Promise.all(waits);
+}
+
+/**
+ * Loads the factories `config` needs before it is compiled. Returns undefined when they are all
+ * loaded already (the usual reload: nothing to wait for, the caller compiles at once), else a
+ * promise that resolves (never rejects) once they are.
+ */
+export function preloadMiddlewares(config: DynamicConfig | undefined): Promise<void> | undefined {
+  const middlewares = config?.http.middlewares;
+  if (middlewares === undefined) return undefined;
+  let missing: Set<MiddlewareKind> | undefined;
+  for (const name in middlewares) {
+    const kind = middlewares[name]?.kind;
+    if (kind !== undefined && loaded[kind] === undefined && !failed.has(kind)) (missing ??= new Set()).add(kind);
+  }
+  return missing === undefined ? undefined : loadMiddlewareKinds(missing);
+}
+
 export function createMiddleware(config: MiddlewareConfig, ctx: BuildContext): Middleware {
-  // The cast narrows the registry entry to the config's own kind; the mapped type guarantees it.
-  const factory = MIDDLEWARES[config.kind] as MiddlewareFactory<typeof config.kind>;
+  // The cast narrows the loaded entry to the config's own kind; the mapped type guarantees it.
+  const factory = loaded[config.kind] as MiddlewareFactory<typeof config.kind> | undefined;
+  if (factory === undefined) {
+    const why = failed.get(config.kind);
+    throw new Error(
+      why === undefined
+        ? `middleware type "${config.kind}" is not loaded (internal error: the configuration was compiled before preloadMiddlewares)`
+        : `middleware type "${config.kind}" cannot be loaded: ${why}`,
+    );
+  }
   return factory.create(config.options, ctx);
+}
+
+/**
+ * Wraps `apply` (e.g. the runtime's applySliced) so that each configuration is applied once the
+ * factories it needs are loaded, in the order the configurations came: with everything loaded
+ * already and nothing waiting, `apply` runs at once, in the same turn. A throw from a delayed
+ * `apply` goes to `onError` (the ones after it still run).
+ */
+export function applyWhenLoaded<S extends { readonly config: DynamicConfig }>(apply: (s: S) => void, onError: (err: unknown) => void): (s: S) => void {
+  let tail: Promise<void> = Promise.resolve();
+  let waiting = 0;
+  return (s: S): void => {
+    const loading = preloadMiddlewares(s.config);
+    if (loading === undefined && waiting === 0) {
+      apply(s);
+      return;
+    }
+    waiting++;
+    tail = Promise.all([tail, loading])
+      .then(() => {
+        waiting--;
+        apply(s);
+      })
+      .catch(onError);
+  };
 }

@@ -168,7 +168,7 @@ export function combineParts(parts: readonly ObservabilityPart[]): Observability
       for (const p of parts) p.attach?.(dataPath);
     },
     async close(): Promise<void> {
-      await Promise.allSettled(parts.map((p) => p.close?.()));
+      await Promise.allSettled(parts.map((p) => (p.close ? p.close() : Promise.resolve())));
     },
   };
 }

@@ -17,5 +17,8 @@ export interface ObservabilityContext {
 export async function loadObservability(ctx: ObservabilityContext): Promise<Observability | undefined> {
   const parts: ObservabilityPart[] = [];
   // One line per part, each behind its own `if (ctx.config.<section>)` and a dynamic import().
+  if (ctx.config.tracing) parts.push(...(await import('./tracing/index.js')).createTracingParts(ctx));
+  if (ctx.config.accessLog) parts.push(...(await import('./access-log/index.js')).createAccessLogParts(ctx));
+  if (ctx.config.metrics) parts.push(...(await (await import('./metrics/index.js')).createMetricsParts(ctx)));
   return combineParts(parts);
 }

@@ -12,10 +12,22 @@
  * - the forwarder calls `upstreamStarted` before each attempt (server chosen, head not built yet:
  *   a listener may still add request headers such as W3C traceparent), and the origin fields are set
  *   from what the upstream answered;
- * - retry sets `retryAttempts`; basicAuth/digestAuth set `clientUsername`.
+ * - retry sets `retryAttempts`; basicAuth/digestAuth set `clientUsername`;
+ * - the front ends add request body bytes to `requestContentSize` as they arrive;
+ * - the access log sets its own fields at begin (requestCount, requestPath...).
  */
 import type { Exchange } from '../exchange/exchange.js';
+import type { HeaderList } from '../exchange/headers.js';
 import type { ServerTarget } from '../proxy/server-target.js';
+
+/**
+ * What tracing tells about a sampled request (the access log's TraceId and SpanId): ids of the
+ * entry point's span, lower-case hex (32 and 16 characters).
+ */
+export interface TraceIds {
+  readonly traceId: string;
+  readonly spanId: string;
+}
 
 /** Told about each upstream attempt (tracing: one client span per attempt). */
 export interface UpstreamListener {
@@ -48,10 +60,23 @@ export class RequestRecord {
   clientUsername: string | undefined = undefined;
   /** Upstream attempts so far (retries, failover to another server). */
   attempts = 0;
-  /** Per-request state of tracing (its spans and context); opaque to everything else. */
-  trace: unknown = undefined;
+  /**
+   * Per-request state of tracing, set only when the request is sampled; others may read its
+   * TraceIds (access log) and nothing else.
+   */
+  trace: TraceIds | undefined = undefined;
   /** Set by tracing when a request is sampled. */
   upstreamListener: UpstreamListener | null = null;
+
+  // Set by the access log only (zero/null otherwise).
+  /** Traefik's RequestCount: this process's request number. */
+  requestCount = 0;
+  /** `Exchange.path` / `.query` as the request arrived (path-rewriting middlewares change the exchange's). */
+  requestPath = '';
+  requestQuery: string | null = null;
+  /** The service's and the client's response heads, kept only when header fields are logged. */
+  originHeaders: HeaderList | null = null;
+  downstreamHeaders: HeaderList | null = null;
 
   /** Called by the forwarder before each attempt. */
   upstreamStarted(ex: Exchange, server: ServerTarget, now: number): void {

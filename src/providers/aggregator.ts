@@ -6,15 +6,19 @@
  * `providersThrottleDuration`): a provider's first message applies at once; after an apply, that
  * provider's next apply waits until `throttleMs` has passed and then takes only its latest
  * message. A burst of ten writes therefore gives one or two applies. A message identical to the
- * provider's previous one (content hash) is dropped. Reference checking (a router naming a missing
- * service) is the compiler's job, not this one's.
+ * provider's previous one (same configuration, origins and diagnostics) is dropped. Reference
+ * checking (a router naming a missing service) is the compiler's job, not this one's.
+ *
+ * Reloads cost what changed (provider-state.ts): each provider's qualified state and content hash
+ * are updated from the previous ones, per changed object; with `sliceMs` what must still walk every
+ * object runs in slices between which the event loop serves requests.
  */
 import type { Diagnostic } from '../config/diagnostics.js';
 import { freezeFresh } from '../config/dynamic/freeze.js';
 import type { DynamicConfig, ObjectOrigin } from '../config/dynamic/types.js';
-import { configHash as hashConfig, contentHash, reportHash } from './content-hash.js';
+import { contentHash } from './content-hash.js';
 import type { ProviderMessage } from './provider.js';
-import { type QualifiedState, mergeStates, qualifyMessage } from './qualify.js';
+import { type ProviderState, advanceState, mergeSteps, sameReport } from './provider-state.js';
 
 export interface Snapshot {
   /** 1, 2, 3, ... one per snapshot handed out. */
@@ -32,26 +36,31 @@ export interface Snapshot {
 export interface AggregatorOptions {
   /** Minimum time between two applies of one provider's messages, ms (static default 2000). */
   readonly throttleMs: number;
-  /** Called synchronously with each new snapshot; it must not throw. */
+  /** Called with each new snapshot; it must not throw. */
   readonly onSnapshot: (snapshot: Snapshot) => void;
   /** Monotonic clock in ms (default performance.now); tests pass a mocked one. */
   readonly now?: () => number;
+  /**
+   * When set, an apply that walks many objects (a first load, a provider that lost its change
+   * notes) runs in slices of about this many ms, yielding to the event loop between them, and
+   * `onSnapshot` is called at its end. Unset: every apply runs to its end inside `push` (or its
+   * throttle timer), as `turnpike check` needs. Small applies (under STEP objects) never yield.
+   */
+  readonly sliceMs?: number;
 }
 
 export interface Aggregator {
   push(message: ProviderMessage): void;
-  /** Stops timers; pending (throttled) messages are dropped and later pushes ignored. */
+  /** Stops timers; pending (throttled) messages and an apply in progress are dropped, later pushes ignored. */
   close(): void;
 }
 
 interface ProviderSlot {
-  /** Hash of the last message received (applied or pending). */
-  receivedHash: string | undefined;
-  pending: { message: ProviderMessage; hash: string; configHash: string } | undefined;
-  appliedHash: string | undefined;
-  /** Content hash of the applied message's configuration alone. */
-  appliedConfigHash: string | undefined;
-  applied: QualifiedState | undefined;
+  /** The last message received (applied or pending): an identical object is dropped at once. */
+  received: ProviderMessage | undefined;
+  pending: ProviderMessage | undefined;
+  /** The state of the last applied message (published, or found to say nothing new). */
+  applied: ProviderState | undefined;
   lastApplyAt: number;
   timer: NodeJS.Timeout | undefined;
 }
@@ -61,38 +70,79 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
   let version = 0;
   let closed = false;
   const now = options.now ?? (() => performance.now());
+  const sliceMs = options.sliceMs;
+  /** The apply in progress (one at a time, so snapshots come out in order). */
+  let running = false;
+  /** Slots whose apply came due while another ran, in that order. */
+  const due: ProviderSlot[] = [];
 
-  const publish = (): void => {
-    const states = [...slots.keys()]
-      .sort()
-      .map((name) => slots.get(name)?.applied)
-      .filter((s): s is QualifiedState => s !== undefined);
-    const merged = mergeStates(states);
-    version++;
+  /** The new state of `slot` and, if it says anything new, the snapshot it makes. */
+  function* applySteps(slot: ProviderSlot, message: ProviderMessage): Generator<void, Snapshot | undefined, void> {
+    const prev = slot.applied;
+    const state = yield* advanceState(prev, message);
+    const unchanged = prev !== undefined && (yield* sameReport(prev, state));
+    slot.applied = state;
+    if (unchanged) return undefined;
+    slot.lastApplyAt = now();
+    const names = [...slots.keys()].sort();
+    const states = names.flatMap((name) => {
+      const applied = slots.get(name)?.applied;
+      return applied === undefined ? [] : [applied];
+    });
+    const merged = yield* mergeSteps(states.map((s) => s.qualified));
     // The merged configuration is a function of each provider's configuration, so its hash is
-    // taken over theirs (computed once per message) rather than over the whole merged tree again.
-    const configHashes = [...slots.keys()]
-      .sort()
-      .map((name) => `${name}=${slots.get(name)?.applied === undefined ? '' : (slots.get(name)?.appliedConfigHash ?? '')}`);
-    const snapshot: Snapshot = freezeFresh({
-      version,
+    // taken over theirs (kept up to date per changed object) rather than over the merged tree.
+    const configHashes = names.map((name) => `${name}=${slots.get(name)?.applied?.configHash ?? ''}`);
+    return freezeFresh({
+      version: ++version,
       hash: contentHash(configHashes),
       config: merged.config,
       origins: merged.origins,
       diagnostics: merged.diagnostics,
     });
-    options.onSnapshot(snapshot);
+  }
+
+  const finished = (snapshot: Snapshot | undefined): void => {
+    running = false;
+    if (snapshot !== undefined && !closed) options.onSnapshot(snapshot);
+    const next = due.shift();
+    if (next !== undefined) apply(next);
   };
 
   const apply = (slot: ProviderSlot): void => {
-    const next = slot.pending;
+    if (closed) return;
+    if (running) {
+      if (!due.includes(slot)) due.push(slot);
+      return;
+    }
+    const message = slot.pending;
     slot.pending = undefined;
-    if (next === undefined || closed || next.hash === slot.appliedHash) return;
-    slot.appliedHash = next.hash;
-    slot.appliedConfigHash = next.configHash;
-    slot.applied = qualifyMessage(next.message);
-    slot.lastApplyAt = now();
-    publish();
+    if (message === undefined) {
+      const next = due.shift();
+      if (next !== undefined) apply(next);
+      return;
+    }
+    running = true;
+    const steps = applySteps(slot, message);
+    const step = (): void => {
+      if (closed) {
+        running = false;
+        return;
+      }
+      const start = performance.now();
+      for (;;) {
+        const r = steps.next();
+        if (r.done === true) {
+          finished(r.value);
+          return;
+        }
+        if (sliceMs !== undefined && performance.now() - start >= sliceMs) {
+          setImmediate(step);
+          return;
+        }
+      }
+    };
+    step();
   };
 
   return {
@@ -100,14 +150,13 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
       if (closed) return;
       let slot = slots.get(message.provider);
       if (slot === undefined) {
-        slot = { receivedHash: undefined, pending: undefined, appliedHash: undefined, appliedConfigHash: undefined, applied: undefined, lastApplyAt: -Infinity, timer: undefined };
+        slot = { received: undefined, pending: undefined, applied: undefined, lastApplyAt: -Infinity, timer: undefined };
         slots.set(message.provider, slot);
       }
-      const configHash = hashConfig(message.config);
-      const hash = configHash + reportHash(message.origins, message.diagnostics);
-      if (hash === slot.receivedHash) return;
-      slot.receivedHash = hash;
-      slot.pending = { message, hash, configHash };
+      const r = slot.received;
+      if (r !== undefined && r.config === message.config && r.origins === message.origins && r.diagnostics === message.diagnostics) return;
+      slot.received = message;
+      slot.pending = message;
       if (slot.timer !== undefined) return; // the scheduled apply will take this latest message
       const wait = slot.lastApplyAt + options.throttleMs - now();
       if (wait <= 0) {
@@ -122,6 +171,7 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
     },
     close() {
       closed = true;
+      due.length = 0;
       for (const slot of slots.values()) {
         if (slot.timer !== undefined) clearTimeout(slot.timer);
         slot.timer = undefined;

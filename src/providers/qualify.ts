@@ -71,7 +71,7 @@ export function qualifyMessage(message: ProviderMessage): QualifiedState {
  * `tls.options.x` -> `tls.options.x@file` but `tls.options.default` stays; `tls.certificates[0]`
  * -> `tls.certificates[0]@file` (certificates of several providers are one list).
  */
-function qualifyOriginKey(key: string, provider: string): string {
+export function qualifyOriginKey(key: string, provider: string): string {
   const match = /^(http\.(?:routers|services|middlewares|serversTransports)\.|tls\.(?:options|stores)\.)(.*)$/s.exec(key);
   if (match === null) return key.startsWith('tls.certificates[') ? `${key}@${provider}` : key;
   const name = match[2] ?? '';
@@ -82,14 +82,14 @@ function qualifyOriginKey(key: string, provider: string): string {
 /** The name of the TLS options and store that are shared by every provider (never qualified). */
 const DEFAULT_TLS_NAME = 'default';
 
-function isDefaultTlsObject(object: string, path: string | undefined): boolean {
+export function isDefaultTlsObject(object: string, path: string | undefined): boolean {
   return object === DEFAULT_TLS_NAME && path !== undefined && (path.startsWith('tls.options.default') || path.startsWith('tls.stores.default'));
 }
 
 const qualifiedTls = new Map<string, WeakMap<TlsConfig, TlsConfig>>();
 
 /** A provider's tls section with option and store names qualified (once per frozen section). */
-function qualifyTls(tls: TlsConfig, provider: string): TlsConfig {
+export function qualifyTls(tls: TlsConfig, provider: string): TlsConfig {
   let memo = qualifiedTls.get(provider);
   if (memo === undefined) qualifiedTls.set(provider, (memo = new WeakMap()));
   const known = memo.get(tls);
@@ -129,7 +129,7 @@ function mapValues<T extends object>(objects: Readonly<Record<string, T>>, provi
   return out;
 }
 
-function qualifyRouter(r: RouterConfig, p: string): RouterConfig {
+export function qualifyRouter(r: RouterConfig, p: string): RouterConfig {
   let tls = r.tls;
   if (tls?.options !== undefined && tls.options !== 'default') tls = { ...tls, options: qualifyName(tls.options, p) };
   return {
@@ -140,7 +140,7 @@ function qualifyRouter(r: RouterConfig, p: string): RouterConfig {
   };
 }
 
-function qualifyService(s: ServiceConfig, p: string): ServiceConfig {
+export function qualifyService(s: ServiceConfig, p: string): ServiceConfig {
   switch (s.kind) {
     case 'weighted': {
       const w = s.weighted;
@@ -198,7 +198,7 @@ export function mergeStates(states: readonly QualifiedState[]): {
  * an error and neither applies (as Traefik: routers using the `default` options then fail, and
  * the runtime must not fall back to built-in defaults for them).
  */
-function mergeTls(states: readonly QualifiedState[], origins: ReadonlyMap<string, ObjectOrigin>, diagnostics: Diagnostic[]): TlsConfig | undefined {
+export function mergeTls(states: readonly QualifiedState[], origins: ReadonlyMap<string, ObjectOrigin>, diagnostics: Diagnostic[]): TlsConfig | undefined {
   const withTls = states.filter((s) => s.tls !== undefined);
   if (withTls.length === 0) return undefined;
   const certificates: TlsConfig['certificates'][number][] = [];

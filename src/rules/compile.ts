@@ -56,13 +56,21 @@ export function matchesRule(rule: CompiledRule, input: MatchInput): boolean {
   return rule.test(ctx);
 }
 
+/** ruleHosts() answers by rule: reading them parses the rule text again (the tree is not kept). */
+const hostsOf = new WeakMap<CompiledRule, readonly string[]>();
+
 /** Lower-cased values of the Host() matchers of a rule (e.g. to request certificates for them). */
 export function ruleHosts(rule: CompiledRule): string[] {
-  const out = new Set<string>();
-  for (const m of matcherNodes(rule.ast)) {
-    if (m.matcher === 'Host' && m.args[0] !== undefined) out.add(ruleHostValue(m.args[0]));
+  let hosts = hostsOf.get(rule);
+  if (hosts === undefined) {
+    const out = new Set<string>();
+    for (const m of matcherNodes(rule.ast)) {
+      if (m.matcher === 'Host' && m.args[0] !== undefined) out.add(ruleHostValue(m.args[0]));
+    }
+    hosts = Object.freeze([...out]);
+    hostsOf.set(rule, hosts);
   }
-  return [...out];
+  return hosts.slice();
 }
 
 const KIND_RANK: Readonly<Record<IndexKey['kind'], number>> = {

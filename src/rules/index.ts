@@ -10,7 +10,7 @@ export { compileRule, defaultPriority, matchesRule, ruleHosts, type CompiledRule
 export type { IndexKey, Predicate } from './http-matchers.js';
 export { MatchContext, type MatchInput } from './match-context.js';
 export { createScanTable, sortEntries, type RouteEntry, type RouteTable } from './route-table.js';
-export { createIndexedTable } from './indexed-table.js';
+export { createIndexedTable, indexedTableSteps, updatedTableSteps } from './indexed-table.js';
 export { translateRe2, Re2Error, type TranslatedRegexp } from './re2.js';
 export { canonicalHost } from './host.js';
 export { parseQuery, type QueryValues } from './query.js';

@@ -33,8 +33,13 @@ export interface RouteTable<T> {
 export function sortEntries<T>(entries: readonly RouteEntry<T>[]): readonly RouteEntry<T>[] {
   const sorted = entries.slice();
   // Array.prototype.sort is stable, so equal (priority, name) keep input order.
-  sorted.sort((a, b) => (a.priority !== b.priority ? b.priority - a.priority : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  sorted.sort(compareEntries);
   return Object.freeze(sorted);
+}
+
+/** Match order of two entries: negative when `a` comes first (priority descending, then name). */
+export function compareEntries<T>(a: RouteEntry<T>, b: RouteEntry<T>): number {
+  return a.priority !== b.priority ? b.priority - a.priority : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 class ScanTable<T> implements RouteTable<T> {

@@ -3,6 +3,12 @@
  * the runtime view with each object's status. It is total: a broken object (bad rule, missing
  * service or middleware, unknown entry point) is disabled with a coded diagnostic and the rest
  * compiles (Traefik's router manager); nothing here throws for bad configuration.
+ *
+ * Reloads: given the graph it replaces (`previous`), unchanged objects (same configuration object,
+ * same dependencies) keep what was built for them: services and middlewares with their state,
+ * routers with their compiled rule, composed chain and route entries, route tables their match
+ * order. When only routers changed, compile-incremental.ts compiles just those; otherwise every
+ * object is walked once and only changed ones are built. The runtime view is made when first read.
  */
 import type { Diagnostic } from '../config/diagnostics.js';
 import type {
@@ -19,15 +25,18 @@ import type { Exchange, Handler, Middleware } from '../exchange/exchange.js';
 import { type BuildContext, createMiddleware } from '../middlewares/registry.js';
 import { statusText } from '../errors/codes.js';
 import { createRedirectSchemeHandler } from '../middlewares/redirect-scheme/redirect-scheme.js';
-import { compileRule, createIndexedTable, defaultPriority, type CompiledRule, type RouteEntry } from '../rules/index.js';
+import { compileRule, indexedTableSteps, type RouteEntry, type RouteTable } from '../rules/index.js';
 import { plainService, type BuiltService } from '../services/service.js';
 import { createFailover } from '../services/failover/failover.js';
 import { createMirroring } from '../services/mirroring/mirroring.js';
 import { createWeighted } from '../services/weighted/weighted.js';
 import { TlsRouterCollector, type TlsRouterUse } from '../tls/router-tls.js';
-import { TLS_CODES } from '../tls/codes.js';
+import { sameData } from '../config/dynamic/same-data.js';
+import { compileRouter, observedChain, reusable, type BuiltRouter, type RouterScope } from './compile-router.js';
+import { incrementalSteps } from './compile-incremental.js';
+import { lazyView } from './lazy-view.js';
 import type { Instrumentation } from '../observability/observer.js';
-import { providerOf, type MiddlewareView, type ObjectStatus, type RouterView, type RuntimeView, type ServiceView } from './view.js';
+import { providerOf, type ObjectStatus, type RuntimeView } from './view.js';
 
 export interface CompileDeps {
   /** Builds a load-balancer service; throws an Error with a user-facing message on bad input. */
@@ -64,19 +73,48 @@ export interface CompileInput {
   /**
    * The graph this one replaces: a service or middleware whose configuration object is the same
    * (unchanged objects keep their identity from the provider on) keeps its built handler, with its
-   * state (round-robin position, connection pools), instead of being built again.
+   * state (round-robin position, connection pools), instead of being built again; so does a router
+   * (see BuiltRouter). `previous` is only read: it keeps routing as it did.
    */
   readonly previous?: CompiledGraph;
+  /**
+   * The routers set (added or replaced) and removed in `config` since the configuration of
+   * `previous`, when the caller knows (a cluster worker gets them with each delta): the compiler
+   * then does not look for them. Must be exact; ignored without `previous`.
+   */
+  readonly changedRouters?: { readonly set: readonly string[]; readonly removed: readonly string[] };
 }
 
 /** What a graph built, for the next compile to reuse. */
 interface Built {
   readonly services: ReadonlyMap<string, BuiltServiceEntry>;
   readonly middlewares: ReadonlyMap<string, BuiltMiddleware>;
+  /** Every router's outcome, by name (see BuiltRouter). */
+  readonly routers: ReadonlyMap<string, BuiltRouter>;
+  /**
+   * What every router's outcome also depends on: a compile with another static configuration,
+   * other deps (instrumentation) or another tls section reuses no router of this graph.
+   */
+  readonly context: { readonly staticConfig: StaticConfig; readonly deps: CompileDeps; readonly config: DynamicConfig };
+  /** Each service's and middleware's state (status, errors, users other than routers). */
+  readonly states: { readonly services: ReadonlyMap<string, Mutable<ServiceConfig>>; readonly middlewares: ReadonlyMap<string, Mutable<MiddlewareConfig>> };
+  /** How many routers are enabled. */
+  readonly enabled: number;
+  /** Routers compiled with errors: compiled again at each reload (their messages read other objects). */
+  readonly broken: readonly string[];
+}
+
+/** Routers added, removed and changed since the previous graph (what the reload log line names). */
+export interface RouterChanges {
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  readonly changed: readonly string[];
+  readonly routers: number;
+  readonly enabled: number;
 }
 
 /** A built service, what it was built from, and the children it refers to (parents). */
-interface BuiltServiceEntry {
+export interface BuiltServiceEntry {
   readonly config: object;
   /** The serversTransport object a loadBalancer was built with; undefined for parents. */
   readonly transport: object | undefined;
@@ -105,9 +143,9 @@ class ServiceBuildError extends Error {
  * on the old graph still finish (a disposed service keeps forwarding, it only stops its probes).
  */
 export function disposeDropped(previous: CompiledGraph, next: CompiledGraph | undefined): void {
-  const kept = new Set<BuiltService>();
-  if (next !== undefined) for (const entry of next.built.services.values()) kept.add(entry.service);
-  for (const entry of previous.built.services.values()) if (!kept.has(entry.service)) entry.service.dispose();
+  // A built service belongs to one name: look it up by name (no set of every service).
+  const now = next?.built.services;
+  for (const [name, entry] of previous.built.services) if (now?.get(name)?.service !== entry.service) entry.service.dispose();
 }
 
 /** A built middleware and what it refers to (by qualified name, and what that was when built). */
@@ -125,6 +163,19 @@ export interface CompiledGraph {
   readonly built: Built;
   /** The TLS routers of each entry point and their TLS options (the TLS state picks options by SNI from them). */
   readonly tlsRouters: ReadonlyMap<string, readonly TlsRouterUse[]>;
+  /**
+   * The route tables each entry point's handler matches requests with (read-only; the API's
+   * request explainer reads them so its answer is the real table's).
+   */
+  readonly routeTables?: ReadonlyMap<string, EntryPointTables>;
+  /** What changed since the graph given as `previous` (everything is `added` without one). */
+  readonly changes?: RouterChanges;
+}
+
+/** An entry point's two tables: routers for plain requests and TLS routers for requests over TLS. */
+export interface EntryPointTables {
+  readonly plain: RouteTable<Handler>;
+  readonly tls: RouteTable<Handler>;
 }
 
 /** Go's http.NotFound body, newline included. */
@@ -172,7 +223,7 @@ function makeStaticTransport(s: StaticConfig): ServersTransportConfig {
   };
 }
 
-interface Mutable<V> {
+export interface Mutable<V> {
   status: ObjectStatus;
   errors: string[];
   usedBy: string[];
@@ -180,19 +231,21 @@ interface Mutable<V> {
 }
 
 /**
- * Rules compiled by the latest compile(), by rule text. Compiled rules are immutable (their
- * predicates keep no state), so a reload reuses those of unchanged routers and compiles only new
- * rule texts; each compile() keeps only the rules it used, so the cache never outgrows one
- * configuration.
+ * The `errors` and `usedBy` of an object until it gets one (frozen: never pushed to; replaced by
+ * a fresh array first), so that 100,000 objects without errors share one empty list.
  */
-let ruleCache = new Map<string, CompiledRule>();
+const NONE: string[] = Object.freeze([]) as unknown as string[];
 
-function cachedRule(text: string, next: Map<string, CompiledRule>): CompiledRule {
-  let rule = next.get(text) ?? ruleCache.get(text);
-  if (rule === undefined) rule = compileRule(text);
-  next.set(text, rule);
-  return rule;
+function addError(state: Mutable<unknown>, message: string): void {
+  if (state.errors === NONE) state.errors = [message];
+  else state.errors.push(message);
 }
+
+function addUser(state: Mutable<unknown>, name: string): void {
+  if (state.usedBy === NONE) state.usedBy = [name];
+  else state.usedBy.push(name);
+}
+
 
 /** Objects compiled between two checkpoints of compileSteps (each a few microseconds of work). */
 const STEP_OBJECTS = 256;
@@ -214,7 +267,6 @@ export function compile(input: CompileInput, deps: CompileDeps): CompiledGraph {
 export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator<void, CompiledGraph, void> {
   const { staticConfig, config } = input;
   let work = 0;
-  const rules = new Map<string, CompiledRule>();
   const diagnostics: Diagnostic[] = [];
   const epList = Object.values(staticConfig.entryPoints);
   const epNames = new Set(epList.filter((e) => e.protocol === 'tcp').map((e) => e.name));
@@ -233,6 +285,18 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
     });
   };
 
+  // Internal services a router may name: noop@internal (answers 200 with no body, for routers that
+  // only redirect) and ping@internal (for ping.manualRouting).
+  const internalServices = new Map<string, BuiltService>([['noop@internal', NOOP_SERVICE]]);
+  if (staticConfig.ping) internalServices.set('ping@internal', plainService(createPingHandler(staticConfig.ping.terminatingStatusCode, deps.lifecycle)));
+  if (deps.internals) for (const [name, handler] of deps.internals.services) internalServices.set(name, plainService(handler));
+
+  // Only routers changed since input.previous: compile those alone (see compile-incremental.ts).
+  if (input.previous !== undefined) {
+    const graph = yield* incrementalSteps(input, deps, { epNames, defaults, internalServices, createEntryPointHandler, lazyView });
+    if (graph !== undefined) return graph;
+  }
+
   // --- services -------------------------------------------------------------------------------
   // Built on demand, so that a parent (weighted, mirroring, failover) finds its children built
   // first; a reference loop is an error of every service on it, and a missing or disabled child
@@ -244,14 +308,10 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
   const serviceConfigs = config.http.services;
   // Object.keys, not Object.entries: no pair array per object (100,000 of them).
   for (const name of Object.keys(serviceConfigs)) {
-    services.set(name, { status: 'enabled', errors: [], usedBy: [], config: serviceConfigs[name] as ServiceConfig });
+    services.set(name, { status: 'enabled', errors: NONE, usedBy: NONE, config: serviceConfigs[name] as ServiceConfig });
+    if (++work % (4 * STEP_OBJECTS) === 0) yield;
   }
 
-  // Internal services a router may name: noop@internal (answers 200 with no body, for routers that
-  // only redirect) and ping@internal (for ping.manualRouting).
-  const internalServices = new Map<string, BuiltService>([['noop@internal', NOOP_SERVICE]]);
-  if (staticConfig.ping) internalServices.set('ping@internal', plainService(createPingHandler(staticConfig.ping.terminatingStatusCode, deps.lifecycle)));
-  if (deps.internals) for (const [name, handler] of deps.internals.services) internalServices.set(name, plainService(handler));
   const instrument = deps.instrument;
 
   // An object the provider declared but left out (invalid) is in `origins` without being in the config.
@@ -282,7 +342,7 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
       const msg = err instanceof Error ? err.message : String(err);
       if (!state.errors.includes(msg)) {
         state.status = 'disabled';
-        state.errors.push(msg);
+        addError(state, msg);
         report('services', name, err instanceof ServiceBuildError ? err.code : 'TPK_CFG_SERVICE_BUILD', msg);
       }
       throw err;
@@ -312,7 +372,7 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
     const refs = childRefs(svc).map((ref) => (ref.includes('@') || provider === '' ? ref : `${ref}@${provider}`));
     const targets = refs.map((ref) => {
       const child = services.get(ref);
-      if (child !== undefined && !child.usedBy.includes(name)) child.usedBy.push(name);
+      if (child !== undefined && !child.usedBy.includes(name)) addUser(child, name);
       try {
         return buildService(ref);
       } catch (err) {
@@ -325,7 +385,7 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
       // Traefik refuses this; Turnpike serves it (the main service always answers) and says so.
       const message = `the main service "${refs[0] ?? ''}" reports no health (no healthCheck), so the fallback is never used`;
       state.status = 'warning';
-      state.errors.push(message);
+      addError(state, message);
       const origin = input.origins?.get(`http.services.${name}`);
       diagnostics.push({
         code: 'TPK_CFG_FAILOVER_NO_HEALTH',
@@ -351,7 +411,15 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
     return { config: svc, transport: undefined, service, handler: service.handler, uses: refs.map((ref, i) => ({ ref, target: targets[i] as BuiltService })) };
   };
 
-  for (const name of services.keys()) {
+  for (const [name, state] of services) {
+    // The common case first: an unchanged load balancer on the default transport keeps its build.
+    const svc = state.config;
+    const kept = before?.services.get(name);
+    if (kept !== undefined && kept.config === svc && svc.kind === 'loadBalancer' && svc.loadBalancer.serversTransport === undefined && kept.transport === defaultTransport) {
+      builtServices.set(name, kept);
+      if (++work % STEP_OBJECTS === 0) yield;
+      continue;
+    }
     try {
       buildService(name);
     } catch {
@@ -371,7 +439,7 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
   const middlewareConfigs = config.http.middlewares;
   for (const name of Object.keys(middlewareConfigs)) {
     const mw = middlewareConfigs[name] as MiddlewareConfig;
-    middlewares.set(name, { status: 'enabled', errors: [], usedBy: [], config: mw });
+    middlewares.set(name, { status: 'enabled', errors: NONE, usedBy: NONE, config: mw });
   }
   const lookupService = (ref: string): Handler => buildService(ref).handler;
   const buildMiddleware = (name: string): Middleware => {
@@ -401,7 +469,8 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
         middleware(ref) {
           const q = qualify(ref);
           const target = buildMiddleware(q);
-          middlewares.get(q)?.usedBy.push(name);
+          const used = middlewares.get(q);
+          if (used) addUser(used, name);
           uses.push({ kind: 'middleware', ref: q, target });
           return target;
         },
@@ -409,7 +478,7 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
           const q = qualify(ref);
           const target = lookupService(q);
           const svcState = services.get(q);
-          if (svcState) svcState.usedBy = [...svcState.usedBy, name];
+          if (svcState) addUser(svcState, name);
           uses.push({ kind: 'service', ref: q, target });
           return target;
         },
@@ -423,7 +492,7 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
       // A loop fails every middleware on it once each (the inner ones see the outer ones' error).
       if (state.errors.length === 0) {
         state.status = 'disabled';
-        state.errors.push(msg);
+        addError(state, msg);
         report('middlewares', name, 'TPK_CFG_MIDDLEWARE_BUILD', msg);
       }
       throw err;
@@ -442,104 +511,73 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
   yield;
 
   // --- routers ---------------------------------------------------------------------------------
-  const routerViews: Record<string, RouterView> = {};
+  // A router whose configuration object is the one the previous graph compiled, and whose service
+  // and middlewares resolve to the same built objects, keeps its outcome (view, compiled rule,
+  // route entries) instead of being compiled again.
   // Two tables per entry point: routers with `tls` serve only requests that arrived over TLS,
   // routers without it only plain ones (the same host may need two routers, as in Traefik).
   const tables = new Map<string, { plain: RouteEntry<Handler>[]; tls: RouteEntry<Handler>[] }>();
   const tlsRouters = new TlsRouterCollector(config.tls, staticConfig.entryPoints);
   for (const ep of epList) if (ep.protocol === 'tcp') tables.set(ep.name, { plain: [], tls: [] });
-
-  const resolveMiddleware = (ref: string): Middleware | string => {
-    const built = middlewareBuilt.get(ref);
-    if (built) return built;
-    const state = middlewares.get(ref);
-    if (state !== undefined) return `middleware "${ref}" is disabled: ${state.errors.join('; ')}`;
-    return leftOut('middlewares', ref) ? `middleware "${ref}" is invalid (see its own error)` : `middleware "${ref}" does not exist`;
+  const prevRouters = before?.routers;
+  const ctx = before?.context;
+  // The TLS options (config.tls) decide a TLS router's status: another section reuses no router.
+  const reuse = ctx !== undefined && ctx.staticConfig === staticConfig && ctx.deps === deps && ctx.config.tls === config.tls;
+  const builtRouters = new Map<string, BuiltRouter>();
+  const added: string[] = [];
+  const changed: string[] = [];
+  const broken: string[] = [];
+  let enabled = 0;
+  let seenBefore = 0;
+  const scope: RouterScope = {
+    staticConfig,
+    epNames,
+    defaults,
+    instrument,
+    tlsRouters,
+    serviceHandler: (ref) => builtServices.get(ref)?.handler ?? internalServices.get(ref)?.handler,
+    serviceState: (ref) => services.get(ref),
+    middleware: (ref) => middlewareBuilt.get(ref),
+    middlewareState: (ref) => middlewares.get(ref),
+    leftOut,
+    report: (name, code, message) => report('routers', name, code, message),
   };
 
   const routerConfigs = config.http.routers;
   for (const name of Object.keys(routerConfigs)) {
     if (++work % STEP_OBJECTS === 0) yield;
     const router = routerConfigs[name] as RouterConfig;
-    const errors: string[] = [];
-    const fail = (code: string, message: string): void => {
-      errors.push(message);
-      report('routers', name, code, message);
-    };
-    const eps = router.entryPoints ?? defaults;
-    // Usually every named entry point exists: then the (frozen) list itself is `using`, no copy.
-    const using = eps.every((e) => epNames.has(e)) ? eps : eps.filter((e) => epNames.has(e));
-    for (const e of eps) if (!epNames.has(e)) fail('TPK_CFG_UNKNOWN_ENTRYPOINT', `entryPoint "${e}" does not exist`);
-
-    let rule: CompiledRule | undefined;
-    try {
-      rule = cachedRule(router.rule, rules);
-    } catch (err) {
-      fail('TPK_CFG_BAD_RULE', err instanceof Error ? err.message : String(err));
+    const prev = prevRouters?.get(name);
+    let built: BuiltRouter;
+    if (prev !== undefined && reuse && reusable(scope, prev, router)) {
+      // tls is the same section, so add() finds no error now either.
+      tlsRouters.add(name, router, prev.view.using, prev.rule);
+      built = prev;
+    } else {
+      built = compileRouter(scope, name, router, prev);
+      if (prev === undefined) added.push(name);
+      else if (prev.view.status !== built.view.status || (prev.config !== router && !sameData(prev.config, router))) changed.push(name);
     }
-
-    const svcHandler = builtServices.get(router.service)?.handler ?? internalServices.get(router.service)?.handler;
-    const svcState = services.get(router.service);
-    // A one-element literal: push() on an empty array reserves room for 17 (per service, 100,000 times).
-    if (svcState) {
-      if (svcState.usedBy.length === 0) svcState.usedBy = [name];
-      else svcState.usedBy.push(name);
-    }
-    if (!svcHandler) {
-      if (UNSUPPORTED_INTERNAL_SERVICES.has(router.service)) {
-        fail('TPK_CFG_UNSUPPORTED', `service "${router.service}" is a Traefik internal service Turnpike does not support yet`);
-      } else {
-        const why = svcState
-          ? `service "${router.service}" is disabled: ${svcState.errors.join('; ')}`
-          : leftOut('services', router.service)
-            ? `service "${router.service}" is invalid (see its own error)`
-            : `service "${router.service}" does not exist`;
-        fail('TPK_CFG_MISSING_SERVICE', why);
-      }
-    }
-
-    // Entry-point middlewares run first, then the router's own (names resolved per entry point below).
-    const routerChain: Middleware[] = [];
-    for (const ref of router.middlewares) {
-      middlewares.get(ref)?.usedBy.push(name);
-      const m = resolveMiddleware(ref);
-      if (typeof m === 'string') fail('TPK_CFG_MISSING_MIDDLEWARE', m);
-      else routerChain.push(instrument?.middleware ? observedMiddleware(m, ref, name, instrument) : m);
-    }
-
-    const priority = router.priority !== 0 ? router.priority : defaultPriority(router.rule);
-    const tlsError = tlsRouters.add(name, router, using, rule);
-    if (tlsError !== undefined) fail(TLS_CODES.UNKNOWN_OPTIONS, tlsError);
-    const disabled = errors.length > 0 || rule === undefined || svcHandler === undefined;
-    routerViews[name] = {
-      name,
-      provider: providerOf(name),
-      config: router,
-      priority,
-      using,
-      status: disabled ? 'disabled' : 'enabled',
-      errors,
-    };
-    if (disabled || rule === undefined || svcHandler === undefined) continue;
-    for (const epName of using) {
-      const ep = staticConfig.entryPoints[epName];
-      const chain: Middleware[] = [];
-      let epOk = true;
-      for (const ref of ep?.http.middlewares ?? []) {
-        const m = resolveMiddleware(ref);
-        if (typeof m === 'string') {
-          fail('TPK_CFG_MISSING_MIDDLEWARE', `entryPoint "${epName}": ${m}`);
-          epOk = false;
-        } else chain.push(instrument?.middleware ? observedMiddleware(m, ref, name, instrument) : m);
-      }
-      if (!epOk) continue;
-      chain.push(...routerChain);
-      const t = tables.get(epName);
-      // A TLS router: its own `tls`, or its entry point's `http.tls` (every router there is one).
-      const value = instrument ? observedChain(chain, svcHandler, name, epName, router.service, instrument) : compose(chain, svcHandler);
-      ((router.tls ?? ep?.http.tls) !== undefined ? t?.tls : t?.plain)?.push({ name, rule, priority, value });
+    if (prev !== undefined) seenBefore++;
+    if (built.uses === undefined) broken.push(name);
+    builtRouters.set(name, built);
+    if (built.view.status === 'enabled') enabled++;
+    for (const r of built.routes) {
+      const t = tables.get(r.entryPoint);
+      (r.tls ? t?.tls : t?.plain)?.push(r);
     }
   }
+
+  // Routers of the previous graph that are gone (only looked for when some are).
+  const removed: string[] = [];
+  if (prevRouters !== undefined && seenBefore < prevRouters.size) {
+    for (const name of prevRouters.keys()) {
+      if (!Object.hasOwn(routerConfigs, name)) removed.push(name);
+      if (++work % STEP_OBJECTS === 0) yield;
+    }
+    removed.sort();
+  }
+  added.sort();
 
   // --- entry-point redirections ------------------------------------------------------------
   for (const ep of epList) {
@@ -585,32 +623,45 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
     t.tls.push({ name: r.name, rule, priority: r.priority, value });
   }
 
-  ruleCache = rules;
-
   // --- tables ------------------------------------------------------------------------------------
+  // Built in slices; each keeps the match order of the previous graph's table for the entries it
+  // shares with it (reused routers keep their entries), so only new entries are sorted.
   const entryPoints = new Map<string, Handler>();
+  const routeTables = new Map<string, EntryPointTables>();
+  const prevTables = input.previous?.routeTables;
   for (const [epName, t] of tables) {
     yield;
-    entryPoints.set(epName, createEntryPointHandler(t.plain, t.tls));
+    const was = prevTables?.get(epName);
+    const plain = yield* indexedTableSteps(t.plain, was?.plain);
+    const tls = yield* indexedTableSteps(t.tls, was?.tls);
+    const built: EntryPointTables = { plain, tls };
+    routeTables.set(epName, built);
+    entryPoints.set(epName, createEntryPointHandler(plain, tls));
   }
   yield;
 
-  const serviceViews: Record<string, ServiceView> = {};
-  for (const [name, st] of services) {
-    serviceViews[name] = serviceView(name, st, builtServices.get(name)?.service.health);
-    if (++work % STEP_OBJECTS === 0) yield;
-  }
-  const middlewareViews: Record<string, MiddlewareView> = {};
-  for (const [name, st] of middlewares) {
-    middlewareViews[name] = { name, provider: providerOf(name), config: st.config, status: st.status, errors: st.errors, usedBy: st.usedBy };
-    if (++work % STEP_OBJECTS === 0) yield;
-  }
-  const view: RuntimeView = { routers: routerViews, services: serviceViews, middlewares: middlewareViews };
-  return { entryPoints, view, diagnostics, built: { services: builtServices, middlewares: builtMiddlewares }, tlsRouters: tlsRouters.result() };
+  const viewOf = lazyView(config, builtRouters, services, middlewares, builtServices);
+  return {
+    entryPoints,
+    get view(): RuntimeView {
+      return viewOf();
+    },
+    diagnostics,
+    built: {
+      services: builtServices,
+      middlewares: builtMiddlewares,
+      routers: builtRouters,
+      context: { staticConfig, deps, config },
+      states: { services, middlewares },
+      enabled,
+      broken,
+    },
+    tlsRouters: tlsRouters.result(),
+    routeTables,
+    changes: { added, removed, changed: changed.sort(), routers: builtRouters.size, enabled },
+  };
 }
 
-/** Traefik's internal services that come with later issues (API, dashboard, metrics). */
-const UNSUPPORTED_INTERNAL_SERVICES = new Set(['api@internal', 'dashboard@internal', 'prometheus@internal', 'acme-http@internal']);
 
 function noopService(ex: Exchange): void {
   ex.response.sendText(200, '');
@@ -656,12 +707,6 @@ function buildParent(name: string, svc: ParentConfig, refs: readonly string[], t
   }
 }
 
-/** A service's view; `serverStatus` reads the built service's health live when it has one. */
-function serviceView(name: string, s: Mutable<ServiceConfig>, health: BuiltService['health']): ServiceView {
-  const base = { name, provider: providerOf(name), config: s.config, status: s.status, errors: s.errors, usedBy: s.usedBy };
-  if (health === undefined) return base;
-  return Object.defineProperty(base, 'serverStatus', { enumerable: true, get: () => health.serverStatus });
-}
 
 function createPingHandler(terminatingStatusCode: number, lifecycle: CompileDeps['lifecycle']): Handler {
   return function pingHandler(ex: Exchange) {
@@ -670,33 +715,12 @@ function createPingHandler(terminatingStatusCode: number, lifecycle: CompileDeps
   };
 }
 
-/** A middleware whose built handler is wrapped by the instrumentation (a span per middleware). */
-function observedMiddleware(m: Middleware, ref: string, routerName: string, instrument: Instrumentation): Middleware {
-  const wrap = instrument.middleware;
-  return wrap ? (next) => wrap(ref, routerName, m(next)) : m;
-}
-
-/** A router's chain with the instrumentation's service and router wrappers. */
-function observedChain(chain: readonly Middleware[], last: Handler, routerName: string, epName: string, serviceName: string, instrument: Instrumentation): Handler {
-  const svc = instrument.service ? instrument.service(serviceName, routerName, last) : last;
-  const h = compose(chain, svc);
-  return instrument.router ? instrument.router(routerName, epName, h) : h;
-}
-
-function compose(chain: readonly Middleware[], last: Handler): Handler {
-  let h = last;
-  for (let i = chain.length - 1; i >= 0; i--) h = (chain[i] as Middleware)(h);
-  return h;
-}
-
 /**
  * The per-entry-point handler: look the request up in the router table, run the router's chain,
  * or answer Traefik's 404. Built once per snapshot.
  */
-function createEntryPointHandler(plain: readonly RouteEntry<Handler>[], tls: readonly RouteEntry<Handler>[]): Handler {
-  if (plain.length === 0 && tls.length === 0) return notFound;
-  const plainTable = createIndexedTable(plain);
-  const tlsTable = createIndexedTable(tls);
+function createEntryPointHandler(plainTable: RouteTable<Handler>, tlsTable: RouteTable<Handler>): Handler {
+  if (plainTable.size === 0 && tlsTable.size === 0) return notFound;
   return function entryPointHandler(ex: Exchange) {
     const hit = (ex.tls === null ? plainTable : tlsTable).match(ex);
     if (hit === undefined) return notFound(ex);

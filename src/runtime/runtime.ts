@@ -9,7 +9,7 @@ import type { StaticConfig } from '../config/static/types.js';
 import type { Handler } from '../exchange/exchange.js';
 import type { Logger } from '../observability/logger.js';
 import type { Snapshot } from '../providers/aggregator.js';
-import { compile, compileSteps, disposeDropped, type CompileDeps, type CompiledGraph, type CompileInput } from './compile.js';
+import { compile, compileSteps, disposeDropped, type CompileDeps, type CompiledGraph, type CompileInput, type RouterChanges } from './compile.js';
 import { diffRouters } from './diff.js';
 
 /** What the runtime needs of an entry point: a handler slot. */
@@ -81,23 +81,59 @@ export function logApplied(logger: Logger, s: ApplySummary): void {
 
 function noop(): void {}
 
+/** The routers changed from `previous` to `graph`, found by walking both views (when the compiler's own diff does not apply). */
+function countChanges(previous: CompiledGraph | undefined, graph: CompiledGraph): RouterChanges {
+  const diff = diffRouters(previous?.view, graph.view);
+  let routers = 0;
+  let enabled = 0;
+  for (const name of Object.keys(graph.view.routers)) {
+    routers++;
+    if (graph.view.routers[name]?.status === 'enabled') enabled++;
+  }
+  return { ...diff, routers, enabled };
+}
+
 /** Longest stretch a sliced compile keeps the event loop (ms): well under a request's p99. */
 const DEFAULT_SLICE_MS = 4;
+
+/**
+ * What changed in the routers of a snapshot since snapshot `base` (a cluster worker knows it from
+ * the delta it was sent): names set (added or replaced) and removed.
+ */
+export interface RouterChangeHint {
+  readonly base: number;
+  readonly routers: { readonly set: readonly string[]; readonly removed: readonly string[] };
+}
 
 export class Runtime {
   readonly #opts: RuntimeOptions;
   #current: CompiledGraph | undefined;
   #currentHash: string | undefined;
+  /** The version of the snapshot #current was compiled from. */
+  #currentSnapshot: number | undefined;
   #version = 0;
+  /** Date.now() of the last configuration swapped in; 0 before the first. */
+  #appliedAt = 0;
   /** The sliced compile running (applySliced), if any. */
-  #job: { readonly steps: Generator<void, CompiledGraph, void>; readonly snapshot: Snapshot; readonly started: number } | undefined;
+  #job: { readonly steps: Generator<void, CompiledGraph, void>; readonly snapshot: Snapshot; readonly started: number; readonly base: CompiledGraph | undefined } | undefined;
   /** Set by stop(): nothing more is applied. */
   #stopped = false;
-  /** The latest snapshot that arrived while one compiled. */
+  /** The latest snapshot that arrived while one compiled, and what it said changed. */
   #waiting: Snapshot | undefined;
+  #waitingHint: RouterChangeHint | undefined;
 
   constructor(opts: RuntimeOptions) {
     this.#opts = opts;
+  }
+
+  /** Configurations applied so far (Traefik's config reloads: unchanged ones are skipped, not counted). */
+  get appliedCount(): number {
+    return this.#version;
+  }
+
+  /** When the last configuration was swapped in (Date.now()); 0 before the first. */
+  get lastAppliedAt(): number {
+    return this.#appliedAt;
   }
 
   get current(): CompiledGraph | undefined {
@@ -116,13 +152,15 @@ export class Runtime {
       let r: IteratorResult<void, CompiledGraph>;
       do r = job.steps.next();
       while (r.done !== true);
-      this.#finish(job.snapshot, r.value, job.started);
+      this.#finish(job.snapshot, r.value, job.started, job.base);
     }
     this.#waiting = undefined;
+    this.#waitingHint = undefined;
     if (this.#skip(snapshot)) return this.#current;
     const started = performance.now();
+    const base = this.#current;
     const graph = compile(this.#input(snapshot), this.#opts.deps);
-    this.#finish(snapshot, graph, started);
+    this.#finish(snapshot, graph, started, base);
     return graph;
   }
 
@@ -133,14 +171,18 @@ export class Runtime {
    * snapshot arriving meanwhile waits; only the latest waiting one is applied next (the ones it
    * replaced are never reported: a summary always names its own snapshot's version).
    */
-  applySliced(snapshot: Snapshot, sliceMs: number = DEFAULT_SLICE_MS): void {
+  applySliced(snapshot: Snapshot, sliceMs: number = DEFAULT_SLICE_MS, hint?: RouterChangeHint): void {
     if (this.#stopped) return;
     if (this.#job !== undefined) {
       this.#waiting = snapshot;
+      this.#waitingHint = hint;
       return;
     }
     if (this.#skip(snapshot)) return;
-    this.#job = { steps: compileSteps(this.#input(snapshot), this.#opts.deps), snapshot, started: performance.now() };
+    // The hint holds only against the snapshot it was made from.
+    const changedRouters = hint !== undefined && hint.base === this.#currentSnapshot ? hint.routers : undefined;
+    const input = this.#input(snapshot);
+    this.#job = { steps: compileSteps(changedRouters ? { ...input, changedRouters } : input, this.#opts.deps), snapshot, started: performance.now(), base: this.#current };
     this.#slice(sliceMs);
   }
 
@@ -153,6 +195,7 @@ export class Runtime {
     this.#stopped = true;
     this.#job = undefined;
     this.#waiting = undefined;
+    this.#waitingHint = undefined;
   }
 
   /** Runs the current sliced compile for about `sliceMs`, then again later, or swaps it in. */
@@ -179,7 +222,7 @@ export class Runtime {
     this.#job = undefined;
     // The swap now; the bookkeeping after it (disposing dropped services, the diff for the
     // report) in a later turn of the event loop: a few milliseconds with 10,000 routers.
-    const report = this.#finish(job.snapshot, r.value, job.started, true);
+    const report = this.#finish(job.snapshot, r.value, job.started, job.base, true);
     setImmediate(() => {
       if (!this.#stopped) {
         try {
@@ -194,8 +237,10 @@ export class Runtime {
 
   #next(sliceMs: number): void {
     const next = this.#waiting;
+    const hint = this.#waitingHint;
     this.#waiting = undefined;
-    if (next !== undefined) this.applySliced(next, sliceMs);
+    this.#waitingHint = undefined;
+    if (next !== undefined) this.applySliced(next, sliceMs, hint);
   }
 
   /** True (and reported) when `snapshot` is the configuration already in place. */
@@ -214,7 +259,7 @@ export class Runtime {
    * Swaps a compiled graph in and reports what changed; with `later`, returns the reporting part
    * (dispose and diff) to run in another turn instead of running it.
    */
-  #finish(snapshot: Snapshot, graph: CompiledGraph, started: number, later = false): () => void {
+  #finish(snapshot: Snapshot, graph: CompiledGraph, started: number, base: CompiledGraph | undefined, later = false): () => void {
     // The TLS state first: a TLS router of the new graph finds its certificates and options.
     const tlsDiagnostics = this.#opts.tls?.update(snapshot.config.tls, graph.tlsRouters) ?? [];
     for (const [name, slot] of this.#opts.slots) {
@@ -224,35 +269,32 @@ export class Runtime {
     const previous = this.#current;
     this.#current = graph;
     this.#currentHash = snapshot.hash;
+    this.#currentSnapshot = snapshot.version;
     this.#version++;
+    this.#appliedAt = Date.now();
     const version = this.#version;
     const ms = Math.round((performance.now() - started) * 10) / 10;
-    const report = (): void => this.#report(snapshot, graph, previous, version, ms, tlsDiagnostics);
+    const report = (): void => this.#report(snapshot, graph, previous, version, ms, tlsDiagnostics, base === previous);
     if (later) return report;
     report();
     return noop;
   }
 
-  #report(snapshot: Snapshot, graph: CompiledGraph, previous: CompiledGraph | undefined, version: number, ms: number, tlsDiagnostics: readonly Diagnostic[]): void {
+  /** `sameBase`: `graph` was compiled against `previous`, so its `changes` are the diff to report. */
+  #report(snapshot: Snapshot, graph: CompiledGraph, previous: CompiledGraph | undefined, version: number, ms: number, tlsDiagnostics: readonly Diagnostic[], sameBase: boolean): void {
     // After the swap: services the new graph no longer uses stop their health checks.
     if (previous !== undefined) disposeDropped(previous, graph);
     const all: Diagnostic[] = [...snapshot.diagnostics, ...graph.diagnostics, ...tlsDiagnostics];
-    const diff = diffRouters(previous?.view, graph.view);
-    let routers = 0;
-    let enabled = 0;
-    for (const name of Object.keys(graph.view.routers)) {
-      routers++;
-      if (graph.view.routers[name]?.status === 'enabled') enabled++;
-    }
+    const changes = sameBase && graph.changes !== undefined ? graph.changes : countChanges(previous, graph);
     this.#done({
       skipped: false,
       version,
       snapshot: snapshot.version,
-      routers,
-      enabled,
-      added: diff.added,
-      removed: diff.removed,
-      changed: diff.changed,
+      routers: changes.routers,
+      enabled: changes.enabled,
+      added: changes.added,
+      removed: changes.removed,
+      changed: changes.changed,
       errors: all.filter((d) => d.severity === 'error').length,
       ms,
       diagnostics: all,

@@ -52,8 +52,13 @@ export interface RuntimeView {
 
 /** Provider names seen, so that 100,000 objects of the file provider share one "file" string. */
 const providerNames = new Map<string, string>();
+/** The provider found last and its `@name` suffix: names come in runs of one provider. */
+let lastProvider = '';
+let lastSuffix = '@';
 
 export function providerOf(qualified: string): string {
+  // `@name` ends the string and `name` has no '@': then that '@' is the last one (no slice, no look-up).
+  if (qualified.endsWith(lastSuffix) && lastProvider !== '') return lastProvider;
   const at = qualified.lastIndexOf('@');
   if (at < 0) return '';
   const slice = qualified.slice(at + 1);
@@ -62,5 +67,7 @@ export function providerOf(qualified: string): string {
     name = slice;
     if (providerNames.size < 1000) providerNames.set(name, name);
   }
+  lastProvider = name;
+  lastSuffix = `@${name}`;
   return name;
 }

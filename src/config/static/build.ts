@@ -9,6 +9,11 @@ import type { Diagnostic } from '../diagnostics.js';
 import { formatKeyPath, type DecodeResult } from '../paths/index.js';
 import { parseAddress } from './address.js';
 import { STATIC_CODES, type StaticCode } from './codes.js';
+import { dockerProviderField } from './sections/docker.js';
+import { buildMetrics } from './sections/metrics.js';
+import { apiField } from './sections/api.js';
+import { accessLogField } from './sections/access-log.js';
+import { tracingField } from './sections/tracing.js';
 import type { EntryPointConfig, EntryPointTls, FileProviderConfig, LogLevel, PingConfig, RedirectionConfig, StaticConfig } from './types.js';
 
 type Tree = Readonly<Record<string, unknown>>;
@@ -257,10 +262,20 @@ class Builder {
     return ping;
   }
 
+  /** Traefik's implicit entry point `traefik` on :8080, for a feature that serves on it (api.insecure). */
+  implicitTraefikEntryPoint(entryPoints: Record<string, EntryPointConfig>): void {
+    if (TRAEFIK_ENTRY_POINT.name in entryPoints) return;
+    const ep = this.entryPoint(TRAEFIK_ENTRY_POINT.name, { address: TRAEFIK_ENTRY_POINT.address }, new Set());
+    if (ep) Object.defineProperty(entryPoints, ep.name, { value: ep, enumerable: true, writable: true, configurable: true });
+  }
+
   build(origin: StaticConfig['origin'], cwd: string): StaticConfig {
     const root = this.decoded.value;
     const entryPoints = this.entryPoints(root);
     const ping = this.ping(root, entryPoints);
+    const metrics = buildMetrics(this.decoded, this.diagnostics, entryPoints, () => this.entryPoint(TRAEFIK_ENTRY_POINT.name, { address: TRAEFIK_ENTRY_POINT.address }, new Set()));
+    const api = apiField(this.decoded);
+    if (api.api?.insecure === true) this.implicitTraefikEntryPoint(entryPoints);
     const providers = sub(root, 'providers');
     const log = sub(root, 'log');
     const transport = sub(root, 'serversTransport');
@@ -271,9 +286,14 @@ class Builder {
       workers: numberAt(root, 'workers', defaultWorkers()),
       entryPoints,
       ...(ping ? { ping } : {}),
+      ...tracingField(this.decoded),
+      ...(metrics ? { metrics } : {}),
+      ...api,
+      ...accessLogField(this.decoded),
       providers: {
         providersThrottleDuration: numberAt(providers, 'providersThrottleDuration', 2000),
         file: this.fileProvider(providers, cwd),
+        ...dockerProviderField(this.decoded, this.diagnostics),
       },
       log: {
         level: (stringAt(log, 'level') ?? 'ERROR') as LogLevel,

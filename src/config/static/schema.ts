@@ -6,6 +6,11 @@
 import { parseIpBlock } from '../../net/ip.js';
 import { bool, compileSchema, duration, int, listOf, mapOf, section, str, type SectionSchema } from '../paths/schema.js';
 import { parseAddress } from './address.js';
+import { dockerSection } from './sections/docker.js';
+import { metricsSection } from './sections/metrics.js';
+import { apiSection } from './sections/api.js';
+import { accessLogSection } from './sections/access-log.js';
+import { tracingSection } from './sections/tracing.js';
 
 function checkAddress(value: string): string | undefined {
   const parsed = parseAddress(value);
@@ -91,7 +96,12 @@ export const STATIC_SCHEMA: SectionSchema = compileSchema(
         },
         { doc: 'Enable the file provider' },
       ),
+      docker: dockerSection,
     }),
+    api: apiSection,
+    accessLog: accessLogSection,
+    tracing: tracingSection,
+    metrics: metricsSection,
     ping: section(
       {
         entryPoint: str({ doc: 'Entry point serving /ping (created on :8080 when it is "traefik" and undefined)', default: 'traefik', check: checkNotEmpty }),

@@ -2,6 +2,11 @@
  * The static (install) configuration after loading and validation: one typed object, durations
  * in milliseconds, every default filled in. Read once at start.
  */
+import type { DockerProviderConfig } from './sections/docker.js';
+import type { MetricsConfig } from './sections/metrics.js';
+import type { ApiConfig } from './sections/api.js';
+import type { AccessLogConfig } from './sections/access-log.js';
+import type { TracingConfig } from './sections/tracing.js';
 export interface RespondingTimeouts {
   readonly readTimeout: number; // ms, default 60s, 0 = none
   readonly writeTimeout: number; // ms, default 0
@@ -92,11 +97,21 @@ export interface StaticConfig {
   readonly providers: {
     readonly providersThrottleDuration: number; // ms, default 2s
     readonly file: FileProviderConfig | undefined;
+    /** `providers.docker`: absent = disabled. */
+    readonly docker?: DockerProviderConfig | undefined;
   };
   readonly log: { readonly level: LogLevel; readonly format: 'common' | 'json'; readonly filePath: string | undefined; readonly noColor: boolean };
   readonly serversTransport: ServersTransportDefaults;
   /** `ping`: absent = disabled. Its entry point `traefik` (:8080) is created when missing, as Traefik does. */
   readonly ping?: PingConfig | undefined;
+  /** `api`: absent = disabled. With `insecure`, entry point `traefik` (:8080) is created when missing. */
+  readonly api?: ApiConfig | undefined;
+  /** `accessLog`: absent = off (no access-log code is even loaded). */
+  readonly accessLog?: AccessLogConfig | undefined;
+  /** `tracing` (OpenTelemetry): absent = disabled. */
+  readonly tracing?: TracingConfig | undefined;
+  /** `metrics`: absent = no metrics (nothing of them is loaded). */
+  readonly metrics?: MetricsConfig | undefined;
   /** Where the configuration came from, for messages: a file path, 'flags', 'env' or 'defaults'. */
   readonly origin: { readonly kind: 'file' | 'flags' | 'env' | 'defaults'; readonly file?: string };
 }

@@ -30,6 +30,8 @@ export class Http2RequestBody extends Readable {
   #expectContinue: boolean;
   #complete = false;
   #timer: NodeJS.Timeout | null = null;
+  /** The request this body belongs to (set once dispatched): observability counts its bytes. */
+  exchange: Pick<Exchange, 'record'> | null = null;
 
   /** `readTimeout` (ms, 0 = none): the whole body must arrive within it from the request's start. */
   constructor(stream: ServerHttp2Stream, expectContinue: boolean, readTimeout: number) {
@@ -70,6 +72,8 @@ export class Http2RequestBody extends Readable {
   }
 
   readonly #onData = (chunk: Buffer): void => {
+    const ex = this.exchange;
+    if (ex !== null && ex.record !== null) ex.record.requestContentSize += chunk.length;
     if (!this.push(chunk)) this.#stream.pause();
   };
 

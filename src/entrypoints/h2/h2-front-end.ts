@@ -242,6 +242,7 @@ export class Http2FrontEnd implements ConnectionFrontEnd {
       body = new Http2RequestBody(stream, expect !== undefined && expect.toLowerCase() === '100-continue', opts.readTimeout);
     }
     const ex = new Http2Exchange(head.method, head.headers, target, body, conn.peer, conn.tls, opts.entryPoint, writer, startedAt);
+    if (body !== null) body.exchange = ex;
     writer.attach(ex);
     sink.dispatch(ex);
   }

@@ -7,6 +7,7 @@
 import type { Socket } from 'node:net';
 import { ChunkedDecoder, type ChunkSink } from './chunked-decoder.js';
 import { RequestBody, type BodySource } from './socket-exchange.js';
+import type { Exchange } from '../../exchange/exchange.js';
 
 /** What the reader needs from its connection. */
 export interface BodyOwner {
@@ -35,6 +36,8 @@ export class RequestBodyReader implements ChunkSink, BodySource {
   readonly #chunked: ChunkedDecoder | null;
   #paused = false;
   #continueOwed: boolean;
+  /** The request this body belongs to (set once dispatched): observability counts its bytes. */
+  exchange: Pick<Exchange, 'record'> | null = null;
 
   /** `contentLength` is ignored when `chunked`. */
   constructor(owner: BodyOwner, contentLength: number, chunked: boolean, maxTrailerBytes: number, expectContinue: boolean) {
@@ -76,6 +79,8 @@ export class RequestBodyReader implements ChunkSink, BodySource {
   pushBody(chunk: Buffer): void {
     const body = this.stream;
     if (body.destroyed) return;
+    const ex = this.exchange;
+    if (ex !== null && ex.record !== null) ex.record.requestContentSize += chunk.length;
     if (!body.push(chunk) && !this.#paused) {
       this.#paused = true;
       this.#owner.socket.pause();

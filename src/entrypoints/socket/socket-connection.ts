@@ -273,6 +273,7 @@ export class SocketConnection implements WriterOwner, BodyOwner {
     }
     this.writeDeadline = opts.writeTimeout > 0 ? now + opts.writeTimeout : 0;
     const ex = new SocketExchange(p.method, p.minor, headers, target, body === null ? null : body.stream, this.#peer, opts.entryPoint, writer, null, startedAt, this.#tls);
+    if (body !== null) body.exchange = ex;
     writer.attach(ex);
     this.#writer = writer;
     host.sink.dispatch(ex);

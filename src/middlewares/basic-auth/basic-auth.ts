@@ -114,6 +114,8 @@ export const basicAuth: MiddlewareFactory<'basicAuth'> = {
 
     return (next: Handler): Handler => {
       const pass = (ex: Exchange, user: string | null): void | Promise<void> => {
+        // Traefik's ClientUsername (access log): the user named, even when refused.
+        if (ex.record !== null) ex.record.clientUsername = user ?? parseBasicAuthorization(ex.headers.get('authorization'))?.user ?? '';
         if (user === null) {
           sendUnauthorized(ex.response, challenge);
           return;

@@ -102,6 +102,11 @@ export const digestAuth: MiddlewareFactory<'digestAuth'> = {
     return (next: Handler): Handler =>
       function digestAuthHandler(ex: Exchange) {
         const result = verifier.check(ex);
+        // Traefik's ClientUsername (access log): the user named, even when refused.
+        if (ex.record !== null) {
+          const named = typeof result === 'string' ? parseDigestAuthorization(ex.headers.get('authorization'))?.get('username') : result.user;
+          if (named !== undefined && named !== '') ex.record.clientUsername = named;
+        }
         if (typeof result === 'string') {
           sendUnauthorized(ex.response, verifier.challenge(result === 'stale'));
           return;

@@ -118,6 +118,8 @@ class RetryRun implements AttemptWatcher, AttemptOwner {
   #run(): void | Promise<void> {
     const ex = this.#ex;
     if (this.#attempt > 1) {
+      // Traefik's RetryAttempts (access log): the tries after the first.
+      if (ex.record !== null) ex.record.retryAttempts = this.#attempt - 1;
       this.#snapshot.restore(ex);
       if (this.#body !== null) ex.body = this.#body.stream();
     }

@@ -107,6 +107,20 @@ export function readContainerLabels(container: string, labels: Readonly<Record<s
   return { enable, network, allowNonRunning, tree: decoded.value, labelAt, extraDiagnostics, diagnostics };
 }
 
+/**
+ * `traefik.docker.allownonrunning` as readContainerLabels reads it (false when absent or not a
+ * boolean), without decoding the other labels: the engine side asks it of a container being stopped.
+ */
+export function allowsNonRunning(labels: Readonly<Record<string, string>>): boolean {
+  let allow = false;
+  for (const key of Object.keys(labels).sort()) {
+    if (key.toLowerCase() !== 'traefik.docker.allownonrunning') continue;
+    const r = parseScalar(BOOL, labels[key] ?? '');
+    if (r.ok) allow = r.value === true;
+  }
+  return allow;
+}
+
 /** Whether a diagnostic list holds an error (the container is then left out). */
 export function hasError(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');

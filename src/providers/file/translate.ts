@@ -32,7 +32,7 @@ import { sameData } from '../../config/dynamic/same-data.js';
 import { isPlainObject, setOwn } from '../../config/dynamic/schema/fields.js';
 import type { DynamicConfig, HttpConfig, ObjectOrigin, TlsConfig } from '../../config/dynamic/types.js';
 import { type DynamicValidation, type HttpCollection, type Locate, validateDynamic } from '../../config/dynamic/validate.js';
-import { blocksOf, type IncrementalState, replaceObject, tryIncremental } from './incremental.js';
+import { blocksOf, type IncrementalState, replaceObject, tryIncremental, withEntry } from './incremental.js';
 import { type ParsedFile, parseDynamicFile, parseLocator } from './parse.js';
 import { mergeFileTls } from './tls-merge.js';
 
@@ -95,13 +95,13 @@ type ParsedDocument = { readonly text: string; readonly digest: string } & Extra
 
 /** `last` with one edited object spliced in (incremental.ts), or undefined: read the file whole. */
 function splice(last: CachedFile, state: IncrementalState, path: string, text: string, digest: string): CachedFile | undefined {
-  if (TEMPLATE.test(text)) return undefined; // the whole read warns about it
+  if (text.includes('{{') && TEMPLATE.test(text)) return undefined; // the whole read warns about it
   const locate = parseLocator(path, text);
   const edit = tryIncremental(state, text, path, last.origins, locate);
   if (edit === undefined) return undefined;
   const key = `http.${edit.collection}.${edit.name}`;
-  const clean = new Map(last.clean);
-  clean.set(key, edit.fingerprint);
+  // The 20,000-entry map is shared, with the edited entry laid over it (incremental.ts).
+  const clean = withEntry(last.clean, key, edit.fingerprint);
   return Object.freeze({
     digest,
     locate,

@@ -14,6 +14,7 @@ import { Runtime, logDiagnostics, type ApplySummary } from '../runtime.js';
 import type { DefaultCertificateSource } from '../../tls/default-certificate.js';
 import { TlsManager } from '../../tls/tls-manager.js';
 import type { Observability } from '../../observability/core.js';
+import type { ApiPart } from '../../api/index.js';
 
 /** Builds the compiler's dependencies (src/cli/compile-deps.ts); passed in to keep the layers apart. */
 export type CompileDepsFactory = (pools: UpstreamPools, lifecycle: { terminating: boolean }) => CompileDeps;
@@ -30,6 +31,13 @@ export interface DataPathOptions {
   readonly defaultCertificate?: DefaultCertificateSource;
   /** Metrics, access logs, tracing (src/observability/load.ts); absent = none. */
   readonly observability?: Observability | undefined;
+  /** The API (static `api`, src/api/index.ts): its internal services and the configuration history; absent = none. */
+  readonly api?: ApiPart | undefined;
+}
+
+/** The API's internal services and router added to `deps` (none without `api`). */
+function withApi(api: ApiPart | undefined, deps: CompileDeps): CompileDeps {
+  return api ? api.withInternals(deps) : deps;
 }
 
 export class ListenError extends Error {
@@ -75,14 +83,18 @@ export class DataPath {
     this.runtime = new Runtime({
       staticConfig: opts.config,
       logger: opts.logger,
-      deps: obs
-        ? { ...opts.compileDeps(this.#pools, this.lifecycle), instrument: obs.instrumentation, ...(obs.internals ? { internals: obs.internals } : {}) }
-        : opts.compileDeps(this.#pools, this.lifecycle),
+      deps: withApi(
+        opts.api,
+        obs
+          ? { ...opts.compileDeps(this.#pools, this.lifecycle), instrument: obs.instrumentation, ...(obs.internals ? { internals: obs.internals } : {}) }
+          : opts.compileDeps(this.#pools, this.lifecycle),
+      ),
       slots: this.entryPoints,
       tls: this.tls,
-      ...(opts.report ? { report: opts.report } : {}),
+      ...(opts.api ? { report: opts.api.reporter(opts.report, logger) } : opts.report ? { report: opts.report } : {}),
     });
     obs?.attach(this);
+    opts.api?.attach(this);
   }
 
   /**
@@ -121,7 +133,9 @@ export class DataPath {
         // Health-check timers and probes stop with the services that run them.
         this.runtime.dispose();
         this.tls.close();
-        return Promise.all([this.#pools.close(), this.#observability?.close()]).then(() => undefined);
+        this.#pools.close();
+        // Metrics pushers, access-log buffers and trace exporters flush last.
+        return this.#observability?.close();
       });
     }
     return this.#draining;

@@ -90,6 +90,8 @@ export function runPrimary(opts: PrimaryOptions): void {
   /** The snapshot version each worker was sent last (whole or as a delta): deltas start from it. */
   const sentVersion = new Map<number, number>();
   let appliedVersion = 0;
+  /** Configurations the workers applied (Traefik's config reloads), for the metrics module. */
+  const reloads = { total: 0, lastSuccessMs: 0 };
   let started = false;
   let stopping = false;
   let stopProviders: (() => void) | undefined;
@@ -99,6 +101,13 @@ export function runPrimary(opts: PrimaryOptions): void {
   };
   /** The generated default TLS certificate: made once here, on the first worker's request, for all. */
   const defaultCertificate = generatedOnce();
+  /** Metrics (a scrape summed over every worker, config reloads): loaded only when configured. */
+  const metrics = config.metrics
+    ? import('../../observability/metrics/primary-link.js').then((m) =>
+        m.createPrimaryMetrics({ config, logger, reloads, workers: () => slots.flatMap((s) => (s.worker !== undefined && ready.has(s.worker.id) ? [s.worker] : [])) }),
+      )
+    : undefined;
+  metrics?.catch((err: unknown) => logger.error({ err: String(err) }, 'metrics unavailable'));
 
   const finishDone = (): void => {
     for (const [version, p] of pending) {
@@ -109,7 +118,11 @@ export function runPrimary(opts: PrimaryOptions): void {
         continue;
       }
       pending.delete(version);
-      if (!p.summary.skipped) appliedVersion++;
+      if (!p.summary.skipped) {
+        appliedVersion++;
+        reloads.total++;
+        reloads.lastSuccessMs = Date.now();
+      }
       logApplied(logger, { ...p.summary, version: appliedVersion });
     }
   };
@@ -184,6 +197,9 @@ export function runPrimary(opts: PrimaryOptions): void {
           (err: unknown) => post(worker, { type: 'default-cert-failed', error: String(err) }),
         );
         return;
+      case 'metrics-scrape':
+      case 'metrics-part':
+        return; // the metrics module (observability/metrics/primary-link.ts) listens for these itself
       case 'need-snapshot':
         if (latestSnapshot !== undefined && latestSnapshot.version === msg.version) {
           post(worker, { type: 'snapshot', snapshot: wire(latestSnapshot) });
@@ -252,6 +268,7 @@ export function runPrimary(opts: PrimaryOptions): void {
     exitCode = code;
     if (signal !== null) logger.info({ signal }, 'shutting down');
     stopProviders?.();
+    metrics?.then((m) => m.close(), () => undefined);
     for (const slot of slots) {
       if (slot.timer !== undefined) clearTimeout(slot.timer);
       slot.timer = undefined;
@@ -278,4 +295,10 @@ export function runPrimary(opts: PrimaryOptions): void {
   for (const slot of slots) fork(slot);
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // logrotate: SIGUSR1 makes every worker reopen its access log file (each appends to the same path).
+  if (config.accessLog?.filePath !== undefined) {
+    process.on('SIGUSR1', () => {
+      for (const slot of slots) slot.worker?.process.kill('SIGUSR1');
+    });
+  }
 }

@@ -16,6 +16,7 @@ import type { DynamicConfig, ObjectOrigin, TlsConfig } from '../../config/dynami
 import type { StaticConfig } from '../../config/static/types.js';
 import type { Snapshot } from '../../providers/aggregator.js';
 import type { ApplySummary } from '../runtime.js';
+import type { MetricFamily } from '../../observability/metrics/families.js';
 
 interface SnapshotBody {
   readonly config: DynamicConfig;
@@ -68,7 +69,11 @@ export type ToWorker =
   | { readonly type: 'shutdown' }
   /** The answer to `need-default-cert`: the instance's generated default TLS certificate (PEM). */
   | { readonly type: 'default-cert'; readonly cert: string; readonly key: string }
-  | { readonly type: 'default-cert-failed'; readonly error: string };
+  | { readonly type: 'default-cert-failed'; readonly error: string }
+  /** Metrics (src/observability/metrics/cluster-link.ts): send this worker's Prometheus families for collection `id`. */
+  | { readonly type: 'metrics-collect'; readonly id: number }
+  /** The answer to `metrics-scrape`: every worker's metrics summed, as Prometheus text (or why not). */
+  | { readonly type: 'metrics-result'; readonly id: number; readonly text?: string; readonly error?: string };
 
 export type ToPrimary =
   /** Sent once the worker listens for messages. */
@@ -82,7 +87,11 @@ export type ToPrimary =
   /** A delta did not start from the snapshot this worker has (never expected): send `version` whole. */
   | { readonly type: 'need-snapshot'; readonly version: number }
   /** The worker needs the generated default TLS certificate (the primary makes one for all workers). */
-  | { readonly type: 'need-default-cert' };
+  | { readonly type: 'need-default-cert' }
+  /** Metrics: this worker got a scrape of /metrics; answer with `metrics-result` (same `id`). */
+  | { readonly type: 'metrics-scrape'; readonly id: number }
+  /** Metrics: this worker's part of collection `id` (the answer to `metrics-collect`). */
+  | { readonly type: 'metrics-part'; readonly id: number; readonly families: readonly MetricFamily[] };
 
 export function toWire(s: Snapshot): WireSnapshot {
   const body: SnapshotBody = { config: s.config, origins: [...s.origins], diagnostics: s.diagnostics };
@@ -157,7 +166,9 @@ const COPY_STEP = 2048;
  */
 export function* applyDeltaSteps(prev: Snapshot, delta: WireDelta): Generator<void, Snapshot, void> {
   let work = 0;
-  function* patch<V>(before: Readonly<Record<string, V>>, c: Changes<V>): Generator<void, Record<string, V>, void> {
+  function* patch<V>(before: Readonly<Record<string, V>>, c: Changes<V>): Generator<void, Readonly<Record<string, V>>, void> {
+    // Unchanged: the same record, so the compiler sees at once that nothing in it changed.
+    if (c.set.length === 0 && c.removed.length === 0) return before;
     const out: Record<string, V> = {};
     const gone = c.removed.length > 0 ? new Set(c.removed) : undefined;
     for (const name of Object.keys(before)) {
@@ -167,13 +178,17 @@ export function* applyDeltaSteps(prev: Snapshot, delta: WireDelta): Generator<vo
     for (const [name, value] of c.set) setOwn(out, name, deepFreeze(value));
     return out;
   }
-  const removedOrigins = delta.origins.removed.length > 0 ? new Set(delta.origins.removed) : undefined;
-  const origins = new Map<string, ObjectOrigin>();
-  for (const [key, o] of prev.origins) {
-    if (removedOrigins === undefined || !removedOrigins.has(key)) origins.set(key, o);
-    if (++work % COPY_STEP === 0) yield;
+  let origins = prev.origins;
+  if (delta.origins.set.length > 0 || delta.origins.removed.length > 0) {
+    const removedOrigins = delta.origins.removed.length > 0 ? new Set(delta.origins.removed) : undefined;
+    const copy = new Map<string, ObjectOrigin>();
+    for (const [key, o] of prev.origins) {
+      if (removedOrigins === undefined || !removedOrigins.has(key)) copy.set(key, o);
+      if (++work % COPY_STEP === 0) yield;
+    }
+    for (const [key, o] of delta.origins.set) copy.set(key, o);
+    origins = copy;
   }
-  for (const [key, o] of delta.origins.set) origins.set(key, o);
   const http = {} as { -readonly [K in Collection]: DynamicConfig['http'][K] };
   for (const c of COLLECTIONS) (http as Record<Collection, unknown>)[c] = yield* patch(prev.config.http[c], delta.http[c] as Changes<unknown>);
   const tls = delta.tls === undefined ? prev.config.tls : delta.tls === null ? undefined : deepFreeze(delta.tls);

@@ -12,12 +12,13 @@
  */
 import type { Logger } from '../../observability/logger.js';
 import { createLogger } from '../../observability/logger.js';
-import type { ApplySummary } from '../runtime.js';
+import type { ApplySummary, RouterChangeHint } from '../runtime.js';
 import { DataPath, ListenError, type CompileDepsFactory } from './data-path.js';
 import type { Snapshot } from '../../providers/aggregator.js';
 import type { PemKeyPair } from '../../tls/default-certificate.js';
 import { applyDeltaSteps, fromWire, messageType, type ToPrimary, type ToWorker } from './protocol.js';
 import { loadObservability } from '../../observability/load.js';
+import { applyWhenLoaded, preloadMiddlewares } from '../../middlewares/registry.js';
 
 /** Longest stretch a delta's copy keeps the event loop (ms). */
 const DELTA_SLICE_MS = 4;
@@ -67,11 +68,15 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
       log.error({ pid: process.pid, err: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) }, 'unhandled promise rejection');
     });
     const observability = await loadObservability({ config: msg.config, logger: log, role: 'worker' });
-    const dp = new DataPath({ config: msg.config, logger: log, compileDeps, report, warnSkipped: false, defaultCertificate, observability });
+    // The middleware modules the first configuration uses (the later ones: applyLoaded).
+    const first = msg.snapshot ? fromWire(msg.snapshot) : undefined;
+    if (first) await preloadMiddlewares(first.config);
+    const api = msg.config.api ? (await import('../../api/index.js')).createApi(msg.config) : undefined;
+    const dp = new DataPath({ config: msg.config, logger: log, compileDeps, report, warnSkipped: false, defaultCertificate, observability, api });
     dataPath = dp;
-    if (msg.snapshot) {
-      version = msg.snapshot.version;
-      current = fromWire(msg.snapshot);
+    if (first) {
+      version = first.version;
+      current = first;
       dp.runtime.apply(current);
     }
     // Configurations that came while the observability modules loaded.
@@ -98,6 +103,12 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
    * (~20 ms with 10,000 routers) runs in slices like the compile after it, so the requests this
    * worker serves are not stalled by a reload.
    */
+  // Each configuration is compiled once the middleware modules it uses are loaded (registry.ts).
+  // A delta's snapshot comes with the routers the delta changed (the compiler then need not look).
+  const applyLoaded = applyWhenLoaded<{ readonly config: Snapshot['config']; readonly snapshot: Snapshot; readonly hint?: RouterChangeHint }>(
+    (s) => dataPath?.runtime.applySliced(s.snapshot, undefined, s.hint),
+    (err) => logger?.error({ pid: process.pid, err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'configuration apply failed'),
+  );
   const configs: (Extract<ToWorker, { type: 'snapshot' }> | Extract<ToWorker, { type: 'delta' }>)[] = [];
   let copying = false;
   const pump = (): void => {
@@ -108,7 +119,7 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
       if (msg.type === 'snapshot') {
         version = msg.snapshot.version;
         current = fromWire(msg.snapshot);
-        dp.runtime.applySliced(current);
+        applyLoaded({ config: current.config, snapshot: current });
         continue;
       }
       const base = current;
@@ -131,7 +142,8 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
         copying = false;
         version = msg.delta.version;
         current = r.value;
-        dp.runtime.applySliced(current);
+        const routers = msg.delta.http.routers;
+        applyLoaded({ config: current.config, snapshot: current, hint: { base: msg.delta.base, routers: { set: routers.set.map((e) => e[0]), removed: routers.removed } } });
         pump();
       };
       step();
@@ -156,6 +168,9 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
       case 'shutdown':
         stop('primary');
         return;
+      case 'metrics-collect':
+      case 'metrics-result':
+        return; // the metrics part (observability/metrics/cluster-link.ts) listens for these itself
       case 'default-cert':
       case 'default-cert-failed': {
         const waiters = certWaiters;

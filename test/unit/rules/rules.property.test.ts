@@ -1,7 +1,8 @@
 /**
  * Property tests (fast-check):
  * (a) compiling any string either succeeds or throws RuleError, never anything else;
- * (b) on random rule sets and requests the indexed table picks the same router as the scan.
+ * (b) on random rule sets and requests the indexed table picks the same router as the scan;
+ * (c) so does a table updated from a previous one (entries removed and added, as at a reload).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -11,8 +12,10 @@ import {
   createIndexedTable,
   createScanTable,
   defaultPriority,
+  indexedTableSteps,
   matchesRule,
   RuleError,
+  updatedTableSteps,
   type RouteEntry,
 } from '../../../src/rules/index.js';
 import { makeRequest, type RequestSpec } from '../../suites/match-request.js';
@@ -136,6 +139,42 @@ void describe('property: indexed table == scan table', () => {
         }
       }),
       { numRuns: 600 },
+    );
+  });
+});
+
+/** Runs a table generator to its end. */
+function run<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+void describe('property: a table updated from the previous one == scan table', () => {
+  void it('same router after removing and adding entries (reloads), and with a previous order', () => {
+    fc.assert(
+      fc.property(entriesArb, entriesArb, fc.array(fc.boolean(), { maxLength: 30 }), fc.array(requestArb, { minLength: 1, maxLength: 10 }), (first, more, drop, requests) => {
+        // Router names are unique in a compiler's table.
+        const unique = (list: RouteEntry<number>[], tag: string): RouteEntry<number>[] => list.map((e, i) => ({ ...e, name: `${e.name}-${tag}${i}` }));
+        const before = unique(first, 'a');
+        const added = unique(more, 'b');
+        const removed = before.filter((_, i) => drop[i] === true);
+        const after = [...before.filter((_, i) => drop[i] !== true), ...added];
+        const previous = createIndexedTable(before);
+        const updated = run(updatedTableSteps(previous, removed, added));
+        const merged = run(indexedTableSteps(after, previous));
+        const scan = createScanTable(after);
+        assert.deepEqual(updated.entries, scan.entries);
+        assert.deepEqual(merged.entries, scan.entries);
+        for (const spec of requests) {
+          const want = scan.match(makeRequest(spec));
+          assert.equal(updated.match(makeRequest(spec)), want, `updated, request ${JSON.stringify(spec)}`);
+          assert.equal(merged.match(makeRequest(spec)), want, `merged, request ${JSON.stringify(spec)}`);
+        }
+        if (removed.length === 0 && added.length === 0) assert.equal(updated, previous, 'no change: the same table');
+      }),
+      { numRuns: 400 },
     );
   });
 });

@@ -2,7 +2,7 @@
  * The compiler is total: a broken router, a missing service or middleware, an unknown entry point
  * disables only that object, with a coded diagnostic naming it; the rest compiles and serves.
  */
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DynamicConfig, LoadBalancerConfig, RouterConfig } from '../../../src/config/dynamic/types.js';
 import { DEFAULT_HEADERS_OPTIONS } from '../../../src/config/dynamic/schema/middlewares/headers.js';
@@ -10,6 +10,7 @@ import type { EntryPointConfig, StaticConfig } from '../../../src/config/static/
 import { runHeadHooks, type Exchange, type Handler } from '../../../src/exchange/exchange.js';
 import { HeaderList } from '../../../src/exchange/headers.js';
 import { compile, type CompileDeps } from '../../../src/runtime/compile.js';
+import { loadMiddlewareKinds } from '../../../src/middlewares/registry.js';
 import { plainService, type BuiltService } from '../../../src/services/service.js';
 
 function ep(name: string, extra: Partial<EntryPointConfig> = {}): EntryPointConfig {
@@ -109,6 +110,8 @@ function dyn(http: Partial<DynamicConfig['http']>): DynamicConfig {
 }
 
 describe('compile', () => {
+  // The compiler is synchronous: the middleware modules are loaded first, as the runtime's callers do.
+  before(() => loadMiddlewareKinds());
   const cases: { desc: string; config: DynamicConfig; disabled: string; code: string }[] = [
     {
       desc: 'a rule that does not parse',
@@ -211,13 +214,13 @@ describe('compile', () => {
     assert.equal(request(g.entryPoints.get('web'), {}).headers.get('x-order'), 'first');
   });
 
-  it('serves noop@internal, and refuses api@internal by name as not supported yet', () => {
+  it('serves noop@internal, and refuses api@internal without the static api option', () => {
     const config = dyn({ routers: { 'noop@file': router('Path(`/noop`)', 'noop@internal'), 'api@file': router('PathPrefix(`/api`)', 'api@internal') } });
     const g = compile({ staticConfig: staticConfig([ep('web')]), config }, deps);
     const r = request(g.entryPoints.get('web'), { path: '/noop' });
     assert.deepEqual([r.status, r.body], [200, '']);
     assert.equal(g.view.routers['api@file']?.status, 'disabled');
-    assert.ok(g.diagnostics.some((d) => d.code === 'TPK_CFG_UNSUPPORTED' && d.object === 'api@file' && d.message.includes('api@internal')));
+    assert.ok(g.diagnostics.some((d) => d.code === 'TPK_CFG_MISSING_SERVICE' && d.object === 'api@file' && d.message.includes('static option "api"')));
   });
 
   it('answers ping on its entry point, and terminatingStatusCode during shutdown', () => {

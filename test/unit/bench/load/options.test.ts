@@ -11,7 +11,8 @@ void describe('parseBenchOptions', () => {
     assert.equal(o.warmup, '2s');
     assert.equal(o.rounds, 3);
     assert.equal(o.connections, 64);
-    assert.deepEqual(o.targets, [...TARGET_NAMES]);
+    assert.deepEqual(o.targets, TARGET_NAMES.filter((t) => t !== 'turnpike-x'));
+    assert.equal(o.turnpikeStaticExtra, undefined);
     assert.deepEqual(o.bodies, ['small', '16k']);
     assert.equal(o.h2, 'auto');
     assert.deepEqual(o.h2Bodies, ['small']);

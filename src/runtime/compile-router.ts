@@ -1,0 +1,201 @@
+/**
+ * Compiling one router: its rule, service and middlewares resolved, one route entry per entry
+ * point it serves, its view. Shared by the whole compile (compile.ts) and the incremental one
+ * (compile-incremental.ts); everything a router depends on comes through a RouterScope.
+ */
+import type { RouterConfig } from '../config/dynamic/types.js';
+import type { StaticConfig } from '../config/static/types.js';
+import type { Handler, Middleware } from '../exchange/exchange.js';
+import type { Instrumentation } from '../observability/observer.js';
+import { compileRule, defaultPriority, type CompiledRule, type RouteEntry } from '../rules/index.js';
+import { TLS_CODES } from '../tls/codes.js';
+import type { TlsRouterCollector } from '../tls/router-tls.js';
+import { providerOf, type ObjectStatus, type RouterView } from './view.js';
+
+/** A router's route entry, and where it goes: an entry point, and its TLS or its plain table. */
+export interface RouteUse extends RouteEntry<Handler> {
+  readonly entryPoint: string;
+  readonly tls: boolean;
+}
+
+/**
+ * What compiling one router gave, for the next compile to reuse: a router whose configuration
+ * object is the same and whose service and middlewares resolve to the same built objects keeps
+ * its view and route entries (rule, composed chain) instead of being compiled again.
+ */
+export interface BuiltRouter {
+  readonly config: RouterConfig;
+  readonly view: RouterView;
+  readonly rule: CompiledRule | undefined;
+  /**
+   * For a router without errors: the service handler, then each middleware of its own chain and of
+   * its entry points' chains, as resolved (unwrapped), in resolution order. Undefined: not reusable.
+   */
+  readonly uses: readonly unknown[] | undefined;
+  /** The route entries it added, and where. */
+  readonly routes: readonly RouteUse[];
+}
+
+/** The state of a service or middleware as a router sees it (for its error messages). */
+export interface ObjectState {
+  readonly status: ObjectStatus;
+  readonly errors: readonly string[];
+}
+
+/** Everything compiling a router looks up. */
+export interface RouterScope {
+  readonly staticConfig: StaticConfig;
+  /** TCP entry point names. */
+  readonly epNames: ReadonlySet<string>;
+  /** Entry points of routers that name none. */
+  readonly defaults: readonly string[];
+  readonly instrument: Instrumentation | undefined;
+  readonly tlsRouters: TlsRouterCollector;
+  /** The built service's handler (internal services included), undefined when missing or disabled. */
+  serviceHandler(ref: string): Handler | undefined;
+  serviceState(ref: string): ObjectState | undefined;
+  middleware(ref: string): Middleware | undefined;
+  middlewareState(ref: string): ObjectState | undefined;
+  /** Declared by its provider but left out (invalid). */
+  leftOut(kind: 'services' | 'middlewares', ref: string): boolean;
+  report(name: string, code: string, message: string): void;
+}
+
+const NO_REFS: readonly string[] = Object.freeze([]);
+/** The chain of a router without middlewares (never pushed to). */
+const NO_MIDDLEWARES: Middleware[] = Object.freeze([]) as unknown as Middleware[];
+/** The errors of a router without any (one shared frozen list rather than one per router). */
+const NO_ERRORS: readonly string[] = Object.freeze([]);
+
+/** Traefik's internal services that come with later issues (API, dashboard, metrics). */
+export const UNSUPPORTED_INTERNAL_SERVICES: ReadonlySet<string> = new Set(['prometheus@internal', 'acme-http@internal']);
+
+/** True when `prev` can stand for `router` now: same object, and its references resolve as they did. */
+export function reusable(scope: RouterScope, prev: BuiltRouter, router: RouterConfig): boolean {
+  const uses = prev.uses;
+  if (uses === undefined || prev.config !== router || uses[0] !== scope.serviceHandler(router.service)) return false;
+  let k = 1;
+  for (const ref of router.middlewares) if (scope.middleware(ref) !== uses[k++]) return false;
+  for (const epName of prev.view.using) {
+    for (const ref of scope.staticConfig.entryPoints[epName]?.http.middlewares ?? NO_REFS) if (scope.middleware(ref) !== uses[k++]) return false;
+  }
+  return k === uses.length;
+}
+
+/** The message a router gets for a middleware it cannot use. */
+function middlewareProblem(scope: RouterScope, ref: string): string {
+  const state = scope.middlewareState(ref);
+  if (state !== undefined) return `middleware "${ref}" is disabled: ${state.errors.join('; ')}`;
+  return scope.leftOut('middlewares', ref) ? `middleware "${ref}" is invalid (see its own error)` : `middleware "${ref}" does not exist`;
+}
+
+/**
+ * Compiles router `name`; its errors go to scope.report. The compiled rule of `prev` is reused
+ * when the rule text is the same (compiled rules are immutable). Adds it to scope.tlsRouters.
+ */
+export function compileRouter(scope: RouterScope, name: string, router: RouterConfig, prev: BuiltRouter | undefined): BuiltRouter {
+  const { staticConfig, epNames, instrument } = scope;
+  // No closure nor list per router unless it has errors (100,000 routers, most without).
+  let errors: string[] | undefined;
+  const fail = (code: string, message: string): void => {
+    (errors ??= []).push(message);
+    scope.report(name, code, message);
+  };
+  const eps = router.entryPoints ?? scope.defaults;
+  // Usually every named entry point exists: then the (frozen) list itself is `using`, no copy.
+  let allKnown = true;
+  for (let i = 0; i < eps.length; i++) if (!epNames.has(eps[i] as string)) allKnown = false;
+  const using = allKnown ? eps : eps.filter((e) => epNames.has(e));
+  if (!allKnown) for (const e of eps) if (!epNames.has(e)) fail('TPK_CFG_UNKNOWN_ENTRYPOINT', `entryPoint "${e}" does not exist`);
+
+  let rule: CompiledRule | undefined = prev?.rule !== undefined && prev.config.rule === router.rule ? prev.rule : undefined;
+  if (rule === undefined) {
+    try {
+      rule = compileRule(router.rule);
+    } catch (err) {
+      fail('TPK_CFG_BAD_RULE', err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  const svcHandler = scope.serviceHandler(router.service);
+  if (!svcHandler) {
+    if (UNSUPPORTED_INTERNAL_SERVICES.has(router.service)) {
+      fail('TPK_CFG_UNSUPPORTED', `service "${router.service}" is a Traefik internal service Turnpike does not support yet`);
+    } else if (router.service === 'api@internal' || router.service === 'dashboard@internal') {
+      // Provided through CompileDeps.internals when the static `api` is set (src/api/index.ts).
+      fail('TPK_CFG_MISSING_SERVICE', `service "${router.service}" exists only when the static option "api" is set${router.service === 'dashboard@internal' ? ' (with api.dashboard)' : ''}`);
+    } else {
+      const svcState = scope.serviceState(router.service);
+      const why = svcState
+        ? `service "${router.service}" is disabled: ${svcState.errors.join('; ')}`
+        : scope.leftOut('services', router.service)
+          ? `service "${router.service}" is invalid (see its own error)`
+          : `service "${router.service}" does not exist`;
+      fail('TPK_CFG_MISSING_SERVICE', why);
+    }
+  }
+
+  // Entry-point middlewares run first, then the router's own (names resolved per entry point below).
+  const uses: unknown[] = [svcHandler];
+  const routerChain: Middleware[] = router.middlewares.length === 0 ? NO_MIDDLEWARES : [];
+  for (const ref of router.middlewares) {
+    const m = scope.middleware(ref);
+    if (m === undefined) fail('TPK_CFG_MISSING_MIDDLEWARE', middlewareProblem(scope, ref));
+    else {
+      uses.push(m);
+      routerChain.push(instrument?.middleware ? observedMiddleware(m, ref, name, instrument) : m);
+    }
+  }
+
+  const priority = router.priority !== 0 ? router.priority : defaultPriority(router.rule);
+  const tlsError = scope.tlsRouters.add(name, router, using, rule);
+  if (tlsError !== undefined) fail(TLS_CODES.UNKNOWN_OPTIONS, tlsError);
+  const routes: RouteUse[] = [];
+  const disabled = errors !== undefined || rule === undefined || svcHandler === undefined;
+  if (!disabled && rule !== undefined && svcHandler !== undefined) {
+    for (const epName of using) {
+      const ep = staticConfig.entryPoints[epName];
+      const epRefs = ep?.http.middlewares ?? NO_REFS;
+      const chain: Middleware[] = epRefs.length === 0 ? NO_MIDDLEWARES : [];
+      let epOk = true;
+      for (const ref of epRefs) {
+        const m = scope.middleware(ref);
+        if (m === undefined) {
+          fail('TPK_CFG_MISSING_MIDDLEWARE', `entryPoint "${epName}": ${middlewareProblem(scope, ref)}`);
+          epOk = false;
+        } else {
+          uses.push(m);
+          chain.push(instrument?.middleware ? observedMiddleware(m, ref, name, instrument) : m);
+        }
+      }
+      if (!epOk) continue;
+      const all = chain.length === 0 ? routerChain : [...chain, ...routerChain];
+      const value = instrument ? observedChain(all, svcHandler, name, epName, router.service, instrument) : compose(all, svcHandler);
+      // A TLS router: its own `tls`, or its entry point's `http.tls` (every router there is one).
+      routes.push({ name, rule, priority, value, entryPoint: epName, tls: (router.tls ?? ep?.http.tls) !== undefined });
+    }
+  }
+  // An entry point's missing middleware is an error of the router, which still serves its other
+  // entry points (its status stays enabled); such a router is compiled again at each reload.
+  const view: RouterView = { name, provider: providerOf(name), config: router, priority, using, status: disabled ? 'disabled' : 'enabled', errors: errors ?? NO_ERRORS };
+  return { config: router, view, rule, uses: errors !== undefined ? undefined : uses, routes };
+}
+
+/** A middleware whose built handler is wrapped by the instrumentation (a span per middleware). */
+function observedMiddleware(m: Middleware, ref: string, routerName: string, instrument: Instrumentation): Middleware {
+  const wrap = instrument.middleware?.bind(instrument);
+  return wrap ? (next) => wrap(ref, routerName, m(next)) : m;
+}
+
+/** A router's chain with the instrumentation's service and router wrappers. */
+export function observedChain(chain: readonly Middleware[], last: Handler, routerName: string, epName: string, serviceName: string, instrument: Instrumentation): Handler {
+  const svc = instrument.service ? instrument.service(serviceName, routerName, last) : last;
+  const h = compose(chain, svc);
+  return instrument.router ? instrument.router(routerName, epName, h) : h;
+}
+
+function compose(chain: readonly Middleware[], last: Handler): Handler {
+  let h = last;
+  for (let i = chain.length - 1; i >= 0; i--) h = (chain[i] as Middleware)(h);
+  return h;
+}

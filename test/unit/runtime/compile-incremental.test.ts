@@ -1,0 +1,280 @@
+/**
+ * A reload compiled against the previous graph (compile-incremental.ts when only routers changed,
+ * the whole compile with reuse otherwise) must give what a compile from nothing gives: the same
+ * answers, views, diagnostics; and it must say what changed.
+ */
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { DynamicConfig, LoadBalancerConfig, MiddlewareConfig, RouterConfig, ServiceConfig } from '../../../src/config/dynamic/types.js';
+import { DEFAULT_HEADERS_OPTIONS } from '../../../src/config/dynamic/schema/middlewares/headers.js';
+import type { EntryPointConfig, StaticConfig } from '../../../src/config/static/types.js';
+import { runHeadHooks, type Exchange, type Handler } from '../../../src/exchange/exchange.js';
+import { HeaderList } from '../../../src/exchange/headers.js';
+import { compile, type CompileDeps, type CompiledGraph } from '../../../src/runtime/compile.js';
+import { loadMiddlewareKinds } from '../../../src/middlewares/registry.js';
+import { plainService, type BuiltService } from '../../../src/services/service.js';
+
+function ep(name: string): EntryPointConfig {
+  return {
+    name,
+    address: ':0',
+    host: '127.0.0.1',
+    port: 0,
+    protocol: 'tcp',
+    asDefault: false,
+    forwardedHeaders: { trustedIPs: [], insecure: false },
+    transport: { respondingTimeouts: { readTimeout: 0, writeTimeout: 0, idleTimeout: 0 }, lifeCycle: { requestAcceptGraceTimeout: 0, graceTimeOut: 0 } },
+    http: { redirections: undefined, middlewares: [] },
+  };
+}
+
+const staticConfig: StaticConfig = {
+  workers: 1,
+  entryPoints: { web: ep('web') },
+  providers: { providersThrottleDuration: 0, file: undefined },
+  log: { level: 'ERROR', format: 'common', filePath: undefined, noColor: true },
+  serversTransport: { insecureSkipVerify: false, rootCAs: [], maxIdleConnsPerHost: 2, forwardingTimeouts: { dialTimeout: 0, responseHeaderTimeout: 0, idleConnTimeout: 0 } },
+  origin: { kind: 'defaults' },
+};
+
+/** A service answers its name and its first server's URL: enough to see which one took a request. */
+const deps: CompileDeps = {
+  buildLoadBalancer(name: string, cfg: LoadBalancerConfig): BuiltService {
+    const body = `${name} ${cfg.servers[0]?.url ?? ''}`;
+    return plainService((ex: Exchange) => ex.response.sendText(200, body));
+  },
+};
+
+interface Answer {
+  status: number;
+  body: string;
+  header: string | undefined;
+}
+
+function request(graph: CompiledGraph, host: string, tls = false): Answer {
+  const handler = graph.entryPoints.get('web') as Handler;
+  const answer: Answer = { status: 0, body: '', header: undefined };
+  const hooks: ((s: number, h: HeaderList) => void)[] = [];
+  const ex = {
+    method: 'GET',
+    path: '/',
+    query: null,
+    routingPath: '/',
+    host,
+    httpVersion: '1.1',
+    headers: new HeaderList(['Host', host]),
+    body: null,
+    peer: { address: '127.0.0.1', port: 1 },
+    tls: tls ? { servername: undefined, protocol: 'TLSv1.3', cipher: '', alpn: undefined } : null,
+    entryPoint: 'web',
+    upgrade: null,
+    routerName: undefined,
+    record: null,
+    startedAt: 0,
+    response: {
+      headersSent: false,
+      clientGone: false,
+      onHead: (h: (s: number, hl: HeaderList) => void) => hooks.push(h),
+      writeHead() {},
+      write: () => true,
+      onDrain() {},
+      onClientGone() {},
+      end() {},
+      abort() {},
+      sendText(status: number, text: string, headers?: HeaderList) {
+        const h = headers ?? new HeaderList();
+        runHeadHooks(hooks, status, h);
+        answer.status = status;
+        answer.body = text;
+        answer.header = h.get('X-Mw') ?? undefined;
+      },
+    },
+  } satisfies Exchange;
+  void handler(ex);
+  return answer;
+}
+
+function router(rule: string, service: string, extra: Partial<RouterConfig> = {}): RouterConfig {
+  return Object.freeze({ rule, entryPoints: undefined, middlewares: [], service, priority: 0, tls: undefined, ...extra });
+}
+
+function lb(url: string): ServiceConfig {
+  return Object.freeze({ kind: 'loadBalancer', loadBalancer: { servers: [{ url, weight: 1, preservePath: false }], passHostHeader: true, serversTransport: undefined, flushInterval: 100, sticky: undefined, healthCheck: undefined, passiveHealthCheck: undefined } });
+}
+
+function mw(value: string): MiddlewareConfig {
+  return Object.freeze({ kind: 'headers', options: { ...DEFAULT_HEADERS_OPTIONS, customResponseHeaders: { 'X-Mw': value } } });
+}
+
+function dyn(http: Partial<DynamicConfig['http']>, tls?: DynamicConfig['tls']): DynamicConfig {
+  const config = { http: { routers: {}, services: {}, middlewares: {}, serversTransports: {}, ...http } };
+  return tls === undefined ? config : { ...config, tls };
+}
+
+/** The first configuration of every case (objects are shared by identity with the second, as a provider does). */
+const svcA = lb('http://a');
+const svcB = lb('http://b');
+const headers = mw('one');
+const routers = {
+  'r1@file': router('Host(`one.test`)', 'a@file'),
+  'r2@file': router('Host(`two.test`)', 'b@file', { middlewares: ['m@file'] }),
+  'r3@file': router('Host(`three.test`)', 'a@file'),
+  'dup-low@file': router('Host(`dup.test`)', 'a@file', { priority: 10 }),
+  'dup-high@file': router('Host(`dup.test`)', 'b@file', { priority: 20 }),
+};
+const first = dyn({ routers, services: { 'a@file': svcA, 'b@file': svcB }, middlewares: { 'm@file': headers } });
+
+const HOSTS = ['one.test', 'two.test', 'three.test', 'dup.test', 'new.test', 'one-v2.test'];
+
+interface Case {
+  desc: string;
+  next: DynamicConfig;
+  /** The incremental compile applies (nothing but routers changed, no TLS router among them). */
+  incremental: boolean;
+  changes: { added?: string[]; removed?: string[]; changed?: string[] };
+  /** Answers that must differ from the first graph's, by host: status + body. */
+  expect: Record<string, string>;
+  tls?: Record<string, string>;
+}
+
+const cases: Case[] = [
+  {
+    desc: 'a router whose rule changed',
+    next: dyn({ routers: { ...routers, 'r1@file': router('Host(`one-v2.test`)', 'a@file') }, services: first.http.services, middlewares: first.http.middlewares }),
+    incremental: true,
+    changes: { changed: ['r1@file'] },
+    expect: { 'one.test': '404 404 page not found\n', 'one-v2.test': '200 a@file http://a' },
+  },
+  {
+    desc: 'a router whose service changed (to another service)',
+    next: dyn({ routers: { ...routers, 'r3@file': router('Host(`three.test`)', 'b@file') }, services: first.http.services, middlewares: first.http.middlewares }),
+    incremental: true,
+    changes: { changed: ['r3@file'] },
+    expect: { 'three.test': '200 b@file http://b' },
+  },
+  {
+    desc: 'a service that changed: every router using it is built again',
+    next: dyn({ routers, services: { 'a@file': lb('http://a2'), 'b@file': svcB }, middlewares: first.http.middlewares }),
+    incremental: false,
+    changes: {},
+    expect: { 'one.test': '200 a@file http://a2', 'three.test': '200 a@file http://a2' },
+  },
+  {
+    desc: 'a middleware that changed: the routers using it are built again',
+    next: dyn({ routers, services: first.http.services, middlewares: { 'm@file': mw('two') } }),
+    incremental: false,
+    changes: {},
+    expect: { 'two.test': '200 b@file http://b two' },
+  },
+  {
+    desc: 'a router removed',
+    next: dyn({ routers: { 'r1@file': routers['r1@file'], 'r2@file': routers['r2@file'], 'dup-low@file': routers['dup-low@file'], 'dup-high@file': routers['dup-high@file'] }, services: first.http.services, middlewares: first.http.middlewares }),
+    incremental: true,
+    changes: { removed: ['r3@file'] },
+    expect: { 'three.test': '404 404 page not found\n' },
+  },
+  {
+    desc: 'a router renamed (same configuration object under a new name)',
+    next: dyn({ routers: { 'r1@file': routers['r1@file'], 'r2@file': routers['r2@file'], 'renamed@file': routers['r3@file'], 'dup-low@file': routers['dup-low@file'], 'dup-high@file': routers['dup-high@file'] }, services: first.http.services, middlewares: first.http.middlewares }),
+    incremental: true,
+    changes: { added: ['renamed@file'], removed: ['r3@file'] },
+    expect: {},
+  },
+  {
+    desc: 'a router added',
+    next: dyn({ routers: { ...routers, 'new@file': router('Host(`new.test`)', 'b@file') }, services: first.http.services, middlewares: first.http.middlewares }),
+    incremental: true,
+    changes: { added: ['new@file'] },
+    expect: { 'new.test': '200 b@file http://b' },
+  },
+  {
+    desc: 'a priority change reorders two routers on one host',
+    next: dyn({ routers: { ...routers, 'dup-low@file': router('Host(`dup.test`)', 'a@file', { priority: 30 }) }, services: first.http.services, middlewares: first.http.middlewares }),
+    incremental: true,
+    changes: { changed: ['dup-low@file'] },
+    expect: { 'dup.test': '200 a@file http://a' },
+  },
+  {
+    desc: 'a router that becomes a TLS router (whole compile: TLS routers feed the TLS state)',
+    next: dyn({ routers: { ...routers, 'r1@file': router('Host(`one.test`)', 'a@file', { tls: { options: undefined, certResolver: undefined, domains: [] } as unknown as RouterConfig['tls'] }) }, services: first.http.services, middlewares: first.http.middlewares }),
+    incremental: false,
+    changes: { changed: ['r1@file'] },
+    expect: { 'one.test': '404 404 page not found\n' },
+    tls: { 'one.test': '200 a@file http://a' },
+  },
+  {
+    desc: 'a router naming a missing service, then the same (broken routers are compiled again)',
+    next: dyn({ routers: { ...routers, 'ghost@file': router('Host(`new.test`)', 'nope@file') }, services: first.http.services, middlewares: first.http.middlewares }),
+    incremental: true,
+    changes: { added: ['ghost@file'] },
+    expect: {},
+  },
+];
+
+function show(a: Answer): string {
+  return `${a.status} ${a.body}${a.header === undefined ? '' : ` ${a.header}`}`;
+}
+
+/** What a graph answers, shows and reports: must be the same for a reload and a compile from nothing. */
+function outcome(g: CompiledGraph): unknown {
+  const answers = Object.fromEntries(HOSTS.map((h) => [h, show(request(g, h))]));
+  const tls = Object.fromEntries(HOSTS.map((h) => [h, show(request(g, h, true))]));
+  const diagnostics = g.diagnostics.map((d) => `${d.code} ${d.object ?? ''} ${d.message}`).sort();
+  return { answers, tls, view: JSON.parse(JSON.stringify(g.view)) as unknown, diagnostics, tlsRouters: [...g.tlsRouters] };
+}
+
+describe('incremental compile (a reload against the previous graph)', () => {
+  before(() => loadMiddlewareKinds());
+
+  for (const c of cases) {
+    it(c.desc, () => {
+      const g1 = compile({ staticConfig, config: first }, deps);
+      // The reload, then one more unchanged reload on top of it (everything reused).
+      const g2 = compile({ staticConfig, config: c.next, previous: g1 }, deps);
+      const fresh = compile({ staticConfig, config: c.next }, deps);
+      assert.deepEqual(outcome(g2), outcome(fresh));
+      assert.equal(g2.built.services === g1.built.services, c.incremental, 'incremental path taken');
+      for (const [host, want] of Object.entries(c.expect)) assert.equal(show(request(g2, host)), want, host);
+      for (const [host, want] of Object.entries(c.tls ?? {})) assert.equal(show(request(g2, host, true)), want, `${host} over TLS`);
+      // Hosts the case does not name answer as before.
+      for (const host of HOSTS) if (!(host in c.expect) && c.next.http.routers === first.http.routers) assert.equal(show(request(g2, host)), show(request(g1, host)));
+      assert.deepEqual(g2.changes?.added ?? [], c.changes.added ?? []);
+      assert.deepEqual(g2.changes?.removed ?? [], c.changes.removed ?? []);
+      assert.deepEqual(g2.changes?.changed ?? [], c.changes.changed ?? []);
+      // The previous graph still routes as it did (requests in flight finish on it).
+      assert.equal(show(request(g1, 'one.test')), '200 a@file http://a');
+
+      // Told what changed (as a worker is, by its delta): the same graph.
+      const set = Object.keys(c.next.http.routers).filter((n) => c.next.http.routers[n] !== first.http.routers[n]);
+      const removed = Object.keys(first.http.routers).filter((n) => !(n in c.next.http.routers));
+      const told = compile({ staticConfig, config: c.next, previous: g1, changedRouters: { set, removed } }, deps);
+      assert.deepEqual(outcome(told), outcome(fresh));
+      assert.deepEqual(told.changes, g2.changes);
+
+      const g3 = compile({ staticConfig, config: c.next, previous: g2 }, deps);
+      assert.deepEqual(outcome(g3), outcome(fresh));
+      assert.deepEqual(g3.changes, { added: [], removed: [], changed: [], routers: fresh.changes?.routers, enabled: fresh.changes?.enabled });
+    });
+  }
+
+  it('a broken router is fixed when its service appears; its error goes away', () => {
+    const broken = dyn({ routers: { ...routers, 'ghost@file': router('Host(`new.test`)', 'nope@file') }, services: first.http.services, middlewares: first.http.middlewares });
+    const g1 = compile({ staticConfig, config: broken }, deps);
+    assert.ok(g1.diagnostics.some((d) => d.object === 'ghost@file'));
+    const fixed = dyn({ routers: broken.http.routers, services: { ...first.http.services, 'nope@file': lb('http://n') }, middlewares: first.http.middlewares });
+    const g2 = compile({ staticConfig, config: fixed, previous: g1 }, deps);
+    assert.equal(show(request(g2, 'new.test')), '200 nope@file http://n');
+    assert.ok(!g2.diagnostics.some((d) => d.object === 'ghost@file'));
+    assert.deepEqual(g2.changes?.changed, ['ghost@file']);
+  });
+
+  it('the view is made when first read, and lists routers in configuration order', () => {
+    const g1 = compile({ staticConfig, config: first }, deps);
+    const next = dyn({ routers: { 'new@file': router('Host(`new.test`)', 'b@file'), ...routers }, services: first.http.services, middlewares: first.http.middlewares });
+    const g2 = compile({ staticConfig, config: next, previous: g1 }, deps);
+    assert.deepEqual(Object.keys(g2.view.routers), Object.keys(next.http.routers));
+    assert.deepEqual(g2.view.services['b@file']?.usedBy, ['new@file', 'r2@file', 'dup-high@file']);
+    assert.deepEqual(g2.view.middlewares['m@file']?.usedBy, ['r2@file']);
+    assert.equal(g2.view, g2.view, 'made once');
+  });
+});
