@@ -15,7 +15,7 @@
  *
  * Not part of `npm test`; see docs/benchmarks.md.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -61,6 +61,16 @@ interface Tp {
   /** ms from spawn to the first "configuration applied" line, and the `ms` it logs. */
   readonly startMs: number;
   readonly compileMs: number;
+}
+
+/**
+ * Saves the dynamic file as deployment tools and most editors do (write a temporary file, rename it
+ * over the old one), so the provider never reads a half-written 2 MB file: a truncated file is valid
+ * YAML missing routers, which would be a different (and noisy) reload than the one measured.
+ */
+function writeAtomically(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
 }
 
 function appliedLines(log: string): Record<string, unknown>[] {
@@ -185,7 +195,7 @@ async function main(): Promise<void> {
       const text = dynamicYaml(n, upstreamPort, renamed);
       const before = appliedLines(tp.log).length;
       const t0 = performance.now();
-      writeFileSync(tp.dynamic, text);
+      writeAtomically(tp.dynamic, text);
       await until('new route', 30_000, async () => ((await get(tp.port, `h${index}-v${k}.test`)) === 200 ? true : undefined), 2);
       times.push(performance.now() - t0);
       const lines = await until('applied line', 5000, () => { const l = appliedLines(tp.log); return l.length > before ? l : undefined; });
@@ -200,7 +210,8 @@ async function main(): Promise<void> {
     let stop = false;
     const reloader = (async () => {
       while (!stop) {
-        writeFileSync(tp.dynamic, dynamicYaml(n, upstreamPort, { index: 8, tag: `w${k++}` }));
+        // One router renamed again on top of the live file (the ten renames above stay): a one-router edit.
+        writeAtomically(tp.dynamic, dynamicYaml(n, upstreamPort, [...renamed.filter((r) => r.index !== 8), { index: 8, tag: `w${k++}` }]));
         await new Promise((r) => setTimeout(r, 500));
       }
     })();

@@ -14,10 +14,12 @@
 import type { EntryPointConfig, StaticConfig } from '../config/static/types.js';
 import { prepareTarget } from '../entrypoints/routing-path.js';
 import { HeaderList } from '../exchange/headers.js';
-import { compileRule, type CompiledRule, type MatchInput, type RouteEntry, type RouteTable } from '../rules/index.js';
+import type { Handler } from '../exchange/exchange.js';
+import type { MatchInput, RouteEntry } from '../rules/index.js';
 import { explainRule, type RuleTrace } from '../rules/explain.js';
 import type { CompiledGraph } from '../runtime/compile.js';
-import type { Handler } from '../exchange/exchange.js';
+import { explainNotes, isRedirection, nearestRouters, type ExplainContext } from './explain-notes.js';
+import { redactUrl } from './redact.js';
 import { internalRouterService } from './views.js';
 import { serverStatusOf, type Json, type JsonObject } from './wire.js';
 
@@ -40,9 +42,6 @@ export interface ExplainRequest {
 export class ExplainError extends Error {}
 
 const DEFAULT_LIMIT = 100;
-/** Entries scored for "nearest routers" on a 404 (each costs a traced evaluation). */
-const NEAREST_SCAN = 5000;
-const NEAREST_SHOWN = 5;
 
 interface ParsedUrl {
   readonly scheme: 'http' | 'https';
@@ -93,14 +92,7 @@ function traceJson(t: RuleTrace): JsonObject {
   }
 }
 
-/** What the explainer knows of the compiled graph a request would meet. */
-interface Context {
-  readonly graph: CompiledGraph;
-  readonly config: StaticConfig;
-  readonly input: MatchInput;
-}
-
-function middlewareInfo(ctx: Context, name: string, from: string): JsonObject {
+function middlewareInfo(ctx: ExplainContext, name: string, from: string): JsonObject {
   const v = ctx.graph.view.middlewares[name];
   const out: JsonObject = { name, from };
   if (v) {
@@ -112,7 +104,7 @@ function middlewareInfo(ctx: Context, name: string, from: string): JsonObject {
 }
 
 /** A service and what it reaches: servers with UP/DOWN, or the children of a parent. */
-function serviceInfo(ctx: Context, name: string, depth = 0): JsonObject {
+function serviceInfo(ctx: ExplainContext, name: string, depth = 0): JsonObject {
   const v = ctx.graph.view.services[name];
   if (v === undefined) return name.endsWith('@internal') ? { name, type: 'internal', status: 'enabled' } : { name, status: 'missing' };
   const out: JsonObject = { name, type: v.config.kind.toLowerCase(), status: v.status };
@@ -122,7 +114,11 @@ function serviceInfo(ctx: Context, name: string, depth = 0): JsonObject {
   switch (c.kind) {
     case 'loadBalancer': {
       const status = serverStatusOf(v) ?? {};
-      out['servers'] = c.loadBalancer.servers.map((s) => ({ url: s.url, weight: s.weight, status: status[s.url] ?? 'DOWN' }));
+      // serverStatusOf keys are redacted URLs (a password in a server URL never leaves).
+      out['servers'] = c.loadBalancer.servers.map((s) => {
+        const url = redactUrl(s.url);
+        return { url, weight: s.weight, status: status[url] ?? 'DOWN' };
+      });
       break;
     }
     case 'weighted':
@@ -144,12 +140,12 @@ function serviceInfo(ctx: Context, name: string, depth = 0): JsonObject {
   return out;
 }
 
-function routerSummary(ctx: Context, e: RouteEntry<Handler>): JsonObject {
+function routerSummary(ctx: ExplainContext, e: RouteEntry<Handler>): JsonObject {
   const explained = explainRule(e.rule, ctx.input);
   return { name: e.name, priority: e.priority, rule: e.rule.source, failed: [...explained.failed] };
 }
 
-function winnerInfo(ctx: Context, ep: EntryPointConfig, e: RouteEntry<Handler>): { router: JsonObject; middlewares: Json[]; service: JsonObject } {
+function winnerInfo(ctx: ExplainContext, ep: EntryPointConfig, e: RouteEntry<Handler>): { router: JsonObject; middlewares: Json[]; service: JsonObject } {
   const explained = explainRule(e.rule, ctx.input);
   const view = ctx.graph.view.routers[e.name];
   const router: JsonObject = {
@@ -163,88 +159,19 @@ function winnerInfo(ctx: Context, ep: EntryPointConfig, e: RouteEntry<Handler>):
   };
   if (view !== undefined && view.errors.length > 0) router['error'] = [...view.errors];
   const middlewares: Json[] = [];
+  const redirect = ep.http.redirections?.entryPoint;
+  if (view === undefined && redirect !== undefined && isRedirection(ep, e.name)) {
+    // Traefik's generated `redirect-<router>` redirectScheme middleware, in front of noop@internal.
+    const port = redirect.to.startsWith(':') ? redirect.to.slice(1) : String(ctx.config.entryPoints[redirect.to]?.port ?? '');
+    middlewares.push({ name: `redirect-${e.name}`, from: `entryPoint ${ep.name}`, type: 'redirectscheme', status: 'enabled' });
+    router['redirect'] = { to: redirect.to, scheme: redirect.scheme, port, permanent: redirect.permanent };
+  }
   if (view !== undefined) {
     for (const m of ep.http.middlewares) middlewares.push(middlewareInfo(ctx, m, `entryPoint ${ep.name}`));
     for (const m of view.config.middlewares) middlewares.push(middlewareInfo(ctx, m, 'router'));
   }
   const serviceName = view?.config.service ?? internalRouterService(e.name);
   return { router, middlewares, service: serviceInfo(ctx, serviceName) };
-}
-
-const ruleCache = new Map<string, CompiledRule | null>();
-
-function ruleOf(text: string): CompiledRule | null {
-  let r = ruleCache.get(text);
-  if (r === undefined) {
-    try {
-      r = compileRule(text);
-    } catch {
-      r = null;
-    }
-    if (ruleCache.size > 10_000) ruleCache.clear();
-    ruleCache.set(text, r);
-  }
-  return r;
-}
-
-/** The usual causes of a 404 or of an unexpected winner, as sentences. */
-function notes(ctx: Context, ep: EntryPointConfig, tls: boolean, winner: RouteEntry<Handler> | undefined): string[] {
-  const out: string[] = [];
-  const tables = ctx.graph.routeTables;
-  const other = tables?.get(ep.name)?.[tls ? 'plain' : 'tls'];
-  const otherHit = other?.match(ctx.input);
-  if (otherHit !== undefined && (winner === undefined || otherHit.priority > winner.priority)) {
-    out.push(
-      tls
-        ? `router "${otherHit.name}" matches but serves plain HTTP only (it has no tls); this request is HTTPS`
-        : `router "${otherHit.name}" matches but is a TLS router (it serves HTTPS only); this request is plain HTTP`,
-    );
-  }
-  for (const [name, t] of tables ?? []) {
-    if (name === ep.name) continue;
-    const hit = t[tls ? 'tls' : 'plain'].match(ctx.input);
-    if (hit !== undefined && winner === undefined && !hit.name.endsWith('@internal')) out.push(`router "${hit.name}" would match on entry point "${name}", not on "${ep.name}"`);
-  }
-  let scanned = 0;
-  for (const v of Object.values(ctx.graph.view.routers)) {
-    if (v.status !== 'disabled') continue;
-    if (++scanned > NEAREST_SCAN) break;
-    const rule = ruleOf(v.config.rule);
-    if (rule === null || !explainRule(rule, ctx.input).result) continue;
-    const on = v.config.entryPoints === undefined || v.config.entryPoints.includes(ep.name);
-    if (!on) continue;
-    out.push(`router "${v.name}" matches but is disabled: ${v.errors.join('; ')}`);
-  }
-  return out;
-}
-
-/** The nearest routers of a 404: those whose Host matched first, then by share of true matchers. */
-function nearest(ctx: Context, table: RouteTable<Handler>): JsonObject[] {
-  const scored: { e: RouteEntry<Handler>; score: number; failed: readonly string[]; matched: number; total: number }[] = [];
-  const entries = table.entries;
-  const n = Math.min(entries.length, NEAREST_SCAN);
-  for (let i = 0; i < n; i++) {
-    const e = entries[i] as RouteEntry<Handler>;
-    if (e.name.endsWith('@internal')) continue;
-    const x = explainRule(e.rule, ctx.input);
-    if (x.matched === 0) continue;
-    const hostOk = hostMatched(x.trace);
-    scored.push({ e, score: (hostOk ? 1000 : 0) + (x.matched / Math.max(1, x.total)) * 100, failed: x.failed, matched: x.matched, total: x.total });
-  }
-  scored.sort((a, b) => b.score - a.score || b.e.priority - a.e.priority);
-  return scored.slice(0, NEAREST_SHOWN).map((s) => ({ name: s.e.name, priority: s.e.priority, rule: s.e.rule.source, matched: s.matched, of: s.total, failed: [...s.failed] }));
-}
-
-function hostMatched(t: RuleTrace): boolean {
-  switch (t.kind) {
-    case 'matcher':
-      return (t.matcher === 'Host' || t.matcher === 'HostRegexp') && t.result;
-    case 'not':
-      return false;
-    case 'and':
-    case 'or':
-      return t.operands.some(hostMatched);
-  }
 }
 
 /** Explains one request against a compiled graph. Throws ExplainError for a bad question. */
@@ -272,7 +199,7 @@ export function explainRequest(graph: CompiledGraph, config: StaticConfig, req: 
     headers,
     peer: { address: req.clientIP !== undefined && req.clientIP !== '' ? req.clientIP : '127.0.0.1' },
   };
-  const ctx: Context = { graph, config, input };
+  const ctx: ExplainContext = { graph, config, input };
   const tables = graph.routeTables?.get(ep.name);
   if (tables === undefined) throw new ExplainError(`entry point "${ep.name}" has no route table yet (no configuration applied)`);
   const table = tls ? tables.tls : tables.plain;
@@ -310,8 +237,8 @@ export function explainRequest(graph: CompiledGraph, config: StaticConfig, req: 
     out['middlewares'] = w.middlewares;
     out['service'] = w.service;
   } else {
-    out['nearest'] = nearest(ctx, table);
+    out['nearest'] = nearestRouters(ctx, table);
   }
-  out['notes'] = notes(ctx, ep, tls, winner);
+  out['notes'] = explainNotes(ctx, ep, tls, table, winner);
   return out;
 }

@@ -18,7 +18,7 @@ import { serveDashboard } from './dashboard/serve.js';
 import { ExplainError, explainRequest } from './explain.js';
 import type { ConfigHistory } from './history.js';
 import { keep, paginate, readCriterion, sortItems, type ListKind } from './list-query.js';
-import { scrub, viewSecrets } from './redact.js';
+import { redactArgv, scrub, viewSecrets } from './redact.js';
 import { graphLists, withServerStatus, type GraphLists } from './views.js';
 import { entryPointRep, nameOf, type Json, type JsonObject } from './wire.js';
 
@@ -136,7 +136,7 @@ export class ApiHandler {
     }
     if (rel === '/debug/vars' && api?.debug === true) {
       if (ex.method !== 'GET' && ex.method !== 'HEAD') return send(ex, 405, '', 'text/plain; charset=utf-8');
-      const body = JSON.stringify({ cmdline: process.argv, memstats: process.memoryUsage(), uptime: process.uptime() });
+      const body = JSON.stringify({ cmdline: redactArgv(process.argv), memstats: process.memoryUsage(), uptime: process.uptime() });
       return send(ex, 200, body + '\n', 'application/json');
     }
     if (!rel.startsWith('/api/')) return notFound(ex);

@@ -8,12 +8,14 @@ import { formatDiagnostic } from '../config/diagnostics.js';
 import { sameData } from '../config/dynamic/same-data.js';
 import type { ApplySummary } from '../runtime/runtime.js';
 import { providerOf, type RuntimeView } from '../runtime/view.js';
-import { scrub, viewSecrets } from './redact.js';
+import { redactDiagnosticText, scrub, viewSecrets } from './redact.js';
 
 /** Entries kept per kind (applied, rejected). */
 export const HISTORY_SIZE = 50;
 /** Names kept per list of one entry (the count is always exact). */
 const MAX_NAMES = 1000;
+/** Error lines kept per entry (a last line says how many more there were). */
+const MAX_ERRORS = 100;
 
 export interface NameDiff {
   readonly added: readonly string[];
@@ -106,7 +108,8 @@ export class ConfigHistory {
     const secrets = view ? viewSecrets(view) : [];
     const errors = summary.diagnostics.filter((d) => d.severity === 'error');
     const warnings = summary.diagnostics.length - errors.length;
-    const errorLines = errors.map((d) => scrub(formatDiagnostic(d), secrets));
+    const errorLines = errors.slice(0, MAX_ERRORS).map((d) => scrub(redactDiagnosticText(formatDiagnostic(d), d.path), secrets));
+    if (errors.length > MAX_ERRORS) errorLines.push(`... and ${errors.length - MAX_ERRORS} more errors`);
     const base = { time: this.#now().toISOString(), version: summary.snapshot ?? summary.version, errors: errorLines, warnings };
     if (summary.skipped) {
       if (errors.length === 0) return;

@@ -121,23 +121,38 @@ export interface Page {
   readonly nextPage: number;
 }
 
-/** Go's strconv.Atoi then `value <= 0` check; Traefik's message prints the parsed value (0 on error). */
-function intParam(q: URLSearchParams, key: string, fallback: number): number | string {
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+/**
+ * Go's strconv.Atoi then the `value <= 0` check. Traefik's message prints the parsed value: 0 when
+ * it is not a decimal integer (`abc`, `1e9`), Atoi's clamp to int64 when out of range. The value is
+ * a Number (exact up to 2^53; beyond that only "larger than any list" matters).
+ */
+function intParam(q: URLSearchParams, key: string, fallback: number): { value: number; text: string } | string {
   const raw = q.get(key) ?? '';
-  if (raw === '') return fallback;
-  const value = /^[+-]?\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(value) || value <= 0) return `invalid request: ${key}: ${Number.isSafeInteger(value) ? value : 0}`;
-  return value;
+  if (raw === '') return { value: fallback, text: String(fallback) };
+  let value = 0n;
+  let ok = false;
+  if (/^[+-]?\d+$/.test(raw)) {
+    value = BigInt(raw);
+    ok = value >= INT64_MIN && value <= INT64_MAX;
+    if (!ok) value = value < 0n ? INT64_MIN : INT64_MAX;
+  }
+  if (!ok || value <= 0n) return `invalid request: ${key}: ${value}`;
+  return { value: Number(value), text: String(value) };
 }
 
 /** The slice to serve, or the 400 message (`invalid request: page: N, per_page: M`). */
 export function paginate(q: URLSearchParams, total: number): Page | string {
-  const perPage = intParam(q, 'per_page', DEFAULT_PER_PAGE);
-  if (typeof perPage === 'string') return perPage;
-  const page = intParam(q, 'page', 1);
-  if (typeof page === 'string') return page;
+  const perPageParam = intParam(q, 'per_page', DEFAULT_PER_PAGE);
+  if (typeof perPageParam === 'string') return perPageParam;
+  const pageParam = intParam(q, 'page', 1);
+  if (typeof pageParam === 'string') return pageParam;
+  const perPage = perPageParam.value;
+  const page = pageParam.value;
   const start = (page - 1) * perPage;
-  if (start !== 0 && start >= total) return `invalid request: page: ${page}, per_page: ${perPage}`;
+  if (start !== 0 && start >= total) return `invalid request: page: ${pageParam.text}, per_page: ${perPageParam.text}`;
   const end = Math.min(start + perPage, total);
   return { start, end, nextPage: page * perPage < total ? page + 1 : 1 };
 }

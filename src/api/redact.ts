@@ -31,6 +31,50 @@ export function redactUrl(s: string): string {
   return URL_PASSWORD.test(s) ? s.replace(URL_PASSWORD, `$1${REDACTED}$3`) : s;
 }
 
+/** A URL password anywhere in a text (a diagnostic quoting a URL). */
+const URL_PASSWORD_IN_TEXT = /([a-z][a-z0-9+.-]*:\/\/[^\s/@:"]*:)([^\s/@"]*)(@)/gi;
+/** Key-path segments under which a diagnostic's quoted value may be a secret. */
+const SECRET_PATH_SEGMENT = /^(users|address|url|tls|headers|customRequestHeaders|customResponseHeaders)$/;
+/** The value a schema diagnostic quotes (`expected ..., got "<value>"`). */
+const QUOTED_VALUE = /\bgot "(?:[^"\\]|\\.)*"/g;
+
+/**
+ * A diagnostic's text for the API: URL passwords replaced and, when the diagnostic is about a
+ * field that may hold a secret (auth users, an address, TLS material, a header map, a field named
+ * like a token or password), the value it quotes too. Needed because a value the schema refused is
+ * not in the running configuration, so the response scrub (which knows only that) cannot catch it.
+ */
+export function redactDiagnosticText(text: string, path: string | undefined): string {
+  let out = text.replace(URL_PASSWORD_IN_TEXT, `$1${REDACTED}$3`);
+  if (path !== undefined && path.split(/[.[\]]+/).some((seg) => SECRET_PATH_SEGMENT.test(seg) || isSecretKey(seg) || isSecretHeader(seg))) {
+    out = out.replace(QUOTED_VALUE, `got "${REDACTED}"`);
+  }
+  return out;
+}
+
+/** A command line for /debug/vars: the values of flags named like a secret (`--x.token=...`, `--x.password v`) replaced. */
+export function redactArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  let hideNext = false;
+  for (const arg of argv) {
+    if (hideNext) {
+      hideNext = false;
+      if (!arg.startsWith('-')) {
+        out.push(REDACTED);
+        continue;
+      }
+    }
+    const m = /^--?([^=]+)(=?)/.exec(arg);
+    const secret = m !== null && (m[1] as string).split('.').some((seg) => isSecretKey(seg) || isSecretHeader(seg));
+    if (secret && m[2] === '=') out.push(`${arg.slice(0, m[0].length)}${REDACTED}`);
+    else {
+      out.push(arg);
+      hideNext = secret;
+    }
+  }
+  return out;
+}
+
 /** The password of a URL, if it has one. */
 function urlPassword(s: string): string | undefined {
   const m = URL_PASSWORD.exec(s);

@@ -6,7 +6,8 @@
  */
 import type { StaticConfig } from '../config/static/types.js';
 import type { CompiledGraph } from '../runtime/compile.js';
-import { internalRouterRep, internalServiceRep, middlewareRep, nameOf, routerRep, serverStatusOf, serviceRep, type JsonObject } from './wire.js';
+import { middlewareRep } from './wire-middleware.js';
+import { internalRouterRep, internalServiceRep, nameOf, routerRep, serverStatusOf, serviceRep, type JsonObject } from './wire.js';
 
 export interface GraphLists {
   /** Sorted by name. */
@@ -30,6 +31,20 @@ const byName = (a: JsonObject, b: JsonObject): number => {
 /** The service an internal router serves: a redirection router uses noop@internal, others their own name. */
 export function internalRouterService(name: string): string {
   return /-to-.*@internal$/.test(name) ? 'noop@internal' : name;
+}
+
+/**
+ * The redirectScheme middleware of an entry-point redirection router (`<ep>-to-<target>@internal`),
+ * as Traefik lists it: `redirect-<router>@internal`. Undefined for other internal routers.
+ */
+function redirectionMiddleware(config: StaticConfig, router: string, eps: readonly string[]): JsonObject | undefined {
+  const ep = eps.length === 1 ? config.entryPoints[eps[0] as string] : undefined;
+  const redirect = ep?.http.redirections?.entryPoint;
+  if (ep === undefined || redirect === undefined || !router.startsWith(`${ep.name}-to-`)) return undefined;
+  const port = redirect.to.startsWith(':') ? redirect.to.slice(1) : String(config.entryPoints[redirect.to]?.port ?? '');
+  const options: JsonObject = { scheme: redirect.scheme, port };
+  if (redirect.permanent) options['permanent'] = true;
+  return { redirectScheme: options, status: 'enabled', usedBy: [router], name: `redirect-${router}`, provider: 'internal', type: 'redirectscheme' };
 }
 
 function build(graph: CompiledGraph, config: StaticConfig): GraphLists {
@@ -59,7 +74,9 @@ function build(graph: CompiledGraph, config: StaticConfig): GraphLists {
   }
   for (const [name, r] of internal) {
     const service = internalRouterService(name);
-    routers.push(internalRouterRep(name, r.rule, r.priority, r.eps, service));
+    const redirect = redirectionMiddleware(config, name, r.eps);
+    if (redirect !== undefined) middlewares.push(redirect);
+    routers.push(internalRouterRep(name, r.rule, r.priority, r.eps, service, redirect ? [nameOf(redirect)] : []));
     useInternal(service, name);
   }
 

@@ -65,7 +65,9 @@ export function parseExplainArgs(argv: readonly string[]): ExplainArgs | string 
         entryPoint = value;
         break;
       case 'api':
-        api = value.replace(/\/+$/, '');
+        // `host:8080` means http://host:8080; a basePath may follow (http://host:8080/traefik).
+        api = (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`).replace(/\/+$/, '');
+        if (!/^https?:\/\//i.test(api) || !URL.canParse(api)) return `--api takes the API's http:// or https:// URL, got ${JSON.stringify(value)}`;
         break;
     }
   }
@@ -143,6 +145,11 @@ export function formatExplanation(body: unknown): string {
     const r = body['router'];
     out.push(`router:      ${s(r['name'])} (priority ${s(r['priority'])}, ${s(r['status'])})`);
     out.push(`rule:        ${s(r['rule'])}`);
+    const redirect = r['redirect'];
+    if (isObj(redirect)) {
+      const how = [s(redirect['scheme']), redirect['port'] !== '' ? `port ${s(redirect['port'])}` : '', redirect['permanent'] === true ? 'permanent' : 'temporary'].filter((x) => x !== '');
+      out.push(`redirect:    entry point redirection to ${s(redirect['to'])} (${how.join(', ')})`);
+    }
     traceLines(r['trace'], '  ', out);
   } else {
     out.push('result:      404 page not found (no router matches)');
@@ -177,6 +184,13 @@ export function formatExplanation(body: unknown): string {
   return out.join('\n') + '\n';
 }
 
+/** What to try when the API refuses (a line, or ''). */
+function statusHint(status: number): string {
+  if (status === 404) return '(no /api/explain there: is `api` enabled (api.insecure serves it on :8080, or a router to api@internal), and does --api include api.basePath?)\n';
+  if (status === 401 || status === 403) return '(the API is behind authentication: pass --api http://user:password@host:port)\n';
+  return '';
+}
+
 /** Runs `turnpike explain`; returns the exit code (0 routed, 2 a 404, 1 an error). */
 export async function runExplain(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const args = parseExplainArgs(argv);
@@ -184,11 +198,19 @@ export async function runExplain(argv: readonly string[], out: (s: string) => vo
     err(`turnpike explain: ${args}\n${EXPLAIN_USAGE}`);
     return 1;
   }
+  // fetch refuses credentials in a URL: `--api http://user:pass@host` (an API behind basicAuth) becomes a header.
+  const target = new URL(explainUrl(args));
+  const headers: Record<string, string> = {};
+  if (target.username !== '' || target.password !== '') {
+    headers['Authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString('base64')}`;
+    target.username = '';
+    target.password = '';
+  }
   let res: Response;
   try {
-    res = await fetch(explainUrl(args), { signal: AbortSignal.timeout(10_000) });
+    res = await fetch(target, { signal: AbortSignal.timeout(10_000), headers });
   } catch (e) {
-    err(`turnpike explain: cannot reach the API at ${args.api}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}\n(is Turnpike running with api enabled? pass --api http://host:port)\n`);
+    err(`turnpike explain: cannot reach the API at ${args.api.replace(/\/\/[^/@]*@/, '//')}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}\n(is Turnpike running with api enabled? pass --api http://host:port)\n`);
     return 1;
   }
   const text = await res.text();
@@ -200,7 +222,7 @@ export async function runExplain(argv: readonly string[], out: (s: string) => vo
     } catch {
       // not JSON: print as is
     }
-    err(`turnpike explain: the API answered ${res.status}: ${message}\n`);
+    err(`turnpike explain: the API answered ${res.status}: ${message}\n${statusHint(res.status)}`);
     return 1;
   }
   let body: unknown;

@@ -120,6 +120,7 @@ export function* incrementalSteps(input: CompileInput, deps: CompileDeps, parts:
   // Routers to compile: the changed ones and those that had errors.
   const redo = new Set<string>(diff.set);
   for (const name of b.broken) if (Object.hasOwn(now.routers, name)) redo.add(name);
+  if (redo.size > limit) return undefined;
   for (const name of redo) {
     const old = b.routers.get(name);
     if (isTlsRouter(now.routers[name] as RouterConfig, staticConfig, parts.defaults) || (old !== undefined && isTlsRouter(old.config, staticConfig, parts.defaults))) return undefined;

@@ -5,10 +5,10 @@
  */
 import type { Exchange } from '../../exchange/exchange.js';
 import type { HeaderList } from '../../exchange/headers.js';
-import { GO_CIPHER_SUITES } from '../../config/dynamic/schema/tls.js';
 import type { RequestRecord } from '../request-record.js';
 import { F, FIELD_COUNT, type FieldPolicy } from './fields.js';
 import { rfc3339Nano } from './time-format.js';
+import { goCipherName, tlsVersionName } from '../tls-names.js';
 
 export type FieldValue = string | number | undefined;
 
@@ -63,18 +63,6 @@ export function serviceAddr(url: string): string {
     if (serviceAddrs.size < 10_000) serviceAddrs.set(url, addr);
   }
   return addr;
-}
-
-const TLS_VERSIONS: Record<string, string> = { TLSv1: '1.0', 'TLSv1.1': '1.1', 'TLSv1.2': '1.2', 'TLSv1.3': '1.3' };
-let goCipherNames: Map<string, string> | undefined;
-
-/** Go's name of a cipher suite from OpenSSL's (TLS 1.3 names are the same in both). */
-export function goCipherName(openssl: string): string {
-  if (goCipherNames === undefined) {
-    goCipherNames = new Map();
-    for (const [go, ossl] of GO_CIPHER_SUITES) if (!goCipherNames.has(ossl)) goCipherNames.set(ossl, go);
-  }
-  return goCipherNames.get(openssl) ?? openssl;
 }
 
 /** Go's pkix.Name.String() from Node's subject text (`C=US\nCN=x` -> `CN=x,C=US`). */
@@ -155,7 +143,7 @@ export function fillEntry(e: Entry, ex: Exchange, rec: RequestRecord, status: nu
   const tls = ex.tls;
   if (keep[F.RequestScheme]) v[F.RequestScheme] = tls === null ? 'http' : 'https';
   if (tls !== null) {
-    if (keep[F.TLSVersion]) v[F.TLSVersion] = TLS_VERSIONS[tls.protocol] ?? 'unknown';
+    if (keep[F.TLSVersion]) v[F.TLSVersion] = tlsVersionName(tls.protocol);
     if (keep[F.TLSCipher]) v[F.TLSCipher] = goCipherName(tls.cipher);
     if (keep[F.TLSClientSubject]) {
       const leaf = tls.peerCertificates?.[0];

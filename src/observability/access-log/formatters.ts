@@ -80,12 +80,16 @@ const HTML_UNSAFE = /[<>&\u2028\u2029]/;
 const HTML_UNSAFE_ALL = /[<>&\u2028\u2029]/g;
 const HTML_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
 
-/** Characters a JSON string cannot hold as they are (controls are checked apart), or that Go escapes (HTML-safe output). */
-const NEEDS_ESCAPE = /["\\<>&\u2028\u2029\ud800-\udfff]/;
-
+/**
+ * True when `s` needs no escaping: no control character, no `"` or `\\`, none of the characters Go
+ * escapes for HTML safety (`<`, `>`, `&`, U+2028, U+2029), no surrogate (one pass, no regexp).
+ */
 function plainJsonText(s: string): boolean {
-  if (NEEDS_ESCAPE.test(s)) return false;
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 0x20) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x26) return false;
+    if (c >= 0x2028 && (c === 0x2028 || c === 0x2029 || (c >= 0xd800 && c <= 0xdfff))) return false;
+  }
   return true;
 }
 
@@ -94,10 +98,6 @@ export function jsonString(s: string): string {
   if (plainJsonText(s)) return '"' + s + '"';
   const out = JSON.stringify(s);
   return HTML_UNSAFE.test(out) ? out.replace(HTML_UNSAFE_ALL, (c) => HTML_ESCAPES[c] as string) : out;
-}
-
-function jsonValue(value: string | number): string {
-  return typeof value === 'number' ? String(value) : jsonString(value);
 }
 
 /** Header fields `<prefix><Name>` in name order. */
@@ -111,20 +111,28 @@ function headerPairs(list: readonly string[], prefix: string): string {
   return out;
 }
 
+/** `"<Field>":` per field, built once. */
+const JSON_KEYS: readonly string[] = FIELD_NAMES.map((name) => '"' + name + '":');
+
 /** logrus' JSONFormatter output for the entry; `nowMs` is the log time (`time`). */
 export function formatJson(e: Entry, policy: FieldPolicy, nowMs: number): string {
   const v = e.v;
-  let out = '';
-  for (const f of policy.sortedKept) {
+  const kept = policy.sortedKept;
+  // Appended piece by piece (no slice of the whole line: that would copy it once more).
+  let out = '{';
+  let sep = '';
+  for (let i = 0; i < kept.length; i++) {
+    const f = kept[i] as F;
     const value = v[f];
     if (value === undefined) continue;
-    out += ',"' + (FIELD_NAMES[f] as string) + '":' + jsonValue(value);
+    out += sep + (JSON_KEYS[f] as string) + (typeof value === 'number' ? String(value) : jsonString(value));
+    sep = ',';
   }
   // Lower-case keys sort after the upper-case field names: downstream_*, level, msg, origin_*, request_*, time.
-  out += headerPairs(e.downstream, 'downstream_');
-  out += ',"level":"info","msg":""';
+  const down = headerPairs(e.downstream, 'downstream_');
+  if (down !== '') out += sep === '' ? down.slice(1) : down;
+  out += (sep === '' && down === '' ? '' : ',') + '"level":"info","msg":""';
   out += headerPairs(e.origin, 'origin_');
   out += headerPairs(e.request, 'request_');
-  out += ',"time":"' + rfc3339Seconds(nowMs) + '"';
-  return '{' + out.slice(1) + '}\n';
+  return out + ',"time":"' + rfc3339Seconds(nowMs) + '"}\n';
 }

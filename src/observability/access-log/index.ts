@@ -116,7 +116,10 @@ function createFileAccessLog(config: AccessLogConfig, logger: Logger): Observabi
   const part = createAccessLogPart(config, writer);
   const filePath = config.filePath;
   const onUsr1 = (): void => {
-    void writer.reopen().then(() => logger.info({ filePath }, 'access log reopened'));
+    void writer.reopen().then((opened) => {
+      if (opened) logger.info({ filePath }, 'access log reopened');
+      else logger.error({ filePath }, 'cannot reopen the access log: lines still go to the file open before');
+    });
   };
   if (filePath !== undefined) process.on('SIGUSR1', onUsr1);
   return {

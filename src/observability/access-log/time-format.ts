@@ -94,7 +94,15 @@ export function rfc3339Nano(ms: number, utc: boolean): string {
   return cache.head + '.' + digits + cache.zone;
 }
 
+/** The last second rfc3339Seconds formatted: every line of a second shares the text. */
+const secondsCache = new SecondCache();
+
 /** Go's RFC3339 in local time, whole seconds (logrus' default timestamp). */
 export function rfc3339Seconds(ms: number): string {
-  return rfc3339Nano(Math.floor(ms / 1000) * 1000, false);
+  const second = Math.floor(ms / 1000);
+  if (secondsCache.second !== second) {
+    secondsCache.text = rfc3339Nano(second * 1000, false);
+    secondsCache.second = second;
+  }
+  return secondsCache.text;
 }

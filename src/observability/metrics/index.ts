@@ -89,7 +89,20 @@ export async function createMetricsParts(ctx: ObservabilityContext): Promise<Obs
         buckets: prom.buckets,
       }
     : undefined;
-  const localFamilies = (): MetricFamily[] => (selection ? prometheusFamilies(model, readGauges(dataPath, withReloads, cfg.addInternals), selection) : []);
+  // Once per applied configuration, at read time: forget the series of removed routers and services.
+  let prunedFor: object | undefined;
+  const pruneStale = (): void => {
+    const graph = dataPath?.runtime.current;
+    if (graph === undefined || graph === prunedFor) return;
+    prunedFor = graph;
+    const { routers, services } = graph.view;
+    model.prune((name) => Object.hasOwn(routers, name), (name) => Object.hasOwn(services, name));
+  };
+  const localFamilies = (): MetricFamily[] => {
+    if (selection === undefined) return [];
+    pruneStale();
+    return prometheusFamilies(model, readGauges(dataPath, withReloads, cfg.addInternals), selection);
+  };
   const link = prom && ctx.role === 'worker' ? new WorkerMetricsLink(localFamilies) : undefined;
 
   let internals: InternalObjects | undefined;
@@ -133,7 +146,10 @@ export async function createMetricsParts(ctx: ObservabilityContext): Promise<Obs
     attach(dp: DataPath): void {
       dataPath = dp;
       pushes.forEach(([flavor, c], sink) => {
-        const live = () => readGauges(dataPath, withReloads, cfg.addInternals);
+        const live = () => {
+          pruneStale();
+          return readGauges(dataPath, withReloads, cfg.addInternals);
+        };
         pushers.push(new UdpPusher(new LineBuilder(flavor, c, { model, sink, live }), c, ctx.logger));
       });
     },

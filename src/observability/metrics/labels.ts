@@ -1,11 +1,10 @@
 /**
  * Label values as Traefik derives them (pkg/middlewares/metrics): the method (a known verb, else
  * `EXTENSION_METHOD`), the protocol (`websocket`, `sse`, `grpc-web`, `grpc`, `http`), TLS version
- * (`1.2`) and cipher (Go's suite name). Everything a request needs is an index into a fixed table
- * or a cached string: no string is built per request.
+ * (`1.2`) and cipher (Go's suite name; both in ../tls-names.ts). Everything a request needs is an
+ * index into a fixed table or a cached string: no string is built per request.
  */
-import type { Exchange, TlsInfo } from '../../exchange/exchange.js';
-import { GO_CIPHER_SUITES } from '../../config/dynamic/schema/tls.js';
+import type { Exchange } from '../../exchange/exchange.js';
 
 /** Method label values; the last one stands for every other method. */
 export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'PRI', 'EXTENSION_METHOD'] as const;
@@ -54,26 +53,8 @@ export function protocolIndex(ex: Exchange): number {
   return PROTO_HTTP;
 }
 
-/** `TLSv1.3` -> `1.3` (Traefik's GetVersion); anything else as it is. */
-export function tlsVersionLabel(protocol: string): string {
-  return protocol.startsWith('TLSv') ? protocol.slice(4) : protocol;
-}
-
-let cipherNames: Map<string, string> | undefined;
-
-/** OpenSSL cipher name -> Go's (`ECDHE-RSA-AES128-GCM-SHA256` -> `TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`). */
-export function tlsCipherLabel(openssl: string): string {
-  if (cipherNames === undefined) {
-    cipherNames = new Map();
-    for (const [go, ossl] of GO_CIPHER_SUITES) if (!cipherNames.has(ossl)) cipherNames.set(ossl, go);
-  }
-  return cipherNames.get(openssl) ?? openssl;
-}
-
-/** The TLS labels of a request, in Traefik's order. */
-export function tlsLabels(tls: TlsInfo): { version: string; cipher: string } {
-  return { version: tlsVersionLabel(tls.protocol), cipher: tlsCipherLabel(tls.cipher) };
-}
+/** The TLS labels (`tls_version`, `tls_cipher`), shared with the access log. */
+export { tlsVersionName as tlsVersionLabel, goCipherName as tlsCipherLabel } from '../tls-names.js';
 
 /** gRPC's status from a `grpc-status` value; 2 (Unknown) when absent or not a number, as Traefik. */
 export function grpcCode(value: string | undefined): number {

@@ -247,6 +247,24 @@ export class MetricsModel {
     }
   }
 
+  /**
+   * Forgets the routers and services the configuration no longer has (`exists` false), as Traefik
+   * drops their series once they are outdated: memory follows the live configuration, not every
+   * name ever seen. Internal names (`@internal`) are never pruned (they are not in the view).
+   */
+  prune(routerExists: (name: string) => boolean, serviceExists: (name: string) => boolean): void {
+    const keep = (name: string, exists: (name: string) => boolean): boolean => this.isInternal(name) || exists(name);
+    for (const [router, bySvc] of this.routers) {
+      if (!keep(router, routerExists)) {
+        this.routers.delete(router);
+        continue;
+      }
+      for (const svc of bySvc.keys()) if (svc !== '' && !keep(svc, serviceExists)) bySvc.delete(svc);
+    }
+    for (const router of this.routerService.keys()) if (!keep(router, routerExists)) this.routerService.delete(router);
+    for (const service of this.services.keys()) if (!keep(service, serviceExists)) this.services.delete(service);
+  }
+
   /** Every group of a level. */
   *groups(level: Level): Generator<Group> {
     if (level === 'entrypoint') yield* this.entryPoints.values();

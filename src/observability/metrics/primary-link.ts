@@ -82,6 +82,11 @@ export function createPrimaryMetrics(opts: PrimaryMetricsOptions): PrimaryMetric
     for (const w of workers) post(w, { type: 'metrics-collect', id });
   };
   cluster.on('message', onMessage);
+  // A worker that dies during a collection will not answer: answer with the others' parts now.
+  const onExit = (worker: Worker): void => {
+    for (const [id, c] of collections) if (c.waiting.delete(worker.id) && c.waiting.size === 0) finish(id);
+  };
+  cluster.on('exit', onExit);
 
   const pushers: UdpPusher[] = [];
   const m = opts.config.metrics;
@@ -96,6 +101,7 @@ export function createPrimaryMetrics(opts: PrimaryMetricsOptions): PrimaryMetric
   return {
     close(): void {
       cluster.off('message', onMessage);
+      cluster.off('exit', onExit);
       for (const c of collections.values()) clearTimeout(c.timer);
       collections.clear();
       for (const p of pushers) p.close();

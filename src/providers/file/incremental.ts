@@ -22,20 +22,24 @@ import { type HttpCollection, type Locate, validateObject } from '../../config/d
 import { loadFastYaml } from '../../config/paths/fast-yaml.js';
 import { noteChanges } from '../record-changes.js';
 
-/** Where one object's block starts (its key line), in the order of the text. */
-export interface ObjectBlock {
-  readonly collection: HttpCollection;
-  readonly name: string;
-  readonly keyLineStart: number;
-  /** 1-based line of the key. */
-  readonly line: number;
+/**
+ * Where each object's block starts (its key line), in the order of the text: three parallel
+ * columns rather than an object per block (a file of 100,000 routers and services keeps 16 bytes
+ * per block this way instead of about 90, and a shift after an edit copies two typed arrays).
+ */
+export interface ObjectBlocks {
+  /** `http.<collection>.<name>` (the same strings as the origins' keys). */
+  readonly keys: readonly string[];
+  /** Offset of each key line's start, ascending. */
+  readonly keyLineStarts: Int32Array;
+  /** 1-based line of each key. */
+  readonly lines: Int32Array;
 }
 
 export interface IncrementalState {
   /** The text as last parsed. */
   readonly source: string;
-  /** Sorted by keyLineStart. */
-  readonly blocks: readonly ObjectBlock[];
+  readonly blocks: ObjectBlocks;
   /** Origins (keys and lines) of the file's objects that are not blocks: `tls.options.<name>` etc. */
   readonly others?: readonly { readonly key: string; readonly line: number }[];
 }
@@ -77,13 +81,13 @@ function countLines(text: string, from: number, to: number): number {
 }
 
 /** The last block whose key line starts at or before `offset` (binary search). */
-function blockAt(blocks: readonly ObjectBlock[], offset: number): number {
+function blockAt(starts: Int32Array, offset: number): number {
   let lo = 0;
-  let hi = blocks.length - 1;
+  let hi = starts.length - 1;
   let found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if ((blocks[mid] as ObjectBlock).keyLineStart <= offset) {
+    if ((starts[mid] as number) <= offset) {
       found = mid;
       lo = mid + 1;
     } else hi = mid - 1;
@@ -96,10 +100,14 @@ export function tryIncremental(state: IncrementalState, text: string, source: st
   const prefix = commonPrefix(old, text);
   if (prefix === old.length && prefix === text.length) return undefined;
   const suffix = commonSuffix(old, text);
-  const i = blockAt(state.blocks, prefix);
-  const block = state.blocks[i];
-  const next = state.blocks[i + 1];
-  if (block === undefined || next === undefined || next.collection !== block.collection) return undefined;
+  const { keys: blockKeys, keyLineStarts: starts, lines } = state.blocks;
+  const i = blockAt(starts, prefix);
+  const blockKey = blockKeys[i];
+  const nextKey = blockKeys[i + 1];
+  if (blockKey === undefined || nextKey === undefined) return undefined;
+  const block = { ...splitKey(blockKey), keyLineStart: starts[i] as number, line: lines[i] as number };
+  const next = { collection: splitKey(nextKey).collection, keyLineStart: starts[i + 1] as number };
+  if (next.collection !== block.collection) return undefined;
   // The key line's start and everything from the next block's key line on must be unchanged, and
   // the edit must not start on the key line itself (a renamed key is a different object).
   const keyLineEnd = old.indexOf('\n', block.keyLineStart);
@@ -123,16 +131,17 @@ export function tryIncremental(state: IncrementalState, text: string, source: st
   let others = state.others ?? [];
   let newOrigins = origins;
   if (delta !== 0 || lineDelta !== 0) {
-    const moved: ObjectBlock[] = state.blocks.slice(0, i + 1);
+    const movedStarts = starts.slice();
+    const movedLines = lines.slice();
     // Origins change only when lines moved: otherwise the same (frozen) map goes on, and the
     // stages after this one recognise it.
     const shifted = lineDelta !== 0 ? new Map(origins) : undefined;
-    for (let j = i + 1; j < state.blocks.length; j++) {
-      const b = state.blocks[j] as ObjectBlock;
-      moved.push({ collection: b.collection, name: b.name, keyLineStart: b.keyLineStart + delta, line: b.line + lineDelta });
-      shifted?.set(`http.${b.collection}.${b.name}`, { source, line: b.line + lineDelta });
+    for (let j = i + 1; j < blockKeys.length; j++) {
+      movedStarts[j] = (starts[j] as number) + delta;
+      movedLines[j] = (lines[j] as number) + lineDelta;
+      shifted?.set(blockKeys[j] as string, { source, line: movedLines[j] as number });
     }
-    blocks = moved;
+    blocks = { keys: blockKeys, keyLineStarts: movedStarts, lines: movedLines };
     if (shifted !== undefined) {
       for (const o of others) if (o.line > block.line) shifted.set(o.key, { source, line: o.line + lineDelta });
       others = others.map((o) => (o.line > block.line ? { key: o.key, line: o.line + lineDelta } : o));
@@ -149,22 +158,34 @@ export function tryIncremental(state: IncrementalState, text: string, source: st
   };
 }
 
+/** `http.<collection>.<name>` split (collections have no dot; names may). */
+function splitKey(key: string): { collection: HttpCollection; name: string } {
+  const dot = key.indexOf('.', 5);
+  return { collection: key.slice(5, dot) as HttpCollection, name: key.slice(dot + 1) };
+}
+
 /** The blocks of a cleanly validated file, from the fast parser's key line offsets. */
-export function blocksOf(objects: Iterable<readonly [string, unknown]>, origins: ReadonlyMap<string, ObjectOrigin>, keyLineStartOf: (node: object) => number | undefined): ObjectBlock[] | undefined {
-  const blocks: ObjectBlock[] = [];
+export function blocksOf(objects: Iterable<readonly [string, unknown]>, origins: ReadonlyMap<string, ObjectOrigin>, keyLineStartOf: (node: object) => number | undefined): ObjectBlocks | undefined {
+  const found: { key: string; start: number; line: number }[] = [];
   for (const [key, raw] of objects) {
-    const dot = key.indexOf('.', 5);
-    const collection = key.slice(5, dot) as HttpCollection;
-    const name = key.slice(dot + 1);
     const start = typeof raw === 'object' && raw !== null ? keyLineStartOf(raw) : undefined;
     const line = origins.get(key)?.line;
     if (start === undefined || line === undefined) return undefined;
-    blocks.push({ collection, name, keyLineStart: start, line });
+    found.push({ key, start, line });
   }
-  blocks.sort((a, b) => a.keyLineStart - b.keyLineStart);
-  // Two objects on one line (flow style) cannot be told apart by lines.
-  for (let j = 1; j < blocks.length; j++) if ((blocks[j] as ObjectBlock).keyLineStart === (blocks[j - 1] as ObjectBlock).keyLineStart) return undefined;
-  return blocks;
+  found.sort((a, b) => a.start - b.start);
+  const keys = new Array<string>(found.length);
+  const keyLineStarts = new Int32Array(found.length);
+  const lines = new Int32Array(found.length);
+  for (let j = 0; j < found.length; j++) {
+    const b = found[j] as { key: string; start: number; line: number };
+    // Two objects on one line (flow style) cannot be told apart by lines.
+    if (j > 0 && b.start === keyLineStarts[j - 1]) return undefined;
+    keys[j] = b.key;
+    keyLineStarts[j] = b.start;
+    lines[j] = b.line;
+  }
+  return { keys, keyLineStarts, lines };
 }
 
 /**

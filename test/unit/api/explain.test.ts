@@ -176,3 +176,68 @@ void describe('/api/explain', () => {
     );
   });
 });
+
+void describe('/api/explain: redirections, entry-point middlewares, ties', () => {
+  const S = staticFromFlags([
+    '--entryPoints.web.address=127.0.0.1:8000',
+    '--entryPoints.web.http.redirections.entryPoint.to=websecure',
+    '--entryPoints.websecure.address=127.0.0.1:8443',
+    '--entryPoints.websecure.http.middlewares=hdr@file',
+    '--entryPoints.websecure.http.tls=true',
+    '--api',
+  ]);
+  const F = {
+    http: {
+      routers: {
+        app: { rule: 'Host(`app.test`)', service: 'app', middlewares: ['strip'] },
+        zed: { rule: 'Host(`tie.test`)', service: 'app', priority: 7 },
+        alpha: { rule: 'Host(`tie.test`)', service: 'app', priority: 7 },
+      },
+      middlewares: { strip: { stripPrefix: { prefixes: ['/api'] } }, hdr: { headers: { customRequestHeaders: { 'X-A': 'b' } } } },
+      services: {
+        app: { loadBalancer: { servers: [{ url: 'http://127.0.0.1:9001' }] } },
+      },
+    },
+  };
+  let built: Built;
+  before(async () => {
+    built = await buildGraph(S, { file: F });
+  });
+  after(() => built.close());
+  const explain = (url: string, entryPoint?: string): Obj => explainRequest(built.graph, S, { url, ...(entryPoint ? { entryPoint } : {}) });
+
+  void it('an entry point redirection wins on its entry point: named, with its target, and what it hides', () => {
+    const body = explain('http://app.test:8000/api');
+    const router = body['router'] as Obj;
+    assert.equal(router['name'], 'web-to-websecure@internal');
+    assert.deepEqual(router['redirect'], { to: 'websecure', scheme: 'https', port: '8443', permanent: true });
+    assert.deepEqual(body['middlewares'], [{ name: 'redirect-web-to-websecure@internal', from: 'entryPoint web', type: 'redirectscheme', status: 'enabled' }]);
+    assert.equal((body['service'] as Obj)['name'], 'noop@internal');
+    assert.ok(
+      (body['notes'] as string[]).some((n) => n.startsWith('router "app@file" (priority 16) matches too, but entry point "web" redirects every request first')),
+      JSON.stringify(body['notes']),
+    );
+  });
+
+  void it('https on a TLS entry point: the entry point middlewares come before the router ones', () => {
+    const body = explain('https://app.test:8443/api/x');
+    assert.equal((body['router'] as Obj)['name'], 'app@file');
+    assert.deepEqual(
+      (body['middlewares'] as Obj[]).map((m) => [m['name'], m['from']]),
+      [
+        ['hdr@file', 'entryPoint websecure'],
+        ['strip@file', 'router'],
+      ],
+    );
+    // The same request over plain HTTP on the TLS entry point: no router (all of them are TLS routers there).
+    const plain = explain('http://app.test:8443/api/x');
+    assert.equal(plain['result'], 'notFound');
+    assert.ok((plain['notes'] as string[]).some((n) => n.includes('"app@file" matches but is a TLS router')));
+  });
+
+  void it('a priority tie: the winner is the first name, and the note names the other', () => {
+    const body = explain('https://tie.test:8443/');
+    assert.equal((body['router'] as Obj)['name'], 'alpha@file');
+    assert.deepEqual(body['notes'], ['router "zed@file" matches too with the same priority 7; "alpha@file" wins because ties go to the name that sorts first (set a priority to choose)']);
+  });
+});

@@ -201,6 +201,25 @@ void describe('REST API: pagination, filters, sorting (Traefik cases)', () => {
     { desc: '5 routers, 10 per page, page 2: 400', providers: { myprovider: manyRouters(5) }, path: '/api/http/routers?page=2&per_page=10', status: 400, message: 'invalid request: page: 2, per_page: 10' },
     { desc: '10 routers, 10 per page, page 2: 400', providers: { myprovider: manyRouters(10) }, path: '/api/http/routers?page=2&per_page=10', status: 400, message: 'invalid request: page: 2, per_page: 10' },
     { desc: 'per_page=0 is refused', providers: { myprovider: manyRouters(1) }, path: '/api/http/routers?per_page=0', status: 400, message: 'invalid request: per_page: 0' },
+    { desc: 'per_page=-1 is refused with its value', providers: { myprovider: manyRouters(1) }, path: '/api/http/routers?per_page=-1', status: 400, message: 'invalid request: per_page: -1' },
+    { desc: 'per_page=1e9 is not an integer for Go: 0', providers: { myprovider: manyRouters(1) }, path: '/api/http/routers?per_page=1e9', status: 400, message: 'invalid request: per_page: 0' },
+    { desc: 'page=abc: 0', providers: { myprovider: manyRouters(1) }, path: '/api/http/routers?page=abc', status: 400, message: 'invalid request: page: 0' },
+    { desc: 'page beyond int64: Atoi clamps', providers: { myprovider: manyRouters(1) }, path: '/api/http/routers?page=99999999999999999999', status: 400, message: 'invalid request: page: 9223372036854775807' },
+    {
+      desc: 'per_page=1000000000: one page of everything',
+      providers: { myprovider: manyRouters(3) },
+      path: '/api/http/routers?per_page=1000000000&search=bar',
+      status: 200,
+      nextPage: '1',
+      names: ['bar00@myprovider', 'bar01@myprovider', 'bar02@myprovider'],
+    },
+    {
+      desc: 'a huge valid page (beyond 2^53) is past the data, printed exactly',
+      providers: { myprovider: manyRouters(3) },
+      path: '/api/http/routers?page=9007199254740993&per_page=1',
+      status: 400,
+      message: 'invalid request: page: 9007199254740993, per_page: 1',
+    },
     {
       desc: 'routers filtered by status (routers-filtered-status.json): bar is disabled',
       providers: { myprovider: { http: { ...MY_PROVIDER.http, routers: { ...MY_PROVIDER.http.routers, bar: { ...MY_PROVIDER.http.routers.bar, service: 'missing' } } } }, anotherprovider: ANOTHER },
@@ -282,4 +301,44 @@ void describe('REST API: pagination, filters, sorting (Traefik cases)', () => {
       assertContained(r.json, { rule: 'Host(`foo.baz`)', tls: { options: 'default' }, status: 'enabled', using: ['web'] }, 'router-baz-default-tls-options.json');
     });
   });
+
+  void it('names holding / and % are found URL-encoded; unknown ones are a 404 naming them', async () => {
+    const providers = { myprovider: { http: { ...MY_PROVIDER.http, routers: { 'a/b%c': { entryPoints: ['web'], service: 'foo-service', rule: 'Host(`x.test`)' } } } } };
+    await withApi(providers, async (api) => {
+      const r = await api.get(`/api/http/routers/${encodeURIComponent('a/b%c@myprovider')}`);
+      assert.equal(r.status, 200, r.body);
+      assert.equal((r.json as { name: string }).name, 'a/b%c@myprovider');
+      const missing = await api.get(`/api/http/routers/${encodeURIComponent('x/y%z@myprovider')}`);
+      assert.equal(missing.status, 404);
+      assert.deepEqual(missing.json, { message: 'router not found: x/y%z@myprovider' });
+      // Not UTF-8 once decoded: looked up as written.
+      const raw = await api.get('/api/http/services/%C0@x');
+      assert.deepEqual(raw.json, { message: 'service not found: %C0@x' });
+    });
+  });
+
+  void it('an entry point redirection: its internal router names its redirectScheme middleware, listed too', async () => {
+    const st = staticFromFlags(['--entryPoints.web.address=127.0.0.1:8000', '--entryPoints.web.http.redirections.entryPoint.to=websecure', '--entryPoints.websecure.address=127.0.0.1:8443', '--api']);
+    const built = await buildGraph(st, { myprovider: MY_PROVIDER });
+    const api = await serveApi(st, () => built.graph);
+    try {
+      const router = await api.get('/api/http/routers/web-to-websecure@internal');
+      assertContained(router.json, { entryPoints: ['web'], middlewares: ['redirect-web-to-websecure'], service: 'noop@internal', rule: 'HostRegexp(`^.+$`)', status: 'enabled', provider: 'internal' }, 'redirection router');
+      const mw = await api.get('/api/http/middlewares/redirect-web-to-websecure@internal');
+      assert.deepEqual(mw.json, {
+        redirectScheme: { scheme: 'https', port: '8443', permanent: true },
+        status: 'enabled',
+        usedBy: ['web-to-websecure@internal'],
+        name: 'redirect-web-to-websecure@internal',
+        provider: 'internal',
+        type: 'redirectscheme',
+      });
+      const overview = (await api.get('/api/overview')).json as { http: { middlewares: { total: number } } };
+      assert.equal(overview.http.middlewares.total, ((await api.get('/api/http/middlewares')).json as unknown[]).length);
+    } finally {
+      await api.close();
+      await built.close();
+    }
+  });
 });
+

@@ -61,4 +61,14 @@ void describe('ConfigHistory', () => {
     assert.equal(entries[0]?.errors[0], 'x@file: bad 70');
     assert.equal(entries.at(-1)?.version, 21);
   });
+
+  void it('an update with a flood of errors keeps 100 lines and says how many more', () => {
+    const h = new ConfigHistory();
+    const diagnostics = Array.from({ length: 5000 }, (_, i) => ({ code: 'E', severity: 'error' as const, message: `bad ${i}`, object: `r${i}@file` }));
+    h.record(summary({ skipped: true, diagnostics }), undefined);
+    const errors = h.entries()[0]?.errors ?? [];
+    assert.equal(errors.length, 101);
+    assert.equal(errors[99], 'r99@file: bad 99');
+    assert.equal(errors[100], '... and 4900 more errors');
+  });
 });

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ConfigHistory } from '../../../src/api/history.js';
+import { redactArgv } from '../../../src/api/redact.js';
 import { buildGraph, serveApi, staticFromFlags, type ApiServer, type Built } from './fixtures.js';
 
 const STATIC = staticFromFlags(['--entryPoints.web.address=127.0.0.1:8000', '--api']);
@@ -97,4 +98,50 @@ void describe('secrets never leave through the API', () => {
     const creds = (await api.get('/api/http/services/creds@file')).json as Record<string, Record<string, { url: string }[]>>;
     assert.equal(creds['loadBalancer']?.['servers']?.[0]?.url, 'http://user:xxxx@127.0.0.1:9002');
   });
+});
+
+void describe('values the schema refused stay out of the history', () => {
+  // Refused values are not in the running configuration, so the response scrub cannot know them:
+  // the diagnostics themselves must not quote them.
+  const REFUSED = {
+    http: {
+      routers: { app: { entryPoints: ['web'], rule: 'Host(`app.test`)', service: 'app', middlewares: ['h1', 'f2'] } },
+      middlewares: {
+        h1: { headers: { customResponseHeaders: 'Set-Cookie: refused-cookie-secret' } },
+        f2: { forwardAuth: { address: 'not a url refused-address-secret' } },
+        f3: { forwardAuth: { address: 'ftp://user:refused-url-password@auth.test/' } },
+      },
+      services: { app: { loadBalancer: { servers: [{ url: 'ftp://user:refused-server-password@127.0.0.1:1' }] } } },
+    },
+  };
+  const LEAKS = ['refused-cookie-secret', 'refused-address-secret', 'refused-url-password', 'refused-server-password'];
+
+  void it('applied and rejected entries carry the errors without the refused values', async () => {
+    const built = await buildGraph(STATIC, { file: REFUSED });
+    const diagnostics = [...built.snapshot.diagnostics, ...built.graph.diagnostics];
+    const history = new ConfigHistory();
+    const summary = { version: 1, snapshot: 1, routers: 1, enabled: 0, added: ['app@file'], removed: [], changed: [], errors: 0, ms: 1, diagnostics };
+    history.record({ ...summary, skipped: false }, built.graph.view);
+    history.record({ ...summary, skipped: true, snapshot: 2 }, built.graph.view);
+    const api = await serveApi(STATIC, () => built.graph, history);
+    try {
+      const r = await api.get('/api/history');
+      assert.equal(r.status, 200);
+      for (const leak of LEAKS) assert.ok(!r.body.includes(leak), `history leaks ${leak}: ${r.body}`);
+      // The errors are still there, with their place in the configuration.
+      assert.match(r.body, /http\.middlewares\.f2\.forwardAuth\.address: expected an http:\/\/ or https:\/\/ URL of the authentication server, got \\"xxxx\\"/);
+    } finally {
+      await api.close();
+      await built.close();
+    }
+  });
+});
+
+void describe('redactArgv (/debug/vars cmdline)', () => {
+  const cases: { desc: string; argv: string[]; want: string[] }[] = [
+    { desc: 'flag=value named like a secret', argv: ['node', 'turnpike', '--metrics.influxDB2.token=t0k3n', '--api.insecure=true'], want: ['node', 'turnpike', '--metrics.influxDB2.token=xxxx', '--api.insecure=true'] },
+    { desc: 'flag value as the next argument', argv: ['--tracing.otlp.http.headers.Authorization', 'Bearer abc', '--log.level', 'DEBUG'], want: ['--tracing.otlp.http.headers.Authorization', 'xxxx', '--log.level', 'DEBUG'] },
+    { desc: 'a secret-named boolean flag before another flag', argv: ['--x.password', '--y=1'], want: ['--x.password', '--y=1'] },
+  ];
+  for (const c of cases) void it(c.desc, () => assert.deepEqual(redactArgv(c.argv), c.want));
 });

@@ -8,6 +8,7 @@ import {
   type Field,
   type KeyPath,
   type Scope,
+  internList,
   readBool,
   readFields,
   readInt,
@@ -37,7 +38,7 @@ export function readRouter(scope: Scope, raw: unknown, path: KeyPath): RouterCon
   const service = readString(scope, serviceField, { nonEmpty: true });
 
   const entryPoints = readStringList(scope, fields.get('entryPoints'));
-  const middlewares = readStringList(scope, fields.get('middlewares')) ?? [];
+  const middlewares = internList(readStringList(scope, fields.get('middlewares')) ?? []);
   const priority = readInt(scope, fields.get('priority'), { min: MIN_ROUTER_PRIORITY, max: MAX_ROUTER_PRIORITY }) ?? 0;
 
   const syntaxField = fields.get('ruleSyntax');
@@ -56,7 +57,7 @@ export function readRouter(scope: Scope, raw: unknown, path: KeyPath): RouterCon
   if (!scope.ok || rule === undefined || service === undefined) return undefined;
   return {
     rule,
-    entryPoints: entryPoints === undefined || entryPoints.length === 0 ? undefined : entryPoints,
+    entryPoints: entryPoints === undefined || entryPoints.length === 0 ? undefined : internList(entryPoints),
     middlewares,
     service,
     priority,

@@ -4,7 +4,8 @@ process.env.TZ = 'Etc/GMT-2'; // UTC+2
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { canonicalHeaderName } from '../../../../src/observability/access-log/fields.js';
-import { goCipherName, serviceAddr, splitHostPort, subjectString } from '../../../../src/observability/access-log/entry.js';
+import { serviceAddr, splitHostPort, subjectString } from '../../../../src/observability/access-log/entry.js';
+import { goCipherName } from '../../../../src/observability/tls-names.js';
 import { clfTime, rfc3339Nano, rfc3339Seconds } from '../../../../src/observability/access-log/time-format.js';
 import { jsonString } from '../../../../src/observability/access-log/formatters.js';
 
