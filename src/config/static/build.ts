@@ -15,41 +15,7 @@ import { apiField } from './sections/api.js';
 import { accessLogField } from './sections/access-log.js';
 import { tracingField } from './sections/tracing.js';
 import type { EntryPointConfig, EntryPointTls, FileProviderConfig, LogLevel, PingConfig, RedirectionConfig, StaticConfig } from './types.js';
-
-type Tree = Readonly<Record<string, unknown>>;
-
-function isTree(value: unknown): value is Tree {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function sub(tree: Tree | undefined, key: string): Tree | undefined {
-  const value = tree && Object.hasOwn(tree, key) ? tree[key] : undefined;
-  return isTree(value) ? value : undefined;
-}
-
-function has(tree: Tree | undefined, key: string): boolean {
-  return tree !== undefined && Object.hasOwn(tree, key);
-}
-
-function numberAt(tree: Tree | undefined, key: string, fallback: number): number {
-  const value = tree?.[key];
-  return typeof value === 'number' ? value : fallback;
-}
-
-function boolAt(tree: Tree | undefined, key: string, fallback: boolean): boolean {
-  const value = tree?.[key];
-  return typeof value === 'boolean' ? value : fallback;
-}
-
-function stringAt(tree: Tree | undefined, key: string): string | undefined {
-  const value = tree?.[key];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function stringsAt(tree: Tree | undefined, key: string): string[] {
-  const value = tree?.[key];
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
+import { type Tree, isTree, subtree, present, text, flag, numberAt, strings } from './tree.js';
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
@@ -88,13 +54,13 @@ export const DEFAULT_MAX_CONCURRENT_STREAMS = 250;
  * = every router on the entry point is a TLS router; undefined = absent.
  */
 function entryPointTls(http: Tree | undefined): EntryPointTls | undefined {
-  const tls = sub(http, 'tls');
+  const tls = subtree(http, 'tls');
   if (tls === undefined) return undefined;
   const domains = tls['domains'];
   return {
-    options: stringAt(tls, 'options'),
-    certResolver: stringAt(tls, 'certResolver'),
-    domains: Array.isArray(domains) ? domains.filter(isTree).map((d) => ({ main: stringAt(d, 'main') ?? '', sans: stringsAt(d, 'sans') })) : [],
+    options: text(tls, 'options'),
+    certResolver: text(tls, 'certResolver'),
+    domains: Array.isArray(domains) ? domains.filter(isTree).map((d) => ({ main: text(d, 'main') ?? '', sans: strings(d, 'sans') })) : [],
   };
 }
 
@@ -135,7 +101,7 @@ class Builder {
 
   entryPoint(name: string, tree: Tree, names: ReadonlySet<string>): EntryPointConfig | undefined {
     const base = ['entryPoints', name];
-    const address = stringAt(tree, 'address');
+    const address = text(tree, 'address');
     if (address === undefined) {
       // A decode error below the entry point (a mistyped `adress`, a bad value) already explains it.
       if (!this.failedAt(formatKeyPath(base))) {
@@ -145,17 +111,17 @@ class Builder {
     }
     const parsed = parseAddress(address);
     if (typeof parsed === 'string') return undefined; // reported while decoding
-    const forwarded = sub(tree, 'forwardedHeaders');
-    const transport = sub(tree, 'transport');
-    const responding = sub(transport, 'respondingTimeouts');
-    const lifeCycle = sub(transport, 'lifeCycle');
-    const http = sub(tree, 'http');
-    const redirect = sub(sub(http, 'redirections'), 'entryPoint');
+    const forwarded = subtree(tree, 'forwardedHeaders');
+    const transport = subtree(tree, 'transport');
+    const responding = subtree(transport, 'respondingTimeouts');
+    const lifeCycle = subtree(transport, 'lifeCycle');
+    const http = subtree(tree, 'http');
+    const redirect = subtree(subtree(http, 'redirections'), 'entryPoint');
     const tls = entryPointTls(http);
     let redirection: RedirectionConfig | undefined;
     if (redirect) {
       const at = [...base, 'http', 'redirections', 'entryPoint'];
-      const to = stringAt(redirect, 'to');
+      const to = text(redirect, 'to');
       if (to === undefined) {
         if (!this.failedAt(formatKeyPath(at))) {
           this.error(STATIC_CODES.required, [...at, 'to'], 'a redirection needs "to": an entry point name or ":port"', at);
@@ -168,8 +134,8 @@ class Builder {
       } else {
         redirection = {
           to,
-          scheme: stringAt(redirect, 'scheme') ?? 'https',
-          permanent: boolAt(redirect, 'permanent', true),
+          scheme: text(redirect, 'scheme') ?? 'https',
+          permanent: flag(redirect, 'permanent', true),
           priority: numberAt(redirect, 'priority', DEFAULT_REDIRECTION_PRIORITY),
         };
       }
@@ -180,8 +146,8 @@ class Builder {
       host: parsed.host,
       port: parsed.port,
       protocol: parsed.protocol,
-      asDefault: boolAt(tree, 'asDefault', false),
-      forwardedHeaders: { trustedIPs: stringsAt(forwarded, 'trustedIPs'), insecure: boolAt(forwarded, 'insecure', false) },
+      asDefault: flag(tree, 'asDefault', false),
+      forwardedHeaders: { trustedIPs: strings(forwarded, 'trustedIPs'), insecure: flag(forwarded, 'insecure', false) },
       transport: {
         respondingTimeouts: {
           readTimeout: numberAt(responding, 'readTimeout', 60_000),
@@ -195,18 +161,18 @@ class Builder {
       },
       http: {
         redirections: redirection ? { entryPoint: redirection } : undefined,
-        middlewares: stringsAt(http, 'middlewares'),
-        sanitizePath: boolAt(http, 'sanitizePath', true),
-        encodeQuerySemicolons: boolAt(http, 'encodeQuerySemicolons', false),
+        middlewares: strings(http, 'middlewares'),
+        sanitizePath: flag(http, 'sanitizePath', true),
+        encodeQuerySemicolons: flag(http, 'encodeQuerySemicolons', false),
         maxHeaderBytes: numberAt(http, 'maxHeaderBytes', 1_048_576),
         ...(tls === undefined ? {} : { tls }),
       },
-      http2: { maxConcurrentStreams: numberAt(sub(tree, 'http2'), 'maxConcurrentStreams', DEFAULT_MAX_CONCURRENT_STREAMS) },
+      http2: { maxConcurrentStreams: numberAt(subtree(tree, 'http2'), 'maxConcurrentStreams', DEFAULT_MAX_CONCURRENT_STREAMS) },
     };
   }
 
   entryPoints(root: Tree): Record<string, EntryPointConfig> {
-    const trees = sub(root, 'entryPoints') ?? {};
+    const trees = subtree(root, 'entryPoints') ?? {};
     const names = Object.keys(trees);
     if (names.length === 0) {
       const { name, address } = DEFAULT_ENTRY_POINT;
@@ -215,18 +181,18 @@ class Builder {
     const out: Record<string, EntryPointConfig> = {};
     const nameSet = new Set(names);
     for (const name of names) {
-      const ep = this.entryPoint(name, sub(trees, name) ?? {}, nameSet);
+      const ep = this.entryPoint(name, subtree(trees, name) ?? {}, nameSet);
       if (ep) Object.defineProperty(out, name, { value: ep, enumerable: true, writable: true, configurable: true });
     }
     return out;
   }
 
   fileProvider(providers: Tree | undefined, cwd: string): FileProviderConfig | undefined {
-    if (!has(providers, 'file')) return undefined;
-    const file = sub(providers, 'file') ?? {};
+    if (!present(providers, 'file')) return undefined;
+    const file = subtree(providers, 'file') ?? {};
     const base = ['providers', 'file'];
-    const filename = stringAt(file, 'filename');
-    const directory = stringAt(file, 'directory');
+    const filename = text(file, 'filename');
+    const directory = text(file, 'directory');
     if (filename !== undefined && directory !== undefined) {
       this.error(STATIC_CODES.conflict, base, 'set either "filename" or "directory", not both', [...base, 'directory']);
     } else if (filename === undefined && directory === undefined && !this.failedAt(formatKeyPath(base))) {
@@ -235,7 +201,7 @@ class Builder {
     return {
       filename: filename === undefined ? undefined : resolve(cwd, filename),
       directory: directory === undefined ? undefined : resolve(cwd, directory),
-      watch: boolAt(file, 'watch', true),
+      watch: flag(file, 'watch', true),
     };
   }
 
@@ -244,11 +210,11 @@ class Builder {
    * the user did not define it.
    */
   ping(root: Tree, entryPoints: Record<string, EntryPointConfig>): PingConfig | undefined {
-    if (!has(root, 'ping')) return undefined;
-    const tree = sub(root, 'ping');
+    if (!present(root, 'ping')) return undefined;
+    const tree = subtree(root, 'ping');
     const ping: PingConfig = {
-      entryPoint: stringAt(tree, 'entryPoint') ?? 'traefik',
-      manualRouting: boolAt(tree, 'manualRouting', false),
+      entryPoint: text(tree, 'entryPoint') ?? 'traefik',
+      manualRouting: flag(tree, 'manualRouting', false),
       terminatingStatusCode: numberAt(tree, 'terminatingStatusCode', 503),
     };
     if (!(ping.entryPoint in entryPoints)) {
@@ -276,11 +242,11 @@ class Builder {
     const metrics = buildMetrics(this.decoded, this.diagnostics, entryPoints, () => this.entryPoint(TRAEFIK_ENTRY_POINT.name, { address: TRAEFIK_ENTRY_POINT.address }, new Set()));
     const api = apiField(this.decoded);
     if (api.api?.insecure === true) this.implicitTraefikEntryPoint(entryPoints);
-    const providers = sub(root, 'providers');
-    const log = sub(root, 'log');
-    const transport = sub(root, 'serversTransport');
-    const timeouts = sub(transport, 'forwardingTimeouts');
-    const filePath = stringAt(log, 'filePath');
+    const providers = subtree(root, 'providers');
+    const log = subtree(root, 'log');
+    const transport = subtree(root, 'serversTransport');
+    const timeouts = subtree(transport, 'forwardingTimeouts');
+    const filePath = text(log, 'filePath');
     // `global` (checkNewVersion, sendAnonymousUsage) is decoded for validation only: Turnpike never phones home.
     return {
       workers: numberAt(root, 'workers', defaultWorkers()),
@@ -296,14 +262,14 @@ class Builder {
         ...dockerProviderField(this.decoded, this.diagnostics),
       },
       log: {
-        level: (stringAt(log, 'level') ?? 'ERROR') as LogLevel,
-        format: stringAt(log, 'format') === 'json' ? 'json' : 'common',
+        level: (text(log, 'level') ?? 'ERROR') as LogLevel,
+        format: text(log, 'format') === 'json' ? 'json' : 'common',
         filePath,
-        noColor: boolAt(log, 'noColor', false),
+        noColor: flag(log, 'noColor', false),
       },
       serversTransport: {
-        insecureSkipVerify: boolAt(transport, 'insecureSkipVerify', false),
-        rootCAs: stringsAt(transport, 'rootCAs'),
+        insecureSkipVerify: flag(transport, 'insecureSkipVerify', false),
+        rootCAs: strings(transport, 'rootCAs'),
         maxIdleConnsPerHost: numberAt(transport, 'maxIdleConnsPerHost', 200),
         forwardingTimeouts: {
           dialTimeout: numberAt(timeouts, 'dialTimeout', 30_000),

@@ -18,6 +18,7 @@
 import type { DecodeResult } from '../../paths/index.js';
 import { bool, duration, int, listOf, mapOf, section, str } from '../../paths/schema.js';
 import { parseStatusRanges } from '../../dynamic/schema/middlewares/status-ranges.js';
+import { type Tree, subtree, text } from '../tree.js';
 
 export type AccessLogFormat = 'common' | 'genericCLF' | 'json';
 export type AccessLogFieldMode = 'keep' | 'drop';
@@ -83,18 +84,6 @@ export const accessLogSection = section(
   },
   { doc: 'Enable access logs (one line per request)' },
 );
-
-type Tree = Readonly<Record<string, unknown>>;
-
-function subtree(tree: Tree | undefined, key: string): Tree | undefined {
-  const value = tree !== undefined && Object.hasOwn(tree, key) ? tree[key] : undefined;
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Tree) : undefined;
-}
-
-function text(tree: Tree | undefined, key: string): string | undefined {
-  const value = tree?.[key];
-  return typeof value === 'string' ? value : undefined;
-}
 
 function modes<M extends string>(tree: Tree | undefined, allowed: readonly M[]): Record<string, M> {
   const out: Record<string, M> = {};

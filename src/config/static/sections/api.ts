@@ -6,6 +6,7 @@
  */
 import type { DecodeResult } from '../../paths/index.js';
 import { bool, section, str } from '../../paths/schema.js';
+import { subtree, flag } from '../tree.js';
 
 export interface ApiConfig {
   /** Serve the API on the entry point `traefik` without a router of one's own. Default false. */
@@ -37,18 +38,6 @@ export const apiSection = section(
   },
   { doc: 'Enable the API (routed by a router to api@internal, or on entry point "traefik" with insecure)' },
 );
-
-type Tree = Readonly<Record<string, unknown>>;
-
-function subtree(tree: Tree | undefined, key: string): Tree | undefined {
-  const value = tree !== undefined && Object.hasOwn(tree, key) ? tree[key] : undefined;
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Tree) : undefined;
-}
-
-function flag(tree: Tree | undefined, key: string, fallback: boolean): boolean {
-  const value = tree?.[key];
-  return typeof value === 'boolean' ? value : fallback;
-}
 
 /** `/x` and `/x/` both become `/x/`; `/` stays. */
 function normaliseBasePath(value: string | undefined): string {

@@ -12,6 +12,7 @@ import { bool, duration, section, str } from '../../paths/schema.js';
 import { compileConstraints } from '../../../providers/docker/constraints.js';
 import { DEFAULT_RULE_TEMPLATE, compileDefaultRule } from '../../../providers/docker/default-rule.js';
 import { STATIC_CODES } from '../codes.js';
+import { subtree, text, flag } from '../tree.js';
 
 /** Traefik's default `defaultRule`. */
 export const DOCKER_DEFAULT_RULE = DEFAULT_RULE_TEMPLATE;
@@ -107,23 +108,6 @@ export const dockerSection = section(
   },
   { doc: 'Enable the Docker provider (routes from container labels)' },
 );
-
-type Tree = Readonly<Record<string, unknown>>;
-
-function subtree(tree: Tree | undefined, key: string): Tree | undefined {
-  const value = tree !== undefined && Object.hasOwn(tree, key) ? tree[key] : undefined;
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Tree) : undefined;
-}
-
-function text(tree: Tree | undefined, key: string): string | undefined {
-  const value = tree?.[key];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function flag(tree: Tree | undefined, key: string, fallback: boolean): boolean {
-  const value = tree?.[key];
-  return typeof value === 'boolean' ? value : fallback;
-}
 
 /**
  * The model of `providers.docker`, or undefined when the section is absent. Cross-field problems

@@ -9,6 +9,7 @@ import { formatKeyPath, type DecodeResult } from '../../paths/index.js';
 import { bool, duration, listOf, mapOf, num, section, str } from '../../paths/schema.js';
 import { STATIC_CODES, type StaticCode } from '../codes.js';
 import type { EntryPointConfig } from '../types.js';
+import { type Tree, subtree, present, flag, text } from '../tree.js';
 
 /** Traefik's default histogram buckets (seconds). */
 export const DEFAULT_BUCKETS: readonly number[] = [0.1, 0.3, 1.2, 5.0];
@@ -110,27 +111,6 @@ export const metricsSection = section(
   },
   { doc: 'Metrics (Prometheus, Datadog, StatsD)' },
 );
-
-type Tree = Readonly<Record<string, unknown>>;
-
-function subtree(tree: Tree | undefined, key: string): Tree | undefined {
-  const value = tree !== undefined && Object.hasOwn(tree, key) ? tree[key] : undefined;
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Tree) : undefined;
-}
-
-function present(tree: Tree | undefined, key: string): boolean {
-  return tree !== undefined && Object.hasOwn(tree, key);
-}
-
-function flag(tree: Tree | undefined, key: string, fallback: boolean): boolean {
-  const value = tree?.[key];
-  return typeof value === 'boolean' ? value : fallback;
-}
-
-function text(tree: Tree | undefined, key: string): string | undefined {
-  const value = tree?.[key];
-  return typeof value === 'string' ? value : undefined;
-}
 
 /** A Prometheus label name (and not one Turnpike already uses). */
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

@@ -6,6 +6,7 @@
  */
 import type { DecodeResult } from '../../paths/index.js';
 import { bool, listOf, mapOf, num, section, str } from '../../paths/schema.js';
+import { type Tree, subtree, present, text, flag } from '../tree.js';
 
 /** Traefik's default OTLP/HTTP endpoint for traces. */
 export const OTLP_HTTP_DEFAULT_ENDPOINT = 'https://localhost:4318/v1/traces';
@@ -97,27 +98,6 @@ export const tracingSection = section(
   },
   { doc: 'Enable OpenTelemetry tracing' },
 );
-
-type Tree = Readonly<Record<string, unknown>>;
-
-function subtree(tree: Tree | undefined, key: string): Tree | undefined {
-  const value = tree !== undefined && Object.hasOwn(tree, key) ? tree[key] : undefined;
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Tree) : undefined;
-}
-
-function present(tree: Tree | undefined, key: string): boolean {
-  return tree !== undefined && Object.hasOwn(tree, key);
-}
-
-function text(tree: Tree | undefined, key: string): string | undefined {
-  const value = tree?.[key];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function flag(tree: Tree | undefined, key: string, fallback: boolean): boolean {
-  const value = tree?.[key];
-  return typeof value === 'boolean' ? value : fallback;
-}
 
 function strings(tree: Tree | undefined, key: string): string[] {
   const value = tree?.[key];
