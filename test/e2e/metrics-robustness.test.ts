@@ -34,10 +34,16 @@ function dynamicYaml(up: Upstream, routers: string[]): string {
   return lines.join('\n') + '\n';
 }
 
-async function start(dir: string, dynamic: string, flags: string[], watch = false): Promise<{ tp: TurnpikeProcess; ports: Map<string, number>; file: string }> {
+async function start(
+  dir: string,
+  dynamic: string,
+  flags: string[],
+  watch = false,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ tp: TurnpikeProcess; ports: Map<string, number>; file: string }> {
   const file = join(dir, 'dynamic.yml');
   writeFileSync(file, dynamic);
-  const tp = new TurnpikeProcess([`--providers.file.filename=${file}`, `--providers.file.watch=${watch}`, '--log.format=json', '--log.level=DEBUG', ...flags]);
+  const tp = new TurnpikeProcess([`--providers.file.filename=${file}`, `--providers.file.watch=${watch}`, '--log.format=json', '--log.level=DEBUG', ...flags], { env });
   await tp.waitForLog('first configuration', isApplied, 20_000);
   const ports = new Map<string, number>();
   for (const r of tp.logs) if (r.msg === 'entryPoint listening') ports.set(r.entryPoint as string, r.port as number);
@@ -164,11 +170,20 @@ describe('metrics: a StatsD address that does not resolve', () => {
   });
 
   it('is logged once, and requests keep flowing', async () => {
-    const s = await start(dir, dynamicYaml(up, ['a']), ['--entryPoints.web.address=127.0.0.1:0', '--metrics.statsD.address=nowhere.invalid:8125', '--metrics.statsD.pushInterval=50ms']);
+    // The name is looked up through this machine's resolver: RES_OPTIONS (glibc) bounds each query
+    // to one 1 s try, so a resolver that does not answer (a machine with no network) fails the
+    // lookup in about 2 s instead of glibc's default 5 s x 2 per address family.
+    const s = await start(
+      dir,
+      dynamicYaml(up, ['a']),
+      ['--entryPoints.web.address=127.0.0.1:0', '--metrics.statsD.address=nowhere.invalid:8125', '--metrics.statsD.pushInterval=50ms'],
+      false,
+      { RES_OPTIONS: 'timeout:1 attempts:1' },
+    );
     tp = s.tp;
     const web = s.ports.get('web') ?? 0;
     await traffic(web, 'a.test', 3);
-    const warned = await tp.waitForLog('cannot push metrics', (r) => r.msg === 'cannot push metrics', 10_000);
+    const warned = await tp.waitForLog('cannot push metrics', (r) => r.msg === 'cannot push metrics', 30_000);
     assert.equal(warned.metricsProvider, 'statsd');
     assert.match(String(warned.err), /ENOTFOUND|EAI_AGAIN/);
     // Later pushes fail too, silently; the proxy still serves.
