@@ -38,7 +38,12 @@ import { mergeFileTls } from './tls-merge.js';
 
 /** A file's text, or why it could not be read. */
 export type SourceFile =
-  | { readonly path: string; readonly text: string }
+  | {
+      readonly path: string;
+      readonly text: string;
+      /** textDigest(text), when the reader made it already (the watcher does: one hash per read, not two). */
+      readonly digest?: string;
+    }
   | { readonly path: string; readonly error: { readonly code: DynamicCode; readonly message: string } };
 
 /** The last good parse of each file, carried from one translation to the next. */
@@ -114,7 +119,8 @@ function splice(last: CachedFile, state: IncrementalState, path: string, text: s
   });
 }
 
-function textDigest(text: string): string {
+/** The digest that tells an unchanged file (SHA-256 of its text, base64). */
+export function textDigest(text: string): string {
   return createHash('sha256').update(text).digest('base64');
 }
 
@@ -153,7 +159,7 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
     const last = previous.get(file.path);
     let parsed: ParsedDocument | undefined;
     if ('text' in file) {
-      const digest = textDigest(file.text);
+      const digest = file.digest ?? textDigest(file.text);
       const spliced = options.splice !== false && last?.incremental !== undefined && last.digest !== digest ? splice(last, last.incremental, file.path, file.text, digest) : undefined;
       if (spliced !== undefined) {
         incrementalCount++;

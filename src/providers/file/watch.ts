@@ -30,7 +30,7 @@ import { EMPTY_DYNAMIC, type DynamicConfig, type ObjectOrigin } from '../../conf
 import type { FileProviderConfig } from '../../config/static/types.js';
 import type { Provider, ProviderMessage } from '../provider.js';
 import { readTarget, targetOf } from './read.js';
-import { type FileCache, translateFiles } from './translate.js';
+import { type FileCache, textDigest, translateFiles } from './translate.js';
 
 export interface FileProviderOptions {
   /** Namespace of the objects (`api@file`); default `file`. */
@@ -103,17 +103,27 @@ async function runFileProvider(
       message,
       source: dir,
     }));
-    // A digest, not the text itself: a copy of every file's text would stay in memory until the next read.
+    // A digest, not the text itself: a copy of every file's text would stay in memory until the next
+    // read. Each text is hashed once: translateFiles takes the file's digest from here.
     const digest = createHash('sha256');
-    for (const f of read.files) {
+    const files = read.files.map((f) => {
       digest.update(JSON.stringify(f.path));
-      if ('text' in f) digest.update(`T${f.text.length}:`).update(f.text);
-      else digest.update(`E${JSON.stringify(f.error)}`);
-    }
+      if (!('text' in f)) {
+        digest.update(`E${JSON.stringify(f.error)}`);
+        return f;
+      }
+      const own = textDigest(f.text);
+      digest.update(`T${own}`);
+      return { path: f.path, text: f.text, digest: own };
+    });
     const fingerprint = digest.update(JSON.stringify([read.diagnostics, watchDiagnostics])).digest('hex');
     if (fingerprint === lastFingerprint) return;
     lastFingerprint = fingerprint;
-    const t = translateFiles(read.files, cache);
+    // The data path gets a turn between hashing (about 2 ms per 10,000 routers) and translating:
+    // in one process, both share its event loop.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (signal.aborted) return;
+    const t = translateFiles(files, cache);
     cache = t.cache;
     emit(freezeFresh({ provider: name, config: t.config, origins: t.origins, diagnostics: [...setup, ...watchDiagnostics, ...read.diagnostics, ...t.diagnostics] }));
   };
