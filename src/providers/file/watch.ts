@@ -125,6 +125,9 @@ async function runFileProvider(
     if (signal.aborted) return;
     const t = translateFiles(files, cache);
     cache = t.cache;
+    // And again before the aggregator takes it: its first slice would otherwise extend this block.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (signal.aborted) return;
     emit(freezeFresh({ provider: name, config: t.config, origins: t.origins, diagnostics: [...setup, ...watchDiagnostics, ...read.diagnostics, ...t.diagnostics] }));
   };
 
