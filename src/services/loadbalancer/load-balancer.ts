@@ -76,16 +76,24 @@ function plainHandler(
   transport: ResolvedTransport,
   servers: readonly { readonly target: ServerTarget; readonly weight: number }[],
 ): Handler {
-  const forward = forwarderFor(deps, transport, cfg.passHostHeader, cfg.flushInterval);
-  const wrr = new SmoothWeightedRoundRobin(servers.map((s) => ({ value: s.target, weight: s.weight })));
-
-  if (wrr.size === 0) {
+  // Pickable servers are those of weight > 0 (as the round robin counts them).
+  let pickable = 0;
+  let first: ServerTarget | undefined;
+  for (const s of servers) {
+    if (!(s.weight > 0)) continue;
+    pickable++;
+    first ??= s.target;
+  }
+  if (pickable === 0 || first === undefined) {
     return function noServer(): void {
       throw noAvailableServer();
     };
   }
-  // One pickable server (the common case): no round robin state to step or keep.
-  return wrr.size === 1 ? singleServer(forward, wrr.next() as ServerTarget) : roundRobin(forward, wrr);
+  const forward = forwarderFor(deps, transport, cfg.passHostHeader, cfg.flushInterval);
+  // One pickable server (the common case): no round robin to build, step or keep (100,000
+  // single-server services made 21 MB of round robins only to drop them).
+  if (pickable === 1) return singleServer(forward, first);
+  return roundRobin(forward, new SmoothWeightedRoundRobin(servers.map((s) => ({ value: s.target, weight: s.weight }))));
 }
 
 // The handlers are made in their own functions so that each closure keeps only what it uses.
