@@ -32,7 +32,7 @@ import { sameData } from '../../config/dynamic/same-data.js';
 import { isPlainObject, setOwn } from '../../config/dynamic/schema/fields.js';
 import type { DynamicConfig, HttpConfig, ObjectOrigin, TlsConfig } from '../../config/dynamic/types.js';
 import { type DynamicValidation, type HttpCollection, type Locate, validateDynamic } from '../../config/dynamic/validate.js';
-import { blocksOf, type IncrementalState, replaceObject, tryIncremental, withEntry } from './incremental.js';
+import { blocksOf, type IncrementalState, replaceObjectSteps, tryIncremental, withEntry } from './incremental.js';
 import { type ParsedFile, parseDynamicFile, parseLocator } from './parse.js';
 import { mergeFileTls } from './tls-merge.js';
 
@@ -99,18 +99,20 @@ function hasObjects(objects: FileObjects, tls: TlsConfig | undefined): boolean {
 type ParsedDocument = { readonly text: string; readonly digest: string } & Extract<ParsedFile, { ok: true }>;
 
 /** `last` with one edited object spliced in (incremental.ts), or undefined: read the file whole. */
-function splice(last: CachedFile, state: IncrementalState, path: string, text: string, digest: string): CachedFile | undefined {
+function* splice(last: CachedFile, state: IncrementalState, path: string, text: string, digest: string): Generator<void, CachedFile | undefined, void> {
   if (text.includes('{{') && TEMPLATE.test(text)) return undefined; // the whole read warns about it
   const locate = parseLocator(path, text);
   const edit = tryIncremental(state, text, path, last.origins, locate);
   if (edit === undefined) return undefined;
+  yield;
   const key = `http.${edit.collection}.${edit.name}`;
   // The 20,000-entry map is shared, with the edited entry laid over it (incremental.ts).
   const clean = withEntry(last.clean, key, edit.fingerprint);
+  const objects = yield* replaceObjectSteps(last.objects, edit.collection, edit.name, edit.value);
   return Object.freeze({
     digest,
     locate,
-    objects: replaceObject(last.objects, edit.collection, edit.name, edit.value),
+    objects,
     clean,
     origins: edit.origins,
     diagnostics: last.diagnostics,
@@ -149,6 +151,23 @@ const KEPT = 'keeping its last valid version';
 
 /** `splice: false` reads every changed file whole (the differential test's reference). */
 export function translateFiles(files: readonly SourceFile[], previous: FileCache = new Map(), options: { readonly splice?: boolean } = {}): FileTranslation {
+  const steps = translateFilesSteps(files, previous, options);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/**
+ * translateFiles as a generator: it yields between the parts of a one-object edit (the edit
+ * itself, then the copy of its collection every ~1,000 names), so that the file provider can run
+ * it in slices beside the data path. A file read whole is one step.
+ */
+export function* translateFilesSteps(
+  files: readonly SourceFile[],
+  previous: FileCache = new Map(),
+  options: { readonly splice?: boolean } = {},
+): Generator<void, FileTranslation, void> {
   const diagnostics: Diagnostic[] = [];
   const cache = new Map<string, CachedFile>();
   let incrementalCount = 0;
@@ -160,7 +179,7 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
     let parsed: ParsedDocument | undefined;
     if ('text' in file) {
       const digest = file.digest ?? textDigest(file.text);
-      const spliced = options.splice !== false && last?.incremental !== undefined && last.digest !== digest ? splice(last, last.incremental, file.path, file.text, digest) : undefined;
+      const spliced = options.splice !== false && last?.incremental !== undefined && last.digest !== digest ? yield* splice(last, last.incremental, file.path, file.text, digest) : undefined;
       if (spliced !== undefined) {
         incrementalCount++;
         documents.push({ path: file.path, parsed: undefined, last: spliced });

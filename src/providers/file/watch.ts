@@ -30,7 +30,7 @@ import { EMPTY_DYNAMIC, type DynamicConfig, type ObjectOrigin } from '../../conf
 import type { FileProviderConfig } from '../../config/static/types.js';
 import type { Provider, ProviderMessage } from '../provider.js';
 import { readTarget, targetOf } from './read.js';
-import { type FileCache, textDigest, translateFiles } from './translate.js';
+import { type FileCache, textDigest, translateFiles, translateFilesSteps } from './translate.js';
 
 export interface FileProviderOptions {
   /** Namespace of the objects (`api@file`); default `file`. */
@@ -123,7 +123,8 @@ async function runFileProvider(
     // in one process, both share its event loop.
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (signal.aborted) return;
-    const t = translateFiles(files, cache);
+    const t = await runSliced(translateFilesSteps(files, cache), signal);
+    if (t === undefined) return;
     cache = t.cache;
     // And again before the aggregator takes it: its first slice would otherwise extend this block.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -240,5 +241,23 @@ class DirectoryWatchers {
   close(): void {
     for (const w of this.#watchers.values()) w.close();
     this.#watchers.clear();
+  }
+}
+
+/** Longest stretch a translation keeps the event loop before it yields (ms), as the compiler's slices. */
+const TRANSLATE_SLICE_MS = 4;
+
+/**
+ * Runs `steps` in slices of about TRANSLATE_SLICE_MS with the event loop free in between (in one
+ * process the data path shares it); undefined when `signal` aborted meanwhile.
+ */
+async function runSliced<T>(steps: Generator<void, T, void>, signal: AbortSignal): Promise<T | undefined> {
+  for (;;) {
+    const deadline = performance.now() + TRANSLATE_SLICE_MS;
+    let r = steps.next();
+    while (r.done !== true && performance.now() < deadline) r = steps.next();
+    if (r.done === true) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (signal.aborted) return undefined;
   }
 }

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type FileCache, type FileTranslation, translateFiles } from '../../../../src/providers/file/translate.js';
+import { type FileCache, type FileTranslation, translateFiles, translateFilesSteps } from '../../../../src/providers/file/translate.js';
 
 const N = 40;
 
@@ -71,5 +71,27 @@ void describe('translateFiles: splicing a one-object edit', () => {
     assert.equal((second.config.http.routers['r5000'] as { rule: string }).rule, 'Host(`changed.test`)');
     assert.equal(second.config.http.routers['r4999'], first.config.http.routers['r4999']);
     assert.equal(second.config.http.services['s5000'], first.config.http.services['s5000']);
+  });
+});
+
+void describe('translateFilesSteps: a one-object edit in slices', () => {
+  void it('yields during the copy of a large collection and ends with what translateFiles gives', () => {
+    const n = 5000;
+    const text = lines(n);
+    const cache = translateFiles([{ path: 'd.yml', text: text.join('\n') + '\n' }]).cache;
+    const at = text.indexOf('      rule: "Host(`h2500.test`)"');
+    text[at] = '      rule: "Host(`h2500-x.test`)"';
+    const body = text.join('\n') + '\n';
+    const steps = translateFilesSteps([{ path: 'd.yml', text: body }], cache);
+    let yields = 0;
+    let r = steps.next();
+    while (r.done !== true) {
+      yields++;
+      r = steps.next();
+    }
+    assert.equal(r.value.incremental, 1, 'spliced');
+    // The edit, then one checkpoint per 1,024 of the 5,000 router names copied.
+    assert.ok(yields >= 5, `${yields} yields`);
+    assert.deepEqual(plain(r.value), plain(translateFiles([{ path: 'd.yml', text: body }], cache, { splice: false })));
   });
 });
