@@ -145,6 +145,9 @@ class ServiceBuildError extends Error {
 export function disposeDropped(previous: CompiledGraph, next: CompiledGraph | undefined): void {
   // A built service belongs to one name: look it up by name (no set of every service).
   const now = next?.built.services;
+  // A reload that changed only routers keeps the previous graph's map itself (compile-incremental.ts):
+  // nothing was dropped, and 10,000 services need not be walked.
+  if (now === previous.built.services) return;
   for (const [name, entry] of previous.built.services) if (now?.get(name)?.service !== entry.service) entry.service.dispose();
 }
 
