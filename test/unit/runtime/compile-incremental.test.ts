@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import type { DynamicConfig, LoadBalancerConfig, MiddlewareConfig, RouterConfig, ServiceConfig } from '../../../src/config/dynamic/types.js';
 import { DEFAULT_HEADERS_OPTIONS } from '../../../src/config/dynamic/schema/middlewares/headers.js';
 import type { EntryPointConfig, StaticConfig } from '../../../src/config/static/types.js';
-import { runHeadHooks, type Exchange, type Handler } from '../../../src/exchange/exchange.js';
-import { HeaderList } from '../../../src/exchange/headers.js';
+import type { Exchange } from '../../../src/exchange/exchange.js';
 import { compile, type CompileDeps, type CompiledGraph } from '../../../src/runtime/compile.js';
 import { loadMiddlewareKinds } from '../../../src/middlewares/registry.js';
 import { plainService, type BuiltService } from '../../../src/services/service.js';
+import { type Answer, request as send } from './graph-request.js';
 
 function ep(name: string): EntryPointConfig {
   return {
@@ -44,55 +44,6 @@ const deps: CompileDeps = {
     return plainService((ex: Exchange) => ex.response.sendText(200, body));
   },
 };
-
-interface Answer {
-  status: number;
-  body: string;
-  header: string | undefined;
-}
-
-function request(graph: CompiledGraph, host: string, tls = false): Answer {
-  const handler = graph.entryPoints.get('web') as Handler;
-  const answer: Answer = { status: 0, body: '', header: undefined };
-  const hooks: ((s: number, h: HeaderList) => void)[] = [];
-  const ex = {
-    method: 'GET',
-    path: '/',
-    query: null,
-    routingPath: '/',
-    host,
-    httpVersion: '1.1',
-    headers: new HeaderList(['Host', host]),
-    body: null,
-    peer: { address: '127.0.0.1', port: 1 },
-    tls: tls ? { servername: undefined, protocol: 'TLSv1.3', cipher: '', alpn: undefined } : null,
-    entryPoint: 'web',
-    upgrade: null,
-    routerName: undefined,
-    record: null,
-    startedAt: 0,
-    response: {
-      headersSent: false,
-      clientGone: false,
-      onHead: (h: (s: number, hl: HeaderList) => void) => hooks.push(h),
-      writeHead() {},
-      write: () => true,
-      onDrain() {},
-      onClientGone() {},
-      end() {},
-      abort() {},
-      sendText(status: number, text: string, headers?: HeaderList) {
-        const h = headers ?? new HeaderList();
-        runHeadHooks(hooks, status, h);
-        answer.status = status;
-        answer.body = text;
-        answer.header = h.get('X-Mw') ?? undefined;
-      },
-    },
-  } satisfies Exchange;
-  void handler(ex);
-  return answer;
-}
 
 function router(rule: string, service: string, extra: Partial<RouterConfig> = {}): RouterConfig {
   return Object.freeze({ rule, entryPoints: undefined, middlewares: [], service, priority: 0, tls: undefined, ...extra });
@@ -211,8 +162,14 @@ const cases: Case[] = [
   },
 ];
 
+/** A request to the graph's `web` entry point for `host`. */
+function request(graph: CompiledGraph, host: string, tls = false): Answer {
+  return send(graph.entryPoints.get('web'), { host, tls });
+}
+
 function show(a: Answer): string {
-  return `${a.status} ${a.body}${a.header === undefined ? '' : ` ${a.header}`}`;
+  const header = a.headers.get('X-Mw');
+  return `${a.status} ${a.body}${header === undefined ? '' : ` ${header}`}`;
 }
 
 /** What a graph answers, shows and reports: must be the same for a reload and a compile from nothing. */

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import type { DynamicConfig, LoadBalancerConfig, RouterConfig } from '../../../src/config/dynamic/types.js';
 import { DEFAULT_HEADERS_OPTIONS } from '../../../src/config/dynamic/schema/middlewares/headers.js';
 import type { EntryPointConfig, StaticConfig } from '../../../src/config/static/types.js';
-import { runHeadHooks, type Exchange, type Handler } from '../../../src/exchange/exchange.js';
-import { HeaderList } from '../../../src/exchange/headers.js';
+import type { Exchange } from '../../../src/exchange/exchange.js';
 import { compile, type CompileDeps } from '../../../src/runtime/compile.js';
 import { loadMiddlewareKinds } from '../../../src/middlewares/registry.js';
 import { plainService, type BuiltService } from '../../../src/services/service.js';
+import { request } from './graph-request.js';
 
 function ep(name: string, extra: Partial<EntryPointConfig> = {}): EntryPointConfig {
   return {
@@ -47,55 +47,6 @@ const deps: CompileDeps = {
     return plainService((ex: Exchange) => ex.response.sendText(200, name));
   },
 };
-
-interface Answer {
-  status: number;
-  body: string;
-  headers: HeaderList;
-}
-
-function request(handler: Handler | undefined, init: { host?: string; path?: string; method?: string; tls?: boolean }): Answer {
-  assert.ok(handler, 'entry point has a handler');
-  const answer: Answer = { status: 0, body: '', headers: new HeaderList() };
-  const hooks: ((s: number, h: HeaderList) => void)[] = [];
-  const ex = {
-    method: init.method ?? 'GET',
-    path: init.path ?? '/',
-    query: null,
-    routingPath: init.path ?? '/',
-    host: init.host ?? 'example.test',
-    httpVersion: '1.1',
-    headers: new HeaderList(['Host', init.host ?? 'example.test']),
-    body: null,
-    peer: { address: '127.0.0.1', port: 1 },
-    tls: init.tls ? { servername: undefined, protocol: 'TLSv1.3', cipher: '', alpn: undefined } : null,
-    entryPoint: 'web',
-    upgrade: null,
-    routerName: undefined,
-    record: null,
-    startedAt: 0,
-    response: {
-      headersSent: false,
-      clientGone: false,
-      onHead: (h: (s: number, hl: HeaderList) => void) => hooks.push(h),
-      writeHead() {},
-      write: () => true,
-      onDrain() {},
-      onClientGone() {},
-      end() {},
-      abort() {},
-      sendText(status: number, text: string, headers?: HeaderList) {
-        const h = headers ?? new HeaderList();
-        runHeadHooks(hooks, status, h);
-        answer.status = status;
-        answer.body = text;
-        answer.headers = h;
-      },
-    },
-  } satisfies Exchange;
-  void handler(ex);
-  return answer;
-}
 
 function router(rule: string, service: string, extra: Partial<RouterConfig> = {}): RouterConfig {
   return { rule, entryPoints: undefined, middlewares: [], service, priority: 0, tls: undefined, ...extra };
