@@ -7,6 +7,7 @@
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { sameData } from '../config/dynamic/same-data.js';
 import type { ApplySummary } from '../runtime/runtime.js';
+import type { HistoryEntry, NameDiff } from './history-types.js';
 import { providerOf, type RuntimeView } from '../runtime/view.js';
 import { redactDiagnosticText, scrub, viewSecrets } from './redact.js';
 
@@ -16,35 +17,6 @@ export const HISTORY_SIZE = 50;
 const MAX_NAMES = 1000;
 /** Error lines kept per entry (a last line says how many more there were). */
 const MAX_ERRORS = 100;
-
-export interface NameDiff {
-  readonly added: readonly string[];
-  readonly removed: readonly string[];
-  readonly changed: readonly string[];
-  /** Exact sizes (the lists stop at MAX_NAMES names). */
-  readonly counts: { readonly added: number; readonly removed: number; readonly changed: number };
-}
-
-export interface HistoryEntry {
-  /** 1, 2, 3 ... in the order things happened in this process. */
-  readonly id: number;
-  /** ISO 8601. */
-  readonly time: string;
-  /** `applied`: a new configuration is live; `rejected`: an update was refused, the previous one stays. */
-  readonly kind: 'applied' | 'rejected';
-  /** The snapshot version (the aggregator's count). */
-  readonly version: number;
-  /** Providers whose objects changed (applied), or whose update was refused (rejected). */
-  readonly providers: readonly string[];
-  readonly routers?: NameDiff;
-  readonly services?: NameDiff;
-  readonly middlewares?: NameDiff;
-  /** Compile time of an applied configuration, ms. */
-  readonly ms?: number;
-  /** Error diagnostics, formatted (`file:line: CODE message`). */
-  readonly errors: readonly string[];
-  readonly warnings: number;
-}
 
 function capped(list: readonly string[]): readonly string[] {
   return list.length > MAX_NAMES ? list.slice(0, MAX_NAMES) : list;

@@ -3,28 +3,9 @@
  * added, removed and changed, grouped by kind, with the names the API cut off counted. Pure: tested
  * in node.
  */
+import type { HistoryEntry, NameDiff } from '../../../src/api/history-types.js';
 
-export interface NameDiff {
-  readonly added: readonly string[];
-  readonly removed: readonly string[];
-  readonly changed: readonly string[];
-  readonly counts: { readonly added: number; readonly removed: number; readonly changed: number };
-}
-
-/** One entry of /api/history (src/api/history.ts). */
-export interface HistoryEntry {
-  readonly id: number;
-  readonly time: string;
-  readonly kind: 'applied' | 'rejected';
-  readonly version: number;
-  readonly providers: readonly string[];
-  readonly routers?: NameDiff;
-  readonly services?: NameDiff;
-  readonly middlewares?: NameDiff;
-  readonly ms?: number;
-  readonly errors: readonly string[];
-  readonly warnings: number;
-}
+export type { HistoryEntry, NameDiff };
 
 export type DiffOp = 'added' | 'removed' | 'changed';
 export type DiffSection = 'routers' | 'services' | 'middlewares';
