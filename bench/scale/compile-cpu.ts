@@ -11,10 +11,12 @@
  *
  * Not part of `npm test`; see docs/benchmarks.md.
  */
+import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { load as loadYaml } from 'js-yaml';
 import { validateDynamic, validateObject } from '../../src/config/dynamic/validate.js';
 import type { DynamicConfig } from '../../src/config/dynamic/types.js';
+import { loadStaticConfig } from '../../src/config/static/load.js';
 import type { StaticConfig } from '../../src/config/static/types.js';
 import { compileDeps } from '../../src/cli/compile-deps.js';
 import { UpstreamPools } from '../../src/proxy/upstream-pools.js';
@@ -33,26 +35,10 @@ const { values: opt } = parseArgs({
 const N = Number(opt.routers);
 const say = (s: string): void => void process.stdout.write(s + '\n');
 
-const staticConfig: StaticConfig = {
-  workers: 1,
-  entryPoints: {
-    web: {
-      name: 'web',
-      address: '127.0.0.1:8080',
-      host: '127.0.0.1',
-      port: 8080,
-      protocol: 'tcp',
-      asDefault: false,
-      forwardedHeaders: { trustedIPs: [], insecure: false },
-      transport: { respondingTimeouts: { readTimeout: 0, writeTimeout: 0, idleTimeout: 0 }, lifeCycle: { requestAcceptGraceTimeout: 0, graceTimeOut: 0 } },
-      http: { redirections: undefined, middlewares: [] },
-    },
-  },
-  providers: { providersThrottleDuration: 0, file: undefined },
-  log: { level: 'ERROR', format: 'common', filePath: undefined, noColor: true },
-  serversTransport: { insecureSkipVerify: false, rootCAs: [], maxIdleConnsPerHost: 2, forwardingTimeouts: { dialTimeout: 0, responseHeaderTimeout: 0, idleConnTimeout: 0 } },
-  origin: { kind: 'defaults' },
-} as unknown as StaticConfig;
+// What the binary builds from `--entryPoints.web.address=127.0.0.1:8080` (Traefik's defaults elsewhere).
+const loaded = loadStaticConfig({ argv: ['--entryPoints.web.address=127.0.0.1:8080', '--log.level=ERROR'], env: {}, cwd: tmpdir(), searchDirs: [] });
+if (loaded.config === undefined) throw new Error(`static configuration: ${JSON.stringify(loaded.diagnostics)}`);
+const staticConfig: StaticConfig = loaded.config;
 
 /** CPU ms (user + system) and wall ms of fn. */
 function measure<T>(fn: () => T): { value: T; cpu: number; wall: number } {
