@@ -23,6 +23,7 @@
 import { createHash } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
 import { dirname } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Diagnostic } from '../../config/diagnostics.js';
 import { DYNAMIC_CODES } from '../../config/dynamic/codes.js';
 import { freezeFresh } from '../../config/dynamic/freeze.js';
@@ -121,13 +122,13 @@ async function runFileProvider(
     lastFingerprint = fingerprint;
     // The data path gets a turn between hashing (about 2 ms per 10,000 routers) and translating:
     // in one process, both share its event loop.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
     if (signal.aborted) return;
     const t = await runSliced(translateFilesSteps(files, cache), signal);
     if (t === undefined) return;
     cache = t.cache;
     // And again before the aggregator takes it: its first slice would otherwise extend this block.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
     if (signal.aborted) return;
     emit(freezeFresh({ provider: name, config: t.config, origins: t.origins, diagnostics: [...setup, ...watchDiagnostics, ...read.diagnostics, ...t.diagnostics] }));
   };
@@ -257,7 +258,7 @@ async function runSliced<T>(steps: Generator<void, T, void>, signal: AbortSignal
     let r = steps.next();
     while (r.done !== true && performance.now() < deadline) r = steps.next();
     if (r.done === true) return r.value;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
     if (signal.aborted) return undefined;
   }
 }
