@@ -12,7 +12,7 @@
  * Only RuleError is ever thrown.
  */
 import type { MatcherNode, RuleNode } from './ast.js';
-import { Lexer, type Token } from './lexer.js';
+import { Lexer, type TokenKind } from './lexer.js';
 import { HTTP_MATCHER_TABLE, type MatcherTable } from './matcher-specs.js';
 import { RuleError } from './rule-error.js';
 
@@ -24,12 +24,13 @@ export function parseRule(rule: string, matchers: MatcherTable = HTTP_MATCHER_TA
   return new Parser(rule, matchers).parse();
 }
 
-function describe(token: Token): string {
-  switch (token.kind) {
+/** The current token, as an error message names it. */
+function describe(lexer: Lexer): string {
+  switch (lexer.kind) {
     case 'eof':
       return 'end of rule';
     case 'ident':
-      return `'${token.value}'`;
+      return `'${lexer.value}'`;
     case 'string':
       return 'a quoted value';
     case '(':
@@ -38,13 +39,20 @@ function describe(token: Token): string {
     case '&&':
     case '||':
     case '!':
-      return `'${token.kind}'`;
+      return `'${lexer.kind}'`;
   }
 }
 
+/**
+ * Arguments of the matcher being parsed, reused from one matcher to the next (matchers do not
+ * nest): each node then gets lists of exactly its size, not lists grown by push (~150 bytes of
+ * spare room each, and two per matcher).
+ */
+const argScratch: string[] = [];
+const positionScratch: number[] = [];
+
 class Parser {
   private readonly lexer: Lexer;
-  private token: Token;
   private depth = 0;
 
   constructor(
@@ -52,14 +60,14 @@ class Parser {
     private readonly matchers: MatcherTable,
   ) {
     this.lexer = new Lexer(rule);
-    this.token = this.lexer.next();
+    this.lexer.next();
   }
 
   parse(): RuleNode {
-    if (this.kind() === 'eof') throw this.syntax(this.token.start, 'empty rule: expected a matcher');
+    if (this.kind() === 'eof') throw this.syntax(this.lexer.start, 'empty rule: expected a matcher');
     const node = this.parseOr(undefined);
     if (this.kind() !== 'eof') {
-      throw this.syntax(this.token.start, `expected '&&', '||' or end of rule, found ${describe(this.token)}`);
+      throw this.syntax(this.lexer.start, `expected '&&', '||' or end of rule, found ${describe(this.lexer)}`);
     }
     return node;
   }
@@ -68,15 +76,9 @@ class Parser {
     return new RuleError('TPK_RULE_SYNTAX', this.rule, position, detail);
   }
 
-  /** Kind of the current token (a method, so TypeScript does not narrow it across advance()). */
-  private kind(): Token['kind'] {
-    return this.token.kind;
-  }
-
-  private advance(): Token {
-    const t = this.token;
-    this.token = this.lexer.next();
-    return t;
+  /** Kind of the current token (a method, so TypeScript does not narrow it across next()). */
+  private kind(): TokenKind {
+    return this.lexer.kind;
   }
 
   /** `after` names the token that made a matcher necessary, for the error message. */
@@ -85,10 +87,10 @@ class Parser {
     if (this.kind() !== '||') return first;
     const operands = [first];
     while (this.kind() === '||') {
-      this.advance();
+      this.lexer.next();
       operands.push(this.parseAnd("'||'"));
     }
-    return { kind: 'or', operands };
+    return { kind: 'or', operands: operands.slice() };
   }
 
   private parseAnd(after: string | undefined): RuleNode {
@@ -96,79 +98,83 @@ class Parser {
     if (this.kind() !== '&&') return first;
     const operands = [first];
     while (this.kind() === '&&') {
-      this.advance();
+      this.lexer.next();
       operands.push(this.parseUnary("'&&'"));
     }
-    return { kind: 'and', operands };
+    return { kind: 'and', operands: operands.slice() };
   }
 
   private parseUnary(after: string | undefined): RuleNode {
-    const t = this.token;
-    if (t.kind === '!' || t.kind === '(') {
-      if (++this.depth > MAX_DEPTH) throw this.syntax(t.start, `rule nests deeper than ${MAX_DEPTH} levels`);
-      this.advance();
+    const lexer = this.lexer;
+    const kind = lexer.kind;
+    const start = lexer.start;
+    if (kind === '!' || kind === '(') {
+      if (++this.depth > MAX_DEPTH) throw this.syntax(start, `rule nests deeper than ${MAX_DEPTH} levels`);
+      lexer.next();
       let node: RuleNode;
-      if (t.kind === '!') {
-        node = { kind: 'not', operand: this.parseUnary("'!'"), position: t.start };
+      if (kind === '!') {
+        node = { kind: 'not', operand: this.parseUnary("'!'"), position: start };
       } else {
         node = this.parseOr("'('");
         if (this.kind() !== ')') {
-          throw this.syntax(
-            this.token.start,
-            `expected '&&', '||' or ')' to close '(' at position ${t.start}, found ${describe(this.token)}`,
-          );
+          throw this.syntax(lexer.start, `expected '&&', '||' or ')' to close '(' at position ${start}, found ${describe(lexer)}`);
         }
-        this.advance();
+        lexer.next();
       }
       this.depth--;
       return node;
     }
-    if (t.kind === 'ident') return this.parseMatcher();
+    if (kind === 'ident') return this.parseMatcher();
     const where = after === undefined ? '' : ` after ${after}`;
-    const found = t.kind === 'eof' ? '' : `, found ${describe(t)}`;
-    throw this.syntax(t.start, `expected a matcher${where}${found}`);
+    const found = kind === 'eof' ? '' : `, found ${describe(lexer)}`;
+    throw this.syntax(start, `expected a matcher${where}${found}`);
   }
 
   private parseMatcher(): MatcherNode {
-    const name = this.advance();
-    const spec = this.matchers.lookup(name.value);
+    const lexer = this.lexer;
+    const nameValue = lexer.value;
+    const nameStart = lexer.start;
+    lexer.next();
+    const spec = this.matchers.lookup(nameValue);
     if (spec === undefined) {
-      throw new RuleError('TPK_RULE_UNKNOWN_MATCHER', this.rule, name.start, this.matchers.unknownDetail(name.value));
+      throw new RuleError('TPK_RULE_UNKNOWN_MATCHER', this.rule, nameStart, this.matchers.unknownDetail(nameValue));
     }
     if (this.kind() !== '(') {
-      throw this.syntax(this.token.start, `expected '(' after matcher name '${name.value}', found ${describe(this.token)}`);
+      throw this.syntax(lexer.start, `expected '(' after matcher name '${nameValue}', found ${describe(lexer)}`);
     }
-    this.advance();
-    const args: string[] = [];
-    const argPositions: number[] = [];
+    lexer.next();
+    const args = argScratch;
+    const argPositions = positionScratch;
+    args.length = 0;
+    argPositions.length = 0;
     while (this.kind() !== ')') {
       if (this.kind() !== 'string') {
         throw this.syntax(
-          this.token.start,
-          `expected a value in backticks or double quotes${args.length > 0 ? " or ')'" : ''} in ${spec.name}(...), found ${describe(this.token)}`,
+          lexer.start,
+          `expected a value in backticks or double quotes${args.length > 0 ? " or ')'" : ''} in ${spec.name}(...), found ${describe(lexer)}`,
         );
       }
-      const arg = this.advance();
-      args.push(arg.value);
-      argPositions.push(arg.start);
-      if (this.kind() === ',') this.advance();
+      args.push(lexer.value);
+      argPositions.push(lexer.start);
+      lexer.next();
+      if (this.kind() === ',') lexer.next();
       else if (this.kind() !== ')') {
-        throw this.syntax(this.token.start, `expected ',' or ')' in ${spec.name}(...), found ${describe(this.token)}`);
+        throw this.syntax(lexer.start, `expected ',' or ')' in ${spec.name}(...), found ${describe(lexer)}`);
       }
     }
-    this.advance();
+    lexer.next();
     if (args.length < spec.minArgs || args.length > spec.maxArgs) {
       const want =
         spec.minArgs === spec.maxArgs
           ? `${spec.minArgs} argument${spec.minArgs === 1 ? '' : 's'}`
           : `${spec.minArgs} to ${spec.maxArgs} arguments`;
-      throw new RuleError('TPK_RULE_ARITY', this.rule, name.start, `${spec.name} takes ${want}, got ${args.length}`);
+      throw new RuleError('TPK_RULE_ARITY', this.rule, nameStart, `${spec.name} takes ${want}, got ${args.length}`);
     }
     for (let i = 0; i < args.length; i++) {
       if (args[i] === '') {
-        throw new RuleError('TPK_RULE_BAD_VALUE', this.rule, argPositions[i] ?? name.start, `empty argument to ${spec.name}`);
+        throw new RuleError('TPK_RULE_BAD_VALUE', this.rule, argPositions[i] ?? nameStart, `empty argument to ${spec.name}`);
       }
     }
-    return { kind: 'matcher', matcher: spec.name, args, position: name.start, argPositions };
+    return { kind: 'matcher', matcher: spec.name, args: args.slice(), position: nameStart, argPositions: argPositions.slice() };
   }
 }

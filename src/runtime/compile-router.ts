@@ -64,6 +64,8 @@ export interface RouterScope {
 const NO_REFS: readonly string[] = Object.freeze([]);
 /** The chain of a router without middlewares (never pushed to). */
 const NO_MIDDLEWARES: Middleware[] = Object.freeze([]) as unknown as Middleware[];
+/** The route entries of a router that has none (disabled, or on no entry point). */
+const NO_ROUTES: readonly RouteUse[] = Object.freeze([]);
 /** The errors of a router without any (one shared frozen list rather than one per router). */
 const NO_ERRORS: readonly string[] = Object.freeze([]);
 
@@ -75,11 +77,23 @@ export function reusable(scope: RouterScope, prev: BuiltRouter, router: RouterCo
   const uses = prev.uses;
   if (uses === undefined || prev.config !== router || uses[0] !== scope.serviceHandler(router.service)) return false;
   let k = 1;
-  for (const ref of router.middlewares) if (scope.middleware(ref) !== uses[k++]) return false;
-  for (const epName of prev.view.using) {
-    for (const ref of scope.staticConfig.entryPoints[epName]?.http.middlewares ?? NO_REFS) if (scope.middleware(ref) !== uses[k++]) return false;
+  // Index loops: no iterator per list (this runs for every router of an incremental compile).
+  const own = router.middlewares;
+  for (let i = 0; i < own.length; i++) if (scope.middleware(own[i] as string) !== uses[k++]) return false;
+  const using = prev.view.using;
+  for (let u = 0; u < using.length; u++) {
+    const refs = scope.staticConfig.entryPoints[using[u] as string]?.http.middlewares ?? NO_REFS;
+    for (let i = 0; i < refs.length; i++) if (scope.middleware(refs[i] as string) !== uses[k++]) return false;
   }
   return k === uses.length;
+}
+
+/** Records one error of router `name`: reports it and returns the router's error list (made on the first). */
+function fail(scope: RouterScope, name: string, errors: string[] | undefined, code: string, message: string): string[] {
+  scope.report(name, code, message);
+  if (errors === undefined) return [message];
+  errors.push(message);
+  return errors;
 }
 
 /** The message a router gets for a middleware it cannot use. */
@@ -95,35 +109,31 @@ function middlewareProblem(scope: RouterScope, ref: string): string {
  */
 export function compileRouter(scope: RouterScope, name: string, router: RouterConfig, prev: BuiltRouter | undefined): BuiltRouter {
   const { staticConfig, epNames, instrument } = scope;
-  // No closure nor list per router unless it has errors (100,000 routers, most without).
+  // No list per router unless it has errors (100,000 routers, most without), and no closure.
   let errors: string[] | undefined;
-  const fail = (code: string, message: string): void => {
-    (errors ??= []).push(message);
-    scope.report(name, code, message);
-  };
   const eps = router.entryPoints ?? scope.defaults;
   // Usually every named entry point exists: then the (frozen) list itself is `using`, no copy.
   let allKnown = true;
   for (let i = 0; i < eps.length; i++) if (!epNames.has(eps[i] as string)) allKnown = false;
   const using = allKnown ? eps : eps.filter((e) => epNames.has(e));
-  if (!allKnown) for (const e of eps) if (!epNames.has(e)) fail('TPK_CFG_UNKNOWN_ENTRYPOINT', `entryPoint "${e}" does not exist`);
+  if (!allKnown) for (const e of eps) if (!epNames.has(e)) errors = fail(scope, name, errors, 'TPK_CFG_UNKNOWN_ENTRYPOINT', `entryPoint "${e}" does not exist`);
 
   let rule: CompiledRule | undefined = prev?.rule !== undefined && prev.config.rule === router.rule ? prev.rule : undefined;
   if (rule === undefined) {
     try {
       rule = compileRule(router.rule);
     } catch (err) {
-      fail('TPK_CFG_BAD_RULE', err instanceof Error ? err.message : String(err));
+      errors = fail(scope, name, errors, 'TPK_CFG_BAD_RULE', err instanceof Error ? err.message : String(err));
     }
   }
 
   const svcHandler = scope.serviceHandler(router.service);
   if (!svcHandler) {
     if (UNSUPPORTED_INTERNAL_SERVICES.has(router.service)) {
-      fail('TPK_CFG_UNSUPPORTED', `service "${router.service}" is a Traefik internal service Turnpike does not support yet`);
+      errors = fail(scope, name, errors, 'TPK_CFG_UNSUPPORTED', `service "${router.service}" is a Traefik internal service Turnpike does not support yet`);
     } else if (router.service === 'api@internal' || router.service === 'dashboard@internal') {
       // Provided through CompileDeps.internals when the static `api` is set (src/api/index.ts).
-      fail('TPK_CFG_MISSING_SERVICE', `service "${router.service}" exists only when the static option "api" is set${router.service === 'dashboard@internal' ? ' (with api.dashboard)' : ''}`);
+      errors = fail(scope, name, errors, 'TPK_CFG_MISSING_SERVICE', `service "${router.service}" exists only when the static option "api" is set${router.service === 'dashboard@internal' ? ' (with api.dashboard)' : ''}`);
     } else {
       const svcState = scope.serviceState(router.service);
       const why = svcState
@@ -131,16 +141,17 @@ export function compileRouter(scope: RouterScope, name: string, router: RouterCo
         : scope.leftOut('services', router.service)
           ? `service "${router.service}" is invalid (see its own error)`
           : `service "${router.service}" does not exist`;
-      fail('TPK_CFG_MISSING_SERVICE', why);
+      errors = fail(scope, name, errors, 'TPK_CFG_MISSING_SERVICE', why);
     }
   }
 
   // Entry-point middlewares run first, then the router's own (names resolved per entry point below).
   const uses: unknown[] = [svcHandler];
   const routerChain: Middleware[] = router.middlewares.length === 0 ? NO_MIDDLEWARES : [];
-  for (const ref of router.middlewares) {
+  for (let i = 0; i < router.middlewares.length; i++) {
+    const ref = router.middlewares[i] as string;
     const m = scope.middleware(ref);
-    if (m === undefined) fail('TPK_CFG_MISSING_MIDDLEWARE', middlewareProblem(scope, ref));
+    if (m === undefined) errors = fail(scope, name, errors, 'TPK_CFG_MISSING_MIDDLEWARE', middlewareProblem(scope, ref));
     else {
       uses.push(m);
       routerChain.push(instrument?.middleware ? observedMiddleware(m, ref, name, instrument) : m);
@@ -149,19 +160,23 @@ export function compileRouter(scope: RouterScope, name: string, router: RouterCo
 
   const priority = router.priority !== 0 ? router.priority : defaultPriority(router.rule);
   const tlsError = scope.tlsRouters.add(name, router, using, rule);
-  if (tlsError !== undefined) fail(TLS_CODES.UNKNOWN_OPTIONS, tlsError);
-  const routes: RouteUse[] = [];
+  if (tlsError !== undefined) errors = fail(scope, name, errors, TLS_CODES.UNKNOWN_OPTIONS, tlsError);
+  // Made with its first entry ([entry]: room for one, the usual count), so most routers hold no
+  // spare room and make no list to throw away.
+  let routes: RouteUse[] | undefined;
   const disabled = errors !== undefined || rule === undefined || svcHandler === undefined;
   if (!disabled && rule !== undefined && svcHandler !== undefined) {
-    for (const epName of using) {
+    for (let u = 0; u < using.length; u++) {
+      const epName = using[u] as string;
       const ep = staticConfig.entryPoints[epName];
       const epRefs = ep?.http.middlewares ?? NO_REFS;
       const chain: Middleware[] = epRefs.length === 0 ? NO_MIDDLEWARES : [];
       let epOk = true;
-      for (const ref of epRefs) {
+      for (let i = 0; i < epRefs.length; i++) {
+        const ref = epRefs[i] as string;
         const m = scope.middleware(ref);
         if (m === undefined) {
-          fail('TPK_CFG_MISSING_MIDDLEWARE', `entryPoint "${epName}": ${middlewareProblem(scope, ref)}`);
+          errors = fail(scope, name, errors, 'TPK_CFG_MISSING_MIDDLEWARE', `entryPoint "${epName}": ${middlewareProblem(scope, ref)}`);
           epOk = false;
         } else {
           uses.push(m);
@@ -172,14 +187,16 @@ export function compileRouter(scope: RouterScope, name: string, router: RouterCo
       const all = chain.length === 0 ? routerChain : [...chain, ...routerChain];
       const value = instrument ? observedChain(all, svcHandler, name, epName, router.service, instrument) : compose(all, svcHandler);
       // A TLS router: its own `tls`, or its entry point's `http.tls` (every router there is one).
-      routes.push({ name, rule, priority, value, entryPoint: epName, tls: (router.tls ?? ep?.http.tls) !== undefined });
+      const entry: RouteUse = { name, rule, priority, value, entryPoint: epName, tls: (router.tls ?? ep?.http.tls) !== undefined };
+      if (routes === undefined) routes = [entry];
+      else routes.push(entry);
     }
   }
   // An entry point's missing middleware is an error of the router, which still serves its other
   // entry points (its status stays enabled); such a router is compiled again at each reload.
   const view: RouterView = { name, provider: providerOf(name), config: router, priority, using, status: disabled ? 'disabled' : 'enabled', errors: errors ?? NO_ERRORS };
-  // routes.slice(): an array grown by push keeps room for 17 items, 152 bytes per router (P-MEM2).
-  return { config: router, view, rule, uses: errors !== undefined ? undefined : uses, routes: routes.slice() };
+  // A list grown by push keeps spare room (P-MEM2): such a one is copied to its size.
+  return { config: router, view, rule, uses: errors !== undefined ? undefined : uses, routes: routes === undefined ? NO_ROUTES : routes.length > 1 ? routes.slice() : routes };
 }
 
 /** A middleware whose built handler is wrapped by the instrumentation (a span per middleware). */

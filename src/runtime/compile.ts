@@ -32,7 +32,7 @@ import { createMirroring } from '../services/mirroring/mirroring.js';
 import { createWeighted } from '../services/weighted/weighted.js';
 import { TlsRouterCollector, type TlsRouterUse } from '../tls/router-tls.js';
 import { sameData } from '../config/dynamic/same-data.js';
-import { compileRouter, observedChain, reusable, type BuiltRouter, type RouterScope } from './compile-router.js';
+import { compileRouter, observedChain, reusable, type BuiltRouter, type RouteUse, type RouterScope } from './compile-router.js';
 import { incrementalSteps } from './compile-incremental.js';
 import { lazyView } from './lazy-view.js';
 import type { Instrumentation } from '../observability/observer.js';
@@ -114,6 +114,9 @@ export interface RouterChanges {
 }
 
 /** A built service, what it was built from, and the children it refers to (parents). */
+/** The children of a load balancer (one shared empty list, not one per service). */
+const NO_CHILDREN: BuiltServiceEntry['uses'] = Object.freeze([]);
+
 export interface BuiltServiceEntry {
   readonly config: object;
   /** The serversTransport object a loadBalancer was built with; undefined for parents. */
@@ -309,8 +312,11 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
   const builtServices = new Map<string, BuiltServiceEntry>();
   const before = input.previous?.built;
   const serviceConfigs = config.http.services;
-  // Object.keys, not Object.entries: no pair array per object (100,000 of them).
-  for (const name of Object.keys(serviceConfigs)) {
+  // Object.keys, not Object.entries, and index loops here and below: no pair array nor iterator
+  // result per object (100,000 of them).
+  const serviceNames = Object.keys(serviceConfigs);
+  for (let i = 0; i < serviceNames.length; i++) {
+    const name = serviceNames[i] as string;
     services.set(name, { status: 'enabled', errors: NONE, usedBy: NONE, config: serviceConfigs[name] as ServiceConfig });
     if (++work % (4 * STEP_OBJECTS) === 0) yield;
   }
@@ -368,7 +374,7 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
       } catch (err) {
         throw new ServiceBuildError('TPK_CFG_SERVICE_BUILD', err instanceof Error ? err.message : String(err));
       }
-      return { config: svc, transport, service, handler: service.handler, uses: [] };
+      return { config: svc, transport, service, handler: service.handler, uses: NO_CHILDREN };
     }
     // A parent: its children first (qualified in the parent's provider, as routers' references are).
     const provider = providerOf(name);
@@ -414,7 +420,9 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
     return { config: svc, transport: undefined, service, handler: service.handler, uses: refs.map((ref, i) => ({ ref, target: targets[i] as BuiltService })) };
   };
 
-  for (const [name, state] of services) {
+  for (let i = 0; i < serviceNames.length; i++) {
+    const name = serviceNames[i] as string;
+    const state = services.get(name) as Mutable<ServiceConfig>;
     // The common case first: an unchanged load balancer on the default transport keeps its build.
     const svc = state.config;
     const kept = before?.services.get(name);
@@ -547,7 +555,9 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
   };
 
   const routerConfigs = config.http.routers;
-  for (const name of Object.keys(routerConfigs)) {
+  const routerNames = Object.keys(routerConfigs);
+  for (let i = 0; i < routerNames.length; i++) {
+    const name = routerNames[i] as string;
     if (++work % STEP_OBJECTS === 0) yield;
     const router = routerConfigs[name] as RouterConfig;
     const prev = prevRouters?.get(name);
@@ -565,7 +575,8 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
     if (built.uses === undefined) broken.push(name);
     builtRouters.set(name, built);
     if (built.view.status === 'enabled') enabled++;
-    for (const r of built.routes) {
+    for (let k = 0; k < built.routes.length; k++) {
+      const r = built.routes[k] as RouteUse;
       const t = tables.get(r.entryPoint);
       (r.tls ? t?.tls : t?.plain)?.push(r);
     }

@@ -54,15 +54,18 @@ export type { LoadBalancerHealth } from './server-health.js';
  */
 export function createLoadBalancer(cfg: LoadBalancerConfig, deps: LoadBalancerDeps): LoadBalancerService {
   const transport = deps.resolveTransport(cfg.serversTransport);
-  const servers = cfg.servers.map((s) => {
-    try {
-      return { target: sharedTarget(deps.pools, s.url, s.preservePath), weight: s.weight };
-    } catch (err) {
-      throw new Error(err instanceof Error ? err.message : String(err), { cause: err });
-    }
-  });
+  const tracked = cfg.sticky !== undefined || cfg.healthCheck !== undefined || cfg.passiveHealthCheck !== undefined;
+  const only = cfg.servers.length === 1 ? cfg.servers[0] : undefined;
+  if (only !== undefined && !tracked) {
+    // One server (the common case, and the whole of a 100,000-router table): no server list,
+    // shuffle or round robin to make and throw away.
+    const target = serverTarget(deps.pools, only.url, only.preservePath);
+    const handler = only.weight > 0 ? singleServer(forwarderFor(deps, transport, cfg.passHostHeader, cfg.flushInterval), target) : noServer;
+    return { handler, health: undefined, dispose: noop };
+  }
+  const servers = cfg.servers.map((s) => ({ target: serverTarget(deps.pools, s.url, s.preservePath), weight: s.weight }));
   if (deps.noShuffle !== true) shuffle(servers, deps.random ?? Math.random);
-  if (cfg.sticky !== undefined || cfg.healthCheck !== undefined || cfg.passiveHealthCheck !== undefined) {
+  if (tracked) {
     return createTrackedBalancer(cfg, { ...deps, serviceName: deps.serviceName ?? '' }, transport, servers);
   }
   // Nothing runs in the background: nothing to stop, no health to track.
@@ -84,11 +87,7 @@ function plainHandler(
     pickable++;
     first ??= s.target;
   }
-  if (pickable === 0 || first === undefined) {
-    return function noServer(): void {
-      throw noAvailableServer();
-    };
-  }
+  if (pickable === 0 || first === undefined) return noServer;
   const forward = forwarderFor(deps, transport, cfg.passHostHeader, cfg.flushInterval);
   // One pickable server (the common case): no round robin to build, step or keep (100,000
   // single-server services made 21 MB of round robins only to drop them).
@@ -133,3 +132,17 @@ export function shuffle<T>(items: T[], random: () => number): void {
 }
 
 function noop(): void {}
+
+/** The handler of a service with no server of weight > 0. */
+function noServer(): void {
+  throw noAvailableServer();
+}
+
+/** The shared parsed target of a server URL; an invalid URL throws a plain Error with the message. */
+function serverTarget(pools: UpstreamPools, url: string, preservePath: boolean): ServerTarget {
+  try {
+    return sharedTarget(pools, url, preservePath);
+  } catch (err) {
+    throw new Error(err instanceof Error ? err.message : String(err), { cause: err });
+  }
+}
