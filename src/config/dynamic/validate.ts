@@ -9,6 +9,7 @@
  * options and stores isolated the same way, see schema/tls-section.ts); the `tcp` and `udp`
  * sections are reported as unsupported for now and ignored.
  */
+import { objectOrigin } from './origin.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { DYNAMIC_CODES } from './codes.js';
 import { freezeFresh } from './freeze.js';
@@ -137,7 +138,7 @@ export function validateDynamic(raw: unknown, ctx: ValidateContext): DynamicVali
         const path = [...f.path, name];
         const line = ctx.locateLine?.(path, value) ?? ctx.locate?.(path)?.line;
         const objectKey = `http.${key}.${name}`;
-        origins.set(objectKey, line === undefined ? { source: ctx.source } : { source: ctx.source, line });
+        origins.set(objectKey, objectOrigin(ctx.source, line));
         const reused = name === '' || name.includes('@') ? undefined : (ctx.reuse?.(objectKey, value) as T | undefined);
         if (reused !== undefined) {
           setOwn(into, name, reused);

@@ -4,6 +4,7 @@
  * a bad certificate entry is left out alone, everything else applies. Origins are keyed
  * `tls.options.<name>`, `tls.stores.<name>` and `tls.certificates[<i>]` (i = index in the document).
  */
+import { objectOrigin } from '../origin.js';
 import type { Diagnostic } from '../../diagnostics.js';
 import { DYNAMIC_CODES } from '../codes.js';
 import type { ObjectOrigin, TlsCertificatePair, TlsConfig, TlsOptionsConfig, TlsStoreConfig } from '../types.js';
@@ -31,7 +32,7 @@ export function readTlsSection(ctx: ValidateContext, field: Field, diagnostics: 
 
   const originOf = (key: string, path: KeyPath, value: unknown): void => {
     const line = ctx.locateLine?.(path, value) ?? ctx.locate?.(path)?.line;
-    origins.set(key, line === undefined ? { source: ctx.source } : { source: ctx.source, line });
+    origins.set(key, objectOrigin(ctx.source, line));
   };
 
   const certs = fields.get('certificates');
