@@ -16,6 +16,7 @@
 import type { Diagnostic } from '../config/diagnostics.js';
 import { freezeFresh } from '../config/dynamic/freeze.js';
 import type { DynamicConfig, ObjectOrigin } from '../config/dynamic/types.js';
+import { schedule } from '../scheduling/background.js';
 import { contentHash } from './content-hash.js';
 import type { ProviderMessage } from './provider.js';
 import { type ProviderState, advanceState, mergeSteps, sameReport } from './provider-state.js';
@@ -124,25 +125,32 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
     }
     running = true;
     const steps = applySteps(slot, message);
-    const step = (): void => {
-      if (closed) {
-        running = false;
-        return;
-      }
-      const start = performance.now();
+    if (sliceMs === undefined) {
+      // No slices (`turnpike check`, tests): all at once.
       for (;;) {
         const r = steps.next();
-        if (r.done === true) {
-          finished(r.value);
-          return;
-        }
-        if (sliceMs !== undefined && performance.now() - start >= sliceMs) {
-          setImmediate(step);
-          return;
-        }
+        if (r.done === true) return finished(r.value);
       }
-    };
-    step();
+    }
+    // On the process's background queue, sharing each turn's budget with the compiler and the
+    // providers (scheduling/background.ts).
+    schedule({
+      run(deadline) {
+        if (closed) {
+          running = false;
+          return true;
+        }
+        const end = Math.min(deadline, performance.now() + sliceMs);
+        for (;;) {
+          const r = steps.next();
+          if (r.done === true) {
+            finished(r.value);
+            return true;
+          }
+          if (performance.now() >= end) return false;
+        }
+      },
+    });
   };
 
   return {

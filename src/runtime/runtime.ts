@@ -9,6 +9,7 @@ import type { StaticConfig } from '../config/static/types.js';
 import type { Handler } from '../exchange/exchange.js';
 import type { Logger } from '../observability/logger.js';
 import type { Snapshot } from '../providers/aggregator.js';
+import { schedule, SLICE_MS } from '../scheduling/background.js';
 import { compile, compileSteps, disposeDropped, type CompileDeps, type CompiledGraph, type CompileInput, type RouterChanges } from './compile.js';
 import { diffRouters } from './diff.js';
 
@@ -115,7 +116,7 @@ function countChanges(previous: CompiledGraph | undefined, graph: CompiledGraph)
 }
 
 /** Longest stretch a sliced compile keeps the event loop (ms): well under a request's p99. */
-const DEFAULT_SLICE_MS = 4;
+const DEFAULT_SLICE_MS = SLICE_MS;
 
 /**
  * What changed in the routers of a snapshot since snapshot `base` (a cluster worker knows it from
@@ -124,6 +125,14 @@ const DEFAULT_SLICE_MS = 4;
 export interface RouterChangeHint {
   readonly base: number;
   readonly routers: { readonly set: readonly string[]; readonly removed: readonly string[] };
+}
+
+/** A compile running in slices (applySliced). */
+interface SlicedCompile {
+  readonly steps: Generator<void, CompiledGraph, void>;
+  readonly snapshot: Snapshot;
+  readonly started: number;
+  readonly base: CompiledGraph | undefined;
 }
 
 export class Runtime {
@@ -136,7 +145,7 @@ export class Runtime {
   /** Date.now() of the last configuration swapped in; 0 before the first. */
   #appliedAt = 0;
   /** The sliced compile running (applySliced), if any. */
-  #job: { readonly steps: Generator<void, CompiledGraph, void>; readonly snapshot: Snapshot; readonly started: number; readonly base: CompiledGraph | undefined } | undefined;
+  #job: SlicedCompile | undefined;
   /** Set by stop(): nothing more is applied. */
   #stopped = false;
   /** The latest snapshot that arrived while one compiled, and what it said changed. */
@@ -219,11 +228,20 @@ export class Runtime {
     this.#waitingHint = undefined;
   }
 
-  /** Runs the current sliced compile for about `sliceMs`, then again later, or swaps it in. */
+  /**
+   * Queues the current sliced compile on the process's background queue (scheduling/background.ts),
+   * which runs it at most `sliceMs` per turn of the event loop, sharing the turn's budget with the
+   * providers' work; then swaps it in.
+   */
   #slice(sliceMs: number): void {
     const job = this.#job;
     if (job === undefined || this.#stopped) return;
-    const deadline = performance.now() + sliceMs;
+    schedule({ run: (deadline) => this.#step(job, Math.min(deadline, performance.now() + sliceMs), sliceMs) });
+  }
+
+  /** One slice of `job`; true when it is over (done, failed, dropped or replaced). */
+  #step(job: SlicedCompile, deadline: number, sliceMs: number): boolean {
+    if (this.#job !== job || this.#stopped) return true; // stop() or apply() took it meanwhile
     let r: IteratorResult<void, CompiledGraph>;
     try {
       do r = job.steps.next();
@@ -233,27 +251,27 @@ export class Runtime {
       this.#job = undefined;
       this.#opts.logger.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err), version: job.snapshot.version }, 'configuration compile failed');
       this.#next(sliceMs);
-      return;
+      return true;
     }
-    if (r.done !== true) {
-      setImmediate(() => this.#slice(sliceMs));
-      return;
-    }
-    if (this.#job !== job) return; // apply() finished it meanwhile
+    if (r.done !== true) return false;
     this.#job = undefined;
     // The swap now; the bookkeeping after it (disposing dropped services, the diff for the
-    // report) in a later turn of the event loop: a few milliseconds with 10,000 routers.
+    // report) in a later turn: a few milliseconds with 10,000 routers.
     const report = this.#finish(job.snapshot, r.value, job.started, job.base, true);
-    setImmediate(() => {
-      if (!this.#stopped) {
-        try {
-          report();
-        } catch (err) {
-          this.#opts.logger.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'configuration report failed');
+    schedule({
+      run: () => {
+        if (!this.#stopped) {
+          try {
+            report();
+          } catch (err) {
+            this.#opts.logger.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'configuration report failed');
+          }
         }
-      }
-      this.#next(sliceMs);
+        this.#next(sliceMs);
+        return true;
+      },
     });
+    return true;
   }
 
   #next(sliceMs: number): void {

@@ -126,6 +126,29 @@ export function textDigest(text: string): string {
   return createHash('sha256').update(text).digest('base64');
 }
 
+/** Characters hashed per step of textDigestSteps (~0.3 ms each here). */
+const DIGEST_CHUNK = 1 << 18;
+
+/**
+ * textDigest in steps of DIGEST_CHUNK characters (a 2 MB file took 2-10 ms in one block). A chunk
+ * never ends between the two halves of a surrogate pair, so the UTF-8 of the chunks is the UTF-8
+ * of the whole text and the digest is textDigest's.
+ */
+export function* textDigestSteps(text: string): Generator<void, string, void> {
+  const hash = createHash('sha256');
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(text.length, at + DIGEST_CHUNK);
+    if (end < text.length) {
+      const c = text.charCodeAt(end - 1);
+      if (c >= 0xd800 && c <= 0xdbff) end--;
+    }
+    hash.update(text.slice(at, end));
+    at = end;
+    if (at < text.length) yield;
+  }
+  return hash.digest('base64');
+}
+
 export interface FileTranslation {
   readonly config: DynamicConfig;
   /** Keyed `http.routers.<name>` etc.; every declared object, including those left out. */

@@ -23,15 +23,18 @@
 import { createHash } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
 import { dirname } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Diagnostic } from '../../config/diagnostics.js';
 import { DYNAMIC_CODES } from '../../config/dynamic/codes.js';
 import { freezeFresh } from '../../config/dynamic/freeze.js';
 import { EMPTY_DYNAMIC, type DynamicConfig, type ObjectOrigin } from '../../config/dynamic/types.js';
 import type { FileProviderConfig } from '../../config/static/types.js';
+import { nextSlice, runSteps } from '../../scheduling/background.js';
 import type { Provider, ProviderMessage } from '../provider.js';
 import { readTarget, targetOf } from './read.js';
-import { type FileCache, textDigest, translateFiles, translateFilesSteps } from './translate.js';
+import { type FileCache, textDigest, textDigestSteps, translateFiles, translateFilesSteps } from './translate.js';
+
+/** Texts longer than this (characters) are hashed in slices; shorter ones at once. */
+const SLICED_DIGEST_FROM = 1 << 18;
 
 export interface FileProviderOptions {
   /** Namespace of the objects (`api@file`); default `file`. */
@@ -106,29 +109,35 @@ async function runFileProvider(
     }));
     // A digest, not the text itself: a copy of every file's text would stay in memory until the next
     // read. Each text is hashed once: translateFiles takes the file's digest from here.
+    // A large text is hashed in slices on the background queue (2-10 ms for 2 MB in one block).
     const digest = createHash('sha256');
-    const files = read.files.map((f) => {
+    const files: (typeof read.files[number] | { path: string; text: string; digest: string })[] = [];
+    for (const f of read.files) {
       digest.update(JSON.stringify(f.path));
       if (!('text' in f)) {
         digest.update(`E${JSON.stringify(f.error)}`);
-        return f;
+        files.push(f);
+        continue;
       }
-      const own = textDigest(f.text);
+      const own = f.text.length <= SLICED_DIGEST_FROM ? textDigest(f.text) : await runSteps(textDigestSteps(f.text), () => signal.aborted);
+      if (own === undefined) return;
       digest.update(`T${own}`);
-      return { path: f.path, text: f.text, digest: own };
-    });
+      files.push({ path: f.path, text: f.text, digest: own });
+    }
     const fingerprint = digest.update(JSON.stringify([read.diagnostics, watchDiagnostics])).digest('hex');
     if (fingerprint === lastFingerprint) return;
     lastFingerprint = fingerprint;
     // The data path gets a turn between hashing (about 2 ms per 10,000 routers) and translating:
     // in one process, both share its event loop.
-    await nextTurn();
+    await nextSlice();
     if (signal.aborted) return;
-    const t = await runSliced(translateFilesSteps(files, cache), signal);
+    // In slices on the process's background queue (one budget per event-loop turn, shared with the
+    // aggregator and the compiler; scheduling/background.ts).
+    const t = await runSteps(translateFilesSteps(files, cache), () => signal.aborted);
     if (t === undefined) return;
     cache = t.cache;
     // And again before the aggregator takes it: its first slice would otherwise extend this block.
-    await nextTurn();
+    await nextSlice();
     if (signal.aborted) return;
     emit(freezeFresh({ provider: name, config: t.config, origins: t.origins, diagnostics: [...setup, ...watchDiagnostics, ...read.diagnostics, ...t.diagnostics] }));
   };
@@ -245,20 +254,3 @@ class DirectoryWatchers {
   }
 }
 
-/** Longest stretch a translation keeps the event loop before it yields (ms), as the compiler's slices. */
-const TRANSLATE_SLICE_MS = 4;
-
-/**
- * Runs `steps` in slices of about TRANSLATE_SLICE_MS with the event loop free in between (in one
- * process the data path shares it); undefined when `signal` aborted meanwhile.
- */
-async function runSliced<T>(steps: Generator<void, T, void>, signal: AbortSignal): Promise<T | undefined> {
-  for (;;) {
-    const deadline = performance.now() + TRANSLATE_SLICE_MS;
-    let r = steps.next();
-    while (r.done !== true && performance.now() < deadline) r = steps.next();
-    if (r.done === true) return r.value;
-    await nextTurn();
-    if (signal.aborted) return undefined;
-  }
-}

@@ -19,6 +19,7 @@ import type { PemKeyPair } from '../../tls/default-certificate.js';
 import { applyDeltaSteps, fromWire, messageType, type ToPrimary, type ToWorker } from './protocol.js';
 import { loadObservability } from '../../observability/load.js';
 import { applyWhenLoaded, preloadMiddlewares } from '../../middlewares/registry.js';
+import { schedule } from '../../scheduling/background.js';
 
 /** Longest stretch a delta's copy keeps the event loop (ms). */
 const DELTA_SLICE_MS = 4;
@@ -129,24 +130,24 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
       }
       copying = true;
       const steps = applyDeltaSteps(base, msg.delta);
-      const step = (): void => {
-        if (stopping) return;
-        const deadline = performance.now() + DELTA_SLICE_MS;
-        let r: IteratorResult<void, Snapshot>;
-        do r = steps.next();
-        while (r.done !== true && performance.now() < deadline);
-        if (r.done !== true) {
-          setImmediate(step);
-          return;
-        }
-        copying = false;
-        version = msg.delta.version;
-        current = r.value;
-        const routers = msg.delta.http.routers;
-        applyLoaded({ config: current.config, snapshot: current, hint: { base: msg.delta.base, routers: { set: routers.set.map((e) => e[0]), removed: routers.removed } } });
-        pump();
-      };
-      step();
+      // On the background queue, sharing each turn's budget with the compile (scheduling/background.ts).
+      schedule({
+        run(deadline) {
+          if (stopping) return true;
+          const end = Math.min(deadline, performance.now() + DELTA_SLICE_MS);
+          let r: IteratorResult<void, Snapshot>;
+          do r = steps.next();
+          while (r.done !== true && performance.now() < end);
+          if (r.done !== true) return false;
+          copying = false;
+          version = msg.delta.version;
+          current = r.value;
+          const routers = msg.delta.http.routers;
+          applyLoaded({ config: current.config, snapshot: current, hint: { base: msg.delta.base, routers: { set: routers.set.map((e) => e[0]), removed: routers.removed } } });
+          pump();
+          return true;
+        },
+      });
     }
   };
 
