@@ -141,14 +141,18 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
           return true;
         }
         const end = Math.min(deadline, performance.now() + sliceMs);
-        for (;;) {
-          const r = steps.next();
-          if (r.done === true) {
-            finished(r.value);
-            return true;
-          }
-          if (performance.now() >= end) return false;
+        let r: IteratorResult<void, Snapshot | undefined>;
+        try {
+          do r = steps.next();
+          while (r.done !== true && performance.now() < end);
+        } catch (err) {
+          // A bug in merging: the next message must still be applied (the queue reports the error).
+          running = false;
+          throw err;
         }
+        if (r.done !== true) return false;
+        finished(r.value);
+        return true;
       },
     });
   };

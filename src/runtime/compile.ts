@@ -113,10 +113,10 @@ export interface RouterChanges {
   readonly enabled: number;
 }
 
-/** A built service, what it was built from, and the children it refers to (parents). */
 /** The children of a load balancer (one shared empty list, not one per service). */
 const NO_CHILDREN: BuiltServiceEntry['uses'] = Object.freeze([]);
 
+/** A built service, what it was built from, and the children it refers to (parents). */
 export interface BuiltServiceEntry {
   readonly config: object;
   /** The serversTransport object a loadBalancer was built with; undefined for parents. */

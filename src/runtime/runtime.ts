@@ -196,7 +196,7 @@ export class Runtime {
 
   /**
    * As apply(), but the compile runs in slices of about `sliceMs` with the event loop free in
-   * between (setImmediate), so requests keep being served while a large configuration compiles;
+   * between (on the process's background queue, scheduling/background.ts), so requests keep being served while a large configuration compiles;
    * the new graph is swapped in, in one assignment per entry point, once it is complete. A
    * snapshot arriving meanwhile waits; only the latest waiting one is applied next (the ones it
    * replaced are never reported: a summary always names its own snapshot's version).

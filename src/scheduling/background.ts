@@ -14,7 +14,8 @@ export const SLICE_MS = 4;
 export interface SlicedJob {
   /**
    * Runs until `deadline` (a performance.now() time) or until the job ends; true when it ended.
-   * Must not throw: a job handles its own failures.
+   * A job handles its own failures: one that throws anyway is dropped, the other jobs keep their
+   * turns, and the error is thrown again on its own (an uncaught exception, as from any callback).
    */
   run(deadline: number): boolean;
 }
@@ -36,17 +37,25 @@ function turn(): void {
   const deadline = performance.now() + SLICE_MS;
   // The jobs queued when the turn began, each once at most (one queued meanwhile waits its turn).
   let n = queue.length;
-  try {
-    while (n-- > 0 && performance.now() < deadline) {
-      const job = queue.shift() as SlicedJob;
-      if (!job.run(deadline)) queue.push(job);
+  while (n-- > 0 && performance.now() < deadline) {
+    const job = queue.shift() as SlicedJob;
+    let done: boolean;
+    try {
+      done = job.run(deadline);
+    } catch (err) {
+      done = true;
+      process.nextTick(rethrow, err);
     }
-  } finally {
-    if (queue.length > 0 && !scheduled) {
-      scheduled = true;
-      setImmediate(turn);
-    }
+    if (!done) queue.push(job);
   }
+  if (queue.length > 0 && !scheduled) {
+    scheduled = true;
+    setImmediate(turn);
+  }
+}
+
+function rethrow(err: unknown): never {
+  throw err;
 }
 
 /**
@@ -67,7 +76,9 @@ export function runSteps<T>(steps: Generator<void, T, void>, cancelled: () => bo
           if (r.done !== true) return false;
           resolve(r.value);
         } catch (err) {
-          reject(err instanceof Error ? err : new Error(String(err)));
+          // As thrown (an await of this promise sees what a direct call would have thrown).
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+          reject(err);
         }
         return true;
       },

@@ -136,8 +136,17 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
           if (stopping) return true;
           const end = Math.min(deadline, performance.now() + DELTA_SLICE_MS);
           let r: IteratorResult<void, Snapshot>;
-          do r = steps.next();
-          while (r.done !== true && performance.now() < end);
+          try {
+            do r = steps.next();
+            while (r.done !== true && performance.now() < end);
+          } catch (err) {
+            // A delta that does not fit its base: ask for the whole snapshot instead.
+            copying = false;
+            logger?.error({ pid: process.pid, err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'configuration delta failed');
+            send({ type: 'need-snapshot', version: msg.delta.version });
+            pump();
+            return true;
+          }
           if (r.done !== true) return false;
           copying = false;
           version = msg.delta.version;

@@ -3,7 +3,9 @@
  * the event loop, take turns, and let timers and sockets run between turns.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { nextSlice, runSteps, schedule, SLICE_MS } from '../../../src/scheduling/background.js';
 import { textDigest, textDigestSteps } from '../../../src/providers/file/translate.js';
@@ -108,6 +110,24 @@ void describe('background queue', () => {
     await assert.rejects(failing, /boom/);
     assert.equal(await runSteps(busy(2, 0, 'after')), 'after');
     await nextSlice();
+  });
+
+  void it('a job that throws is dropped, the others keep their turns, and the error is uncaught', () => {
+    // In a child process: an uncaught exception ends it (as from any callback).
+    const module = fileURLToPath(new URL('../../../src/scheduling/background.js', import.meta.url));
+    const script = `
+      import { schedule } from ${JSON.stringify(module)};
+      let other = 0;
+      schedule({ run() { throw new Error('job failed'); } });
+      schedule({ run() { other++; if (other === 3) console.log('other finished'); return other === 3; } });
+      process.on('exit', () => console.log('other ran ' + other));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /job failed/);
+    // The other job had its turn in the same turn the failing one was dropped in (before the
+    // exception, rethrown on the next tick, ended the process).
+    assert.match(r.stdout, /other ran [1-3]/);
   });
 });
 
