@@ -107,14 +107,17 @@ void describe('entry point: idle connections', () => {
     });
   });
 
-  void it('keep-alive idle honours idleTimeout within 10% (1 s, not 2 s)', async () => {
+  void it('keep-alive idle honours idleTimeout (1 s, not 2 s: never early, at most 0.5 s late)', async () => {
     await withEntryPoint({ idleTimeout: 1000 }, ok, async (port) => {
       const c = await client(port);
       c.socket.write('GET /one HTTP/1.1\r\nHost: a\r\n\r\n');
       const data = await c.until(/ok \/one$/, 3000);
       assert.doesNotMatch(data, /\r\nKeep-Alive:/i, 'no Keep-Alive header (Go sends none)');
       const idle = await c.closed(3000);
-      assert.ok(idle >= 900 && idle <= 1100, `closed after ${idle} ms of idleness (want 1000 ± 10%)`);
+      // Never early (900: the clock starts when the response is read, a little after the timer);
+      // the upper bound leaves room for a loaded CI machine's timer delay (it failed at 1,101 ms
+      // once with a bound of 1,100) while still telling 1 s from 2 s.
+      assert.ok(idle >= 900 && idle <= 1500, `closed after ${idle} ms of idleness (want 1000, at most 1500)`);
     });
   });
 
