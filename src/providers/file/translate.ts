@@ -24,7 +24,6 @@
  *   keep last valid versions. Certificates of several files are concatenated; the same options or
  *   store name in two files is an error naming both (tls-merge.ts).
  */
-import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../../config/diagnostics.js';
 import { DYNAMIC_CODES, type DynamicCode } from '../../config/dynamic/codes.js';
 import { freezeFresh } from '../../config/dynamic/freeze.js';
@@ -41,8 +40,6 @@ export type SourceFile =
   | {
       readonly path: string;
       readonly text: string;
-      /** textDigest(text), when the reader made it already (the watcher does: one hash per read, not two). */
-      readonly digest?: string;
     }
   | { readonly path: string; readonly error: { readonly code: DynamicCode; readonly message: string } };
 
@@ -51,10 +48,13 @@ export type FileCache = ReadonlyMap<string, CachedFile>;
 
 export interface CachedFile {
   /**
-   * A digest of the file's text, to tell an unchanged file: not the text itself, which the
-   * fast parser already holds a copy of (the slices in `clean` point into it).
+   * The file's text when this entry was made: an unchanged file is told by comparing strings
+   * (V8 compares two flat strings with memcmp; hashing a 2 MB file took 2-10 ms per save here).
+   * For a YAML file read by the fast parser (every large one) it is the string the objects' slices
+   * and the incremental state point into already: keeping it costs nothing more. For the others it
+   * is one more copy of the file, which is what a digest saved.
    */
-  readonly digest: string;
+  readonly text: string;
   readonly locate: Locate;
   /**
    * The object versions the file contributed last time, keyed `http.routers.<name>` etc.: each
@@ -96,10 +96,10 @@ function hasObjects(objects: FileObjects, tls: TlsConfig | undefined): boolean {
 }
 
 /** A file that parsed. */
-type ParsedDocument = { readonly text: string; readonly digest: string } & Extract<ParsedFile, { ok: true }>;
+type ParsedDocument = { readonly text: string } & Extract<ParsedFile, { ok: true }>;
 
 /** `last` with one edited object spliced in (incremental.ts), or undefined: read the file whole. */
-function* splice(last: CachedFile, state: IncrementalState, path: string, text: string, digest: string): Generator<void, CachedFile | undefined, void> {
+function* splice(last: CachedFile, state: IncrementalState, path: string, text: string): Generator<void, CachedFile | undefined, void> {
   if (text.includes('{{') && TEMPLATE.test(text)) return undefined; // the whole read warns about it
   const locate = parseLocator(path, text);
   const edit = tryIncremental(state, text, path, last.origins, locate);
@@ -110,7 +110,7 @@ function* splice(last: CachedFile, state: IncrementalState, path: string, text: 
   const clean = withEntry(last.clean, key, edit.fingerprint);
   const objects = yield* replaceObjectSteps(last.objects, edit.collection, edit.name, edit.value);
   return Object.freeze({
-    digest,
+    text,
     locate,
     objects,
     clean,
@@ -119,34 +119,6 @@ function* splice(last: CachedFile, state: IncrementalState, path: string, text: 
     incremental: edit.state,
     tls: last.tls,
   });
-}
-
-/** The digest that tells an unchanged file (SHA-256 of its text, base64). */
-export function textDigest(text: string): string {
-  return createHash('sha256').update(text).digest('base64');
-}
-
-/** Characters hashed per step of textDigestSteps (~0.3 ms each here). */
-const DIGEST_CHUNK = 1 << 18;
-
-/**
- * textDigest in steps of DIGEST_CHUNK characters (a 2 MB file took 2-10 ms in one block). A chunk
- * never ends between the two halves of a surrogate pair, so the UTF-8 of the chunks is the UTF-8
- * of the whole text and the digest is textDigest's.
- */
-export function* textDigestSteps(text: string): Generator<void, string, void> {
-  const hash = createHash('sha256');
-  for (let at = 0; at < text.length; ) {
-    let end = Math.min(text.length, at + DIGEST_CHUNK);
-    if (end < text.length) {
-      const c = text.charCodeAt(end - 1);
-      if (c >= 0xd800 && c <= 0xdbff) end--;
-    }
-    hash.update(text.slice(at, end));
-    at = end;
-    if (at < text.length) yield;
-  }
-  return hash.digest('base64');
 }
 
 export interface FileTranslation {
@@ -201,14 +173,13 @@ export function* translateFilesSteps(
     const last = previous.get(file.path);
     let parsed: ParsedDocument | undefined;
     if ('text' in file) {
-      const digest = file.digest ?? textDigest(file.text);
-      const spliced = options.splice !== false && last?.incremental !== undefined && last.digest !== digest ? yield* splice(last, last.incremental, file.path, file.text, digest) : undefined;
+      const spliced = options.splice !== false && last?.incremental !== undefined && last.text !== file.text ? yield* splice(last, last.incremental, file.path, file.text) : undefined;
       if (spliced !== undefined) {
         incrementalCount++;
         documents.push({ path: file.path, parsed: undefined, last: spliced });
         continue;
       }
-      if (last === undefined || last.digest !== digest) {
+      if (last === undefined || last.text !== file.text) {
         const result = parseDynamicFile(file.path, file.text);
         if (!result.ok) {
           diagnostics.push(keptOrDropped(result.diagnostic, last));
@@ -220,7 +191,7 @@ export function* translateFilesSteps(
             source: file.path,
           });
         } else {
-          parsed = { text: file.text, digest, ...result };
+          parsed = { text: file.text, ...result };
         }
       }
     } else {
@@ -278,7 +249,7 @@ export function* translateFilesSteps(
     const blocks = own.length === 0 && v.clean.size + others.length === v.origins.size && parsed.source !== undefined && parsed.keyLineStartOf !== undefined ? blocksOf(v.clean, v.origins, parsed.keyLineStartOf) : undefined;
     const lined = others.flatMap((o) => (o.line === undefined ? [] : [{ key: o.key, line: o.line }]));
     const incremental = blocks !== undefined && parsed.source !== undefined && lined.length === others.length ? { source: parsed.source, blocks, ...(lined.length > 0 ? { others: lined } : {}) } : undefined;
-    const entry: CachedFile = { digest: parsed.digest, locate: parsed.locate, objects, clean, origins: v.origins, diagnostics: own, incremental, tls: v.config.tls };
+    const entry: CachedFile = { text: parsed.text, locate: parsed.locate, objects, clean, origins: v.origins, diagnostics: own, incremental, tls: v.config.tls };
     cache.set(doc.path, entry);
     return entry;
   });

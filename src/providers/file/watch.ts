@@ -20,7 +20,6 @@
  * single watched file disappears later, its last good version is kept (with a warning) until it
  * comes back. Known gap: a `directory` that does not exist at start is not watched for creation.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Diagnostic } from '../../config/diagnostics.js';
@@ -31,7 +30,7 @@ import type { FileProviderConfig } from '../../config/static/types.js';
 import { nextSlice, runSteps } from '../../scheduling/background.js';
 import type { Provider, ProviderMessage } from '../provider.js';
 import { readTarget, targetOf } from './read.js';
-import { type FileCache, type SourceFile, textDigestSteps, translateFiles, translateFilesSteps } from './translate.js';
+import { type FileCache, type SourceFile, translateFiles, translateFilesSteps } from './translate.js';
 
 export interface FileProviderOptions {
   /** Namespace of the objects (`api@file`); default `file`. */
@@ -78,7 +77,8 @@ async function runFileProvider(
   }
 
   let cache: FileCache = new Map();
-  let lastFingerprint: string | undefined;
+  /** What the last read found (see load()). */
+  let last: { readonly files: readonly SourceFile[]; readonly problems: string } | undefined;
   let dirty = false;
   let running: Promise<void> | undefined;
   let failure: Error | undefined;
@@ -104,19 +104,13 @@ async function runFileProvider(
       message,
       source: dir,
     }));
-    // A digest, not the text itself: a copy of every file's text would stay in memory until the next
-    // read. Each text is hashed once (translateFiles takes the file's digest from here), in slices
-    // on the background queue: 2-10 ms for a 2 MB file in one block.
-    const hashed = await runSteps(hashFiles(read.files), () => signal.aborted);
-    if (hashed === undefined) return;
-    const { files, digest } = hashed;
-    const fingerprint = digest.update(JSON.stringify([read.diagnostics, watchDiagnostics])).digest('hex');
-    if (fingerprint === lastFingerprint) return;
-    lastFingerprint = fingerprint;
-    // The data path gets a turn between hashing (about 2 ms per 10,000 routers) and translating:
-    // in one process, both share its event loop.
-    await nextSlice();
-    if (signal.aborted) return;
+    // Nothing to do when every file and problem is as at the last read: texts compared as strings
+    // (a memcmp; hashing them took 2-10 ms per 2 MB here). The texts kept are the ones the cache
+    // keeps for the same purpose (the same strings), so this holds no extra copy.
+    const problems = JSON.stringify([read.diagnostics, watchDiagnostics]);
+    if (last !== undefined && problems === last.problems && sameFiles(read.files, last.files)) return;
+    last = { files: read.files, problems };
+    const files = read.files;
     // In slices on the process's background queue (one budget per event-loop turn, shared with the
     // aggregator and the compiler; scheduling/background.ts).
     const t = await runSteps(translateFilesSteps(files, cache), () => signal.aborted);
@@ -240,24 +234,18 @@ class DirectoryWatchers {
   }
 }
 
-/**
- * Each file's own digest (kept with its text) and a running digest of them all, with their paths
- * and read errors (what tells an unchanged set of files), yielding inside large texts.
- */
-function* hashFiles(read: readonly SourceFile[]): Generator<void, { files: SourceFile[]; digest: Hash }, void> {
-  const digest = createHash('sha256');
-  const files: SourceFile[] = [];
-  for (const f of read) {
-    digest.update(JSON.stringify(f.path));
-    if (!('text' in f)) {
-      digest.update(`E${JSON.stringify(f.error)}`);
-      files.push(f);
-      continue;
+/** Same paths in the same order, each with the same text or the same read error. */
+function sameFiles(a: readonly SourceFile[], b: readonly SourceFile[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as SourceFile;
+    const y = b[i] as SourceFile;
+    if (x.path !== y.path) return false;
+    if ('text' in x) {
+      if (!('text' in y) || x.text !== y.text) return false;
+    } else if ('text' in y || x.error.code !== y.error.code || x.error.message !== y.error.message) {
+      return false;
     }
-    const own = yield* textDigestSteps(f.text);
-    digest.update(`T${own}`);
-    files.push({ path: f.path, text: f.text, digest: own });
-    yield;
   }
-  return { files, digest };
+  return true;
 }

@@ -6,9 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import fc from 'fast-check';
 import { nextSlice, runSteps, schedule, SLICE_MS } from '../../../src/scheduling/background.js';
-import { textDigest, textDigestSteps } from '../../../src/providers/file/translate.js';
 
 /** A generator that spins `ms` per step, `steps` times, and returns `value`. */
 function* busy<T>(steps: number, ms: number, value: T, log?: string[], name = ''): Generator<void, T, void> {
@@ -128,37 +126,5 @@ void describe('background queue', () => {
     // The other job had its turn in the same turn the failing one was dropped in (before the
     // exception, rethrown on the next tick, ended the process).
     assert.match(r.stdout, /other ran [1-3]/);
-  });
-});
-
-void describe('textDigestSteps', () => {
-  void it('equals textDigest, surrogate pairs across chunk boundaries included', () => {
-    const chunk = 1 << 18;
-    const texts = [
-      '',
-      'x',
-      'a'.repeat(chunk - 1) + '😀' + 'b'.repeat(10), // the pair straddles the first boundary
-      'é'.repeat(chunk * 2 + 3),
-      '\ud800'.repeat(3) + 'a'.repeat(chunk) + '\udc00', // lone surrogates
-    ];
-    for (const t of texts) {
-      const steps = textDigestSteps(t);
-      let r = steps.next();
-      while (r.done !== true) r = steps.next();
-      assert.equal(r.value, textDigest(t));
-    }
-  });
-
-  void it('equals textDigest for random texts cut anywhere (property)', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 64 }), fc.nat(64), (tail, pad) => {
-        const t = 'y'.repeat((1 << 18) - 32 + pad) + tail;
-        const steps = textDigestSteps(t);
-        let r = steps.next();
-        while (r.done !== true) r = steps.next();
-        return r.value === textDigest(t);
-      }),
-      { numRuns: 40 },
-    );
   });
 });
