@@ -8,13 +8,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TurnpikeProcess } from '../helpers/turnpike-process.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 import { get } from '../helpers/http-client.js';
 import { waitFor } from '../helpers/wait.js';
+import { closedPort } from '../helpers/ports.js';
 
 const ALICE = 'Basic ' + Buffer.from('alice:alice-pass').toString('base64');
 const ALICE_BAD = 'Basic ' + Buffer.from('alice:wrong').toString('base64');
@@ -22,14 +22,6 @@ const ALICE_BAD = 'Basic ' + Buffer.from('alice:wrong').toString('base64');
 const CLF = /^(\S+) - (\S+) \[(\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] "(\S+) (\S+) (\S+)" (\d{3}|-) (\d+|-) "([^"]*)" "([^"]*)" (\d+) "([^"]*)" "([^"]*)" (\d+)ms$/;
 
 type Line = Record<string, unknown>;
-
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const p = (probe.address() as AddressInfo).port;
-  await new Promise<void>((r) => probe.close(() => r()));
-  return p;
-}
 
 function readLines(file: string): string[] {
   if (!existsSync(file)) return [];

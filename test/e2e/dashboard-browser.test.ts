@@ -12,7 +12,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -20,6 +19,7 @@ import { BIN, REPO_ROOT, TurnpikeProcess, type LogRecord } from '../helpers/turn
 import { namedUpstream, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { get } from '../helpers/http-client.js';
 import { waitFor } from '../helpers/wait.js';
+import { closedPort } from '../helpers/ports.js';
 import { contrastRatio, over, parseColor, type Rgba } from '../../dashboard/src/logic/contrast.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -48,14 +48,6 @@ function ensureBuilt(): void {
   if (existsSync(index) && statSync(index).mtimeMs >= newestSource(join(REPO_ROOT, 'dashboard'))) return;
   const r = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build-dashboard.mjs'), '--outdir', ASSETS, '--quiet'], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, `dashboard build failed: ${r.stderr}`);
-}
-
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise<void>((r) => probe.close(() => r()));
-  return port;
 }
 
 function dynamicYaml(a: Upstream, b: Upstream, deadPort: number, extraRouter = ''): string {

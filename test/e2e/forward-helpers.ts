@@ -242,11 +242,4 @@ export async function rawUpstream(onRequest: (socket: Socket, index: number, hea
 }
 
 /** A port nothing listens on (bound then released). */
-export async function closedPort(): Promise<number> {
-  const { createServer: createNetServer } = await import('node:net');
-  const s = createNetServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
+export { closedPort } from '../helpers/ports.js';

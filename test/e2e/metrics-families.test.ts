@@ -21,7 +21,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect as h2Connect, createServer as createH2Server, type ClientHttp2Session, type Http2Server, type ServerHttp2Stream } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
@@ -31,17 +31,10 @@ import { get } from '../helpers/http-client.js';
 import { TurnpikeProcess, type LogRecord } from '../helpers/turnpike-process.js';
 import { namedUpstream, startUpstream, type Upstream } from '../helpers/upstream.js';
 import { waitFor, within } from '../helpers/wait.js';
+import { closedPort } from '../helpers/ports.js';
 
 const REQUEST_SIZE = 3000;
 const RESPONSE_SIZE = 5000;
-
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 /** The exact sample line prefix Go's client writes: `name{a="1",b="2"}` with labels in alphabetical order. */
 function seriesKey(name: string, labels: Record<string, string>): string {

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,14 +14,7 @@ import { get } from '../helpers/http-client.js';
 import { TurnpikeProcess, type LogRecord } from '../helpers/turnpike-process.js';
 import { namedUpstream, type Upstream } from '../helpers/upstream.js';
 import { waitFor } from '../helpers/wait.js';
-
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
+import { closedPort } from '../helpers/ports.js';
 
 describe('metrics: server up and certificate expiry gauges', () => {
   let dir: string;

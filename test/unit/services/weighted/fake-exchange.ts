@@ -14,21 +14,32 @@ export interface Answer {
   headers: HeaderList;
 }
 
+/** What fakeExchange's request is, besides its extra headers (GET / to example.test by default). */
+export interface FakeRequest {
+  readonly host?: string;
+  readonly path?: string;
+  readonly method?: string;
+  /** Over TLS 1.3. */
+  readonly tls?: boolean;
+}
+
 /** A request with the given headers; `answer` is filled when a child answers with sendText. */
-export function fakeExchange(headers: string[] = []): { ex: Exchange; answer: Answer } {
+export function fakeExchange(headers: string[] = [], init: FakeRequest = {}): { ex: Exchange; answer: Answer } {
   const answer: Answer = { status: 0, body: '', headers: new HeaderList() };
   const hooks: HeadHook[] = [];
+  const host = init.host ?? 'example.test';
+  const path = init.path ?? '/';
   const ex: Exchange = {
-    method: 'GET',
-    path: '/',
+    method: init.method ?? 'GET',
+    path,
     query: null,
-    routingPath: '/',
-    host: 'example.test',
+    routingPath: path,
+    host,
     httpVersion: '1.1',
-    headers: new HeaderList(['Host', 'example.test', ...headers]),
+    headers: new HeaderList(['Host', host, ...headers]),
     body: null,
     peer: { address: '127.0.0.1', port: 1 },
-    tls: null,
+    tls: init.tls === true ? { servername: undefined, protocol: 'TLSv1.3', cipher: '', alpn: undefined } : null,
     entryPoint: 'web',
     upgrade: null,
     routerName: undefined,
