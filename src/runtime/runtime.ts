@@ -115,9 +115,6 @@ function countChanges(previous: CompiledGraph | undefined, graph: CompiledGraph)
   return { ...diff, routers, enabled };
 }
 
-/** Longest stretch a sliced compile keeps the event loop (ms): well under a request's p99. */
-const DEFAULT_SLICE_MS = SLICE_MS;
-
 /**
  * What changed in the routers of a snapshot since snapshot `base` (a cluster worker knows it from
  * the delta it was sent): names set (added or replaced) and removed.
@@ -201,7 +198,7 @@ export class Runtime {
    * snapshot arriving meanwhile waits; only the latest waiting one is applied next (the ones it
    * replaced are never reported: a summary always names its own snapshot's version).
    */
-  applySliced(snapshot: Snapshot, sliceMs: number = DEFAULT_SLICE_MS, hint?: RouterChangeHint): void {
+  applySliced(snapshot: Snapshot, sliceMs: number = SLICE_MS, hint?: RouterChangeHint): void {
     if (this.#stopped) return;
     if (this.#job !== undefined) {
       this.#waiting = snapshot;

@@ -21,9 +21,6 @@ import { loadObservability } from '../../observability/load.js';
 import { applyWhenLoaded, preloadMiddlewares } from '../../middlewares/registry.js';
 import { schedule } from '../../scheduling/background.js';
 
-/** Longest stretch a delta's copy keeps the event loop (ms). */
-const DELTA_SLICE_MS = 4;
-
 function send(message: ToPrimary): void {
   if (process.connected && process.send) process.send(message);
 }
@@ -134,11 +131,10 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
       schedule({
         run(deadline) {
           if (stopping) return true;
-          const end = Math.min(deadline, performance.now() + DELTA_SLICE_MS);
           let r: IteratorResult<void, Snapshot>;
           try {
             do r = steps.next();
-            while (r.done !== true && performance.now() < end);
+            while (r.done !== true && performance.now() < deadline);
           } catch (err) {
             // A delta that does not fit its base: ask for the whole snapshot instead.
             copying = false;
