@@ -3,9 +3,10 @@
  * changed, not what exists: with 10,000 routers, a one-router edit qualifies and hashes one router.
  *
  * Per collection (`http.routers` etc.) the state keeps the provider's record, its qualified record
- * and a hash of its content that is a sum over the entries (each entry's SHA-256 read as eight
- * 32-bit lanes, added mod 2^32): equal content gives an equal hash whatever the order of names,
- * and a changed entry updates it by subtracting its old contribution and adding its new one.
+ * and a hash of its content that is a sum over the entries (each entry's 128-bit hash as four
+ * 32-bit lanes, added mod 2^32; entry-hash.ts): equal content gives an equal hash whatever the
+ * order of names, and a changed entry updates it by subtracting its old contribution and adding
+ * its new one. Whether an entry changed is decided by comparing its data (sameData), not by hash.
  * Which names changed comes from the provider's change notes (record-changes.ts) when it left
  * some; else from comparing the two records by identity (unchanged objects keep their identity
  * from validation on, so this finds the edit without hashing anything else).
@@ -15,12 +16,13 @@
  * at once it is an ordinary function. What must stay O(names) per changed collection (the copy of
  * the qualified record, since snapshots are immutable) is walked in those slices.
  */
-import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../config/diagnostics.js';
 import { freezeFresh } from '../config/dynamic/freeze.js';
+import { sameData } from '../config/dynamic/same-data.js';
 import { setOwn } from '../config/dynamic/schema/fields.js';
 import type { DynamicConfig, HttpConfig, ObjectOrigin, TlsConfig } from '../config/dynamic/types.js';
 import { contentHash, stableText } from './content-hash.js';
+import { ENTRY_HASH_LANES, addEntryHash } from './entry-hash.js';
 import type { ProviderMessage } from './provider.js';
 import { changedNames, noteChanges } from './record-changes.js';
 import { type QualifiedState, isDefaultTlsObject, mergeTls, qualifyName, qualifyOriginKey, qualifyRouter, qualifyService, qualifyTls } from './qualify.js';
@@ -38,7 +40,7 @@ interface CollectionState {
   readonly source: AnyRecord;
   /** The same objects under qualified names, references qualified; frozen. */
   readonly qualified: AnyRecord;
-  /** Sum of the entries' hashes (8 lanes, mod 2^32). */
+  /** Sum of the entries' hashes (4 lanes, mod 2^32). */
   readonly lanes: Uint32Array;
 }
 
@@ -51,33 +53,21 @@ export interface ProviderState {
   readonly qualified: QualifiedState;
 }
 
-const LANES = 8;
-
-function entryDigest(name: string, value: unknown): Buffer {
-  return createHash('sha256').update(`${JSON.stringify(name)}=${stableText(value)}`).digest();
-}
-
-function addLanes(lanes: Uint32Array, digest: Buffer, sign: 1 | -1): void {
-  for (let i = 0; i < LANES; i++) lanes[i] = ((lanes[i] as number) + sign * digest.readUInt32LE(4 * i)) >>> 0;
-}
-
 /**
  * Updates `lanes` for `name` going from `before` to `after` (undefined = absent) and says whether
  * its content changed: an object replaced by an equal one (a file re-saved, a provider that
  * rebuilds its objects) changes nothing, and keeps its qualified object downstream.
  */
 function updateEntry(lanes: Uint32Array, name: string, had: boolean, before: unknown, has: boolean, after: unknown): boolean {
-  const old = had ? entryDigest(name, before) : undefined;
-  const now = has ? entryDigest(name, after) : undefined;
-  if (old !== undefined && now !== undefined && old.equals(now)) return false;
-  if (old !== undefined) addLanes(lanes, old, -1);
-  if (now !== undefined) addLanes(lanes, now, 1);
+  if (had && has && sameData(before, after)) return false;
+  if (had) addEntryHash(lanes, name, before, -1);
+  if (has) addEntryHash(lanes, name, after, 1);
   return true;
 }
 
 function lanesHex(lanes: Uint32Array): string {
   let s = '';
-  for (let i = 0; i < LANES; i++) s += (lanes[i] as number).toString(16).padStart(8, '0');
+  for (let i = 0; i < ENTRY_HASH_LANES; i++) s += (lanes[i] as number).toString(16).padStart(8, '0');
   return s;
 }
 
@@ -93,7 +83,7 @@ function qualifierOf(collection: Collection, provider: string): (value: unknown)
   }
 }
 
-const EMPTY_LANES = new Uint32Array(LANES);
+const EMPTY_LANES = new Uint32Array(ENTRY_HASH_LANES);
 
 /**
  * The collection for a new provider record. With a previous state and the list of changed names,
