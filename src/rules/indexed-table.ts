@@ -8,102 +8,319 @@
  * bound: a list stops as soon as its next entry comes after the best match found so far. So the
  * result is exactly the scan's (first match in global order), and a lookup costs a few map
  * look-ups plus the rules that share the request's keys, whatever the table size.
+ *
+ * A reload derives the next table from the one serving (updatedTableSteps): what it costs is what
+ * the change touches, not the size of the table, and the table serving is left as it was.
  */
-import type { IndexKey, Predicate } from './http-matchers.js';
+import type { Predicate } from './http-matchers.js';
 import { MatchContext, type MatchInput } from './match-context.js';
-import { PrefixNode, insertPrefix } from './prefix-tree.js';
+import { PrefixNode, insertPrefix, withPrefixList } from './prefix-tree.js';
 import { compareEntries, sortEntries, type RouteEntry, type RouteTable } from './route-table.js';
 
-function addTo<K>(map: Map<K, number[]>, key: K, index: number): void {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [index]);
-  else if (list[list.length - 1] !== index) list.push(index);
+/**
+ * One entry as a table files it: its place in match order as a number, and its rule's test. The
+ * numbers ascend with match order but need not be consecutive, so a reload files a new entry
+ * between two others (the middle of their numbers) without renumbering the rest: the tables a
+ * reload derives from one another share their slots and every list no change touched. A slot is
+ * never changed once made.
+ */
+class Slot<T> {
+  constructor(
+    readonly order: number,
+    readonly test: Predicate,
+    readonly entry: RouteEntry<T>,
+  ) {}
 }
 
-/** The look-up structures of one table, filed entry by entry in match order (see IndexedTable). */
-class TableIndex {
-  readonly hostExact = new Map<string, number[]>();
-  readonly hostSuffix = new Map<string, number[]>();
-  readonly headerIndex = new Map<string, Map<string, number[]>>();
-  readonly pathExact = new Map<string, number[]>();
-  readonly prefixRoot = new PrefixNode('');
-  hasPrefixes = false;
-  readonly rest: number[] = [];
+/** Distance between the numbers of consecutive entries in a table filed from scratch. */
+const GAP = 1024;
 
-  /** Files entry `i` (entries must come in ascending order) under each of its rule's keys. */
-  add(keys: readonly IndexKey[] | null, i: number): void {
+type Lists<T> = Map<string, Slot<T>[]>;
+
+/**
+ * Lists by key, as a table reads them: a base map, and over it the keys that reloads changed since
+ * the base was made (a list, or null for a key removed). A reload derives the next ListMap with a
+ * copy of the small overlay, never of the base; once the overlay outgrows an eighth of the base,
+ * the next reload makes a new base (in slices). Neither map is changed once the ListMap is made.
+ */
+class ListMap<T> {
+  constructor(
+    readonly base: ReadonlyMap<string, Slot<T>[]>,
+    readonly over: ReadonlyMap<string, Slot<T>[] | null> | null,
+    /** Number of keys with a list. */
+    readonly size: number,
+  ) {}
+
+  get(key: string): Slot<T>[] | undefined {
+    const over = this.over;
+    if (over !== null) {
+      const list = over.get(key);
+      if (list !== undefined) return list ?? undefined;
+    }
+    return this.base.get(key);
+  }
+}
+
+const wrap = <T>(map: Lists<T>): ListMap<T> => new ListMap(map, null, map.size);
+
+/** The changes one update makes to a ListMap, then the ListMap they give. */
+class ListMapEdit<T> {
+  readonly #from: ListMap<T>;
+  readonly #changes = new Map<string, Slot<T>[] | null>();
+
+  constructor(from: ListMap<T>) {
+    this.#from = from;
+  }
+
+  get(key: string): Slot<T>[] | undefined {
+    const list = this.#changes.get(key);
+    if (list !== undefined) return list ?? undefined;
+    return this.#from.get(key);
+  }
+
+  set(key: string, list: Slot<T>[] | null): void {
+    this.#changes.set(key, list);
+  }
+
+  *done(): Generator<void, ListMap<T>, void> {
+    const from = this.#from;
+    if (this.#changes.size === 0) return from;
+    let size = from.size;
+    const over = new Map<string, Slot<T>[] | null>(from.over ?? []);
+    for (const [key, list] of this.#changes) {
+      const had = from.get(key) !== undefined;
+      if (had !== (list !== null)) size += list === null ? -1 : 1;
+      if (list === null && !from.base.has(key)) over.delete(key);
+      else over.set(key, list);
+    }
+    if (over.size <= Math.max(64, from.base.size >> 3)) return new ListMap(from.base, over, size);
+    const base: Lists<T> = new Map();
+    let walked = 0;
+    for (const [key, list] of from.base) {
+      if (!over.has(key)) base.set(key, list);
+      if (++walked % (4 * STEP_ENTRIES) === 0) yield;
+    }
+    for (const [key, list] of over) if (list !== null) base.set(key, list);
+    return wrap(base);
+  }
+}
+
+/** The look-up structures of one table. Lists are in match order and never changed once published. */
+interface TableIndex<T> {
+  readonly hostExact: ListMap<T>;
+  readonly hostSuffix: ListMap<T>;
+  /** Header lists by header name (lower case), then by value. */
+  readonly headers: ReadonlyMap<string, ListMap<T>>;
+  readonly pathExact: ListMap<T>;
+  readonly prefixRoot: PrefixNode<Slot<T>>;
+  readonly rest: readonly Slot<T>[];
+}
+
+/** The structures a table filed from scratch fills in place, in match order. */
+interface Filing<T> {
+  readonly hostExact: Lists<T>;
+  readonly hostSuffix: Lists<T>;
+  readonly headers: Map<string, Lists<T>>;
+  readonly pathExact: Lists<T>;
+  readonly prefixRoot: PrefixNode<Slot<T>>;
+  readonly rest: Slot<T>[];
+}
+
+function emptyFiling<T>(): Filing<T> {
+  return { hostExact: new Map(), hostSuffix: new Map(), headers: new Map(), pathExact: new Map(), prefixRoot: new PrefixNode(''), rest: [] };
+}
+
+function filed<T>(f: Filing<T>): TableIndex<T> {
+  const headers = new Map<string, ListMap<T>>();
+  for (const [name, values] of f.headers) headers.set(name, wrap(values));
+  return { hostExact: wrap(f.hostExact), hostSuffix: wrap(f.hostSuffix), headers, pathExact: wrap(f.pathExact), prefixRoot: f.prefixRoot, rest: f.rest };
+}
+
+function append<T>(map: Lists<T>, key: string, slot: Slot<T>): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [slot]);
+  else if (list[list.length - 1] !== slot) list.push(slot);
+}
+
+/** Files `slot` (slots must come in match order) under each of its rule's keys; in place. */
+function fileSlot<T>(index: Filing<T>, slot: Slot<T>): void {
+  const keys = slot.entry.rule.keys;
+  if (keys === null) {
+    index.rest.push(slot);
+    return;
+  }
+  for (const key of keys) {
+    switch (key.kind) {
+      case 'host':
+        append(index.hostExact, key.value, slot);
+        break;
+      case 'hostSuffix':
+        append(index.hostSuffix, key.value, slot);
+        break;
+      case 'path':
+        append(index.pathExact, key.value, slot);
+        break;
+      case 'pathPrefix':
+        insertPrefix(index.prefixRoot, key.value, slot);
+        break;
+      case 'header': {
+        let values = index.headers.get(key.name);
+        if (values === undefined) {
+          values = new Map();
+          index.headers.set(key.name, values);
+        }
+        append(values, key.value, slot);
+        break;
+      }
+    }
+  }
+}
+
+/** `list` with `slot` in its place by order (once), as a new list. */
+function withSlot<T>(list: readonly Slot<T>[] | null | undefined, slot: Slot<T>): Slot<T>[] {
+  if (list === null || list === undefined) return [slot];
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as Slot<T>).order < slot.order) lo = mid + 1;
+    else hi = mid;
+  }
+  const out = list.slice();
+  if (out[lo] !== slot) out.splice(lo, 0, slot);
+  return out;
+}
+
+/** `list` without `slot`, as a new list; null when nothing is left. */
+function withoutSlot<T>(list: readonly Slot<T>[] | null | undefined, slot: Slot<T>): Slot<T>[] | null {
+  if (list === null || list === undefined) return null;
+  const out = list.filter((s) => s !== slot);
+  return out.length === 0 ? null : out;
+}
+
+/**
+ * The index of a table derived from `base` by a reload: each list a change touches is replaced by
+ * a new one (in the maps' overlays), and the prefix tree is path-copied; `base` stays as it was
+ * for the table still serving.
+ */
+class IndexEdit<T> {
+  readonly #base: TableIndex<T>;
+  readonly #hostExact: ListMapEdit<T>;
+  readonly #hostSuffix: ListMapEdit<T>;
+  readonly #pathExact: ListMapEdit<T>;
+  readonly #headers = new Map<string, ListMapEdit<T>>();
+  #prefixRoot: PrefixNode<Slot<T>>;
+  #rest: readonly Slot<T>[];
+
+  constructor(base: TableIndex<T>) {
+    this.#base = base;
+    this.#hostExact = new ListMapEdit(base.hostExact);
+    this.#hostSuffix = new ListMapEdit(base.hostSuffix);
+    this.#pathExact = new ListMapEdit(base.pathExact);
+    this.#prefixRoot = base.prefixRoot;
+    this.#rest = base.rest;
+  }
+
+  /** Adds (`add`) or removes `slot` under each of its rule's keys. */
+  apply(slot: Slot<T>, add: boolean): void {
+    const change = (list: readonly Slot<T>[] | null | undefined): Slot<T>[] | null => (add ? withSlot(list, slot) : withoutSlot(list, slot));
+    const keys = slot.entry.rule.keys;
     if (keys === null) {
-      this.rest.push(i);
+      this.#rest = change(this.#rest) ?? [];
       return;
     }
     for (const key of keys) {
+      let lists: ListMapEdit<T> | undefined;
       switch (key.kind) {
         case 'host':
-          addTo(this.hostExact, key.value, i);
+          lists = this.#hostExact;
           break;
         case 'hostSuffix':
-          addTo(this.hostSuffix, key.value, i);
+          lists = this.#hostSuffix;
           break;
         case 'path':
-          addTo(this.pathExact, key.value, i);
+          lists = this.#pathExact;
           break;
         case 'pathPrefix':
-          insertPrefix(this.prefixRoot, key.value, i);
-          this.hasPrefixes = true;
-          break;
-        case 'header': {
-          let values = this.headerIndex.get(key.name);
-          if (values === undefined) {
-            values = new Map();
-            this.headerIndex.set(key.name, values);
+          this.#prefixRoot = withPrefixList(this.#prefixRoot, key.value, change);
+          continue;
+        case 'header':
+          lists = this.#headers.get(key.name);
+          if (lists === undefined) {
+            lists = new ListMapEdit(this.#base.headers.get(key.name) ?? wrap(new Map()));
+            this.#headers.set(key.name, lists);
           }
-          addTo(values, key.value, i);
           break;
-        }
       }
+      lists.set(key.value, change(lists.get(key.value)));
     }
+  }
+
+  *done(): Generator<void, TableIndex<T>, void> {
+    const b = this.#base;
+    let headers = b.headers;
+    if (this.#headers.size > 0) {
+      const next = new Map(b.headers);
+      for (const [name, edit] of this.#headers) {
+        const values = yield* edit.done();
+        if (values.size === 0) next.delete(name);
+        else next.set(name, values);
+      }
+      headers = next;
+    }
+    return {
+      hostExact: yield* this.#hostExact.done(),
+      hostSuffix: yield* this.#hostSuffix.done(),
+      headers,
+      pathExact: yield* this.#pathExact.done(),
+      prefixRoot: this.#prefixRoot,
+      rest: this.#rest,
+    };
   }
 }
 
 class IndexedTable<T> implements RouteTable<T> {
   readonly entries: readonly RouteEntry<T>[];
   readonly size: number;
-  private readonly tests: readonly Predicate[];
-  private readonly hostExact: Map<string, number[]>;
-  private readonly hostSuffix: Map<string, number[]>;
+  /** The entries' slots, in match order. */
+  readonly slots: readonly Slot<T>[];
+  readonly index: TableIndex<T>;
+  private readonly hostExact: ListMap<T>;
+  private readonly hostSuffix: ListMap<T>;
   private readonly headerNames: string[] = [];
-  private readonly headerValues: Map<string, number[]>[] = [];
-  private readonly pathExact: Map<string, number[]>;
-  private readonly prefixRoot: PrefixNode;
+  private readonly headerValues: ListMap<T>[] = [];
+  private readonly pathExact: ListMap<T>;
+  private readonly prefixRoot: PrefixNode<Slot<T>>;
   private readonly hasPrefixes: boolean;
-  private readonly rest: number[];
+  private readonly rest: readonly Slot<T>[];
   private readonly ctx = new MatchContext();
 
-  /** `entries` in match order, `tests` their predicates, `index` filed from them. */
-  constructor(entries: readonly RouteEntry<T>[], tests: readonly Predicate[], index: TableIndex) {
-    this.entries = entries;
-    this.size = entries.length;
-    this.tests = tests;
+  /** `slots` and `entries` (theirs, in the same order) in match order; `index` filed from them. */
+  constructor(slots: readonly Slot<T>[], entries: readonly RouteEntry<T>[], index: TableIndex<T>) {
+    this.slots = slots;
+    this.index = index;
+    this.entries = Object.freeze(entries);
+    this.size = slots.length;
     this.hostExact = index.hostExact;
     this.hostSuffix = index.hostSuffix;
     this.pathExact = index.pathExact;
     this.prefixRoot = index.prefixRoot;
-    this.hasPrefixes = index.hasPrefixes;
+    this.hasPrefixes = index.prefixRoot.children !== null;
     this.rest = index.rest;
-    for (const [name, values] of index.headerIndex) {
+    for (const [name, values] of index.headers) {
       this.headerNames.push(name);
       this.headerValues.push(values);
     }
     Object.freeze(this);
   }
 
-  /** First entry of `list` before `best` whose rule matches, else `best`. */
-  private scan(list: readonly number[], best: number, ctx: MatchContext): number {
-    const tests = this.tests;
+  /** The first slot of `list` before `best` whose rule matches, else `best`. */
+  private scan(list: readonly Slot<T>[], best: Slot<T> | undefined, ctx: MatchContext): Slot<T> | undefined {
+    const bound = best === undefined ? Infinity : best.order;
     for (let j = 0; j < list.length; j++) {
-      const idx = list[j] as number;
-      if (idx >= best) break;
-      if ((tests[idx] as Predicate)(ctx)) return idx;
+      const slot = list[j] as Slot<T>;
+      if (slot.order >= bound) break;
+      if (slot.test(ctx)) return slot;
     }
     return best;
   }
@@ -111,25 +328,25 @@ class IndexedTable<T> implements RouteTable<T> {
   match(input: MatchInput): RouteEntry<T> | undefined {
     const ctx = this.ctx;
     ctx.reset(input);
-    let best = this.size;
-    let list: number[] | undefined;
+    let best: Slot<T> | undefined;
+    let list: readonly Slot<T>[] | undefined;
 
     const hostKey = ctx.hostKey;
     list = this.hostExact.get(hostKey);
     if (list !== undefined) best = this.scan(list, best, ctx);
 
     if (this.hostSuffix.size > 0) {
-      for (let dot = hostKey.indexOf('.'); dot >= 0 && best > 0; dot = hostKey.indexOf('.', dot + 1)) {
+      for (let dot = hostKey.indexOf('.'); dot >= 0; dot = hostKey.indexOf('.', dot + 1)) {
         list = this.hostSuffix.get(hostKey.slice(dot + 1));
         if (list !== undefined) best = this.scan(list, best, ctx);
       }
     }
 
     const names = this.headerNames;
-    for (let h = 0; h < names.length && best > 0; h++) {
+    for (let h = 0; h < names.length; h++) {
       const name = names[h] as string;
       if (input.headers.get(name) === undefined) continue;
-      const byValue = this.headerValues[h] as Map<string, number[]>;
+      const byValue = this.headerValues[h] as ListMap<T>;
       const values = input.headers.getAll(name);
       for (let v = 0; v < values.length; v++) {
         list = byValue.get(values[v] as string);
@@ -148,7 +365,7 @@ class IndexedTable<T> implements RouteTable<T> {
       let pos = 0;
       for (;;) {
         if (node.entries !== null) best = this.scan(node.entries, best, ctx);
-        if (pos >= path.length || node.children === null || best === 0) break;
+        if (pos >= path.length || node.children === null) break;
         const child = node.children.get(path.charCodeAt(pos));
         if (child === undefined || !path.startsWith(child.label, pos)) break;
         pos += child.label.length;
@@ -159,7 +376,7 @@ class IndexedTable<T> implements RouteTable<T> {
     if (this.rest.length > 0) best = this.scan(this.rest, best, ctx);
 
     ctx.release();
-    return best < this.size ? this.entries[best] : undefined;
+    return best?.entry;
   }
 }
 
@@ -178,88 +395,112 @@ const STEP_ENTRIES = 1024;
 /**
  * createIndexedTable as a generator that yields every STEP_ENTRIES entries, so that a caller on a
  * data path's event loop can build a large table in slices (the compiler does). With `previous`
- * (the table this one replaces), the entries it shares with `previous` keep their order from it
- * and only the others are sorted and merged in: a reload that changed a few routers sorts only
- * those instead of the whole table. The table is the same as createIndexedTable(entries) gives.
+ * (the table this one replaces), it is updatedTableSteps from `previous` with the entries it does
+ * not have and without those it has that `entries` does not (entries are told apart by identity).
+ * The table is the same as createIndexedTable(entries) gives.
  */
 export function* indexedTableSteps<T>(entries: readonly RouteEntry<T>[], previous?: RouteTable<T>): Generator<void, RouteTable<T>, void> {
-  const sorted = previous === undefined || previous.size === 0 ? sortEntries(entries) : yield* mergeOrder(entries, previous.entries);
-  yield;
-  return yield* indexSteps(sorted);
-}
-
-/**
- * `previous` without the entries of `removed` and with those of `added` (entries are told apart by
- * identity): `previous` itself when both are empty; otherwise a new table built in slices, where
- * the entries kept from `previous` keep their order and only `added` is sorted and merged in.
- */
-export function* updatedTableSteps<T>(previous: RouteTable<T>, removed: readonly RouteEntry<T>[], added: readonly RouteEntry<T>[]): Generator<void, RouteTable<T>, void> {
-  if (removed.length === 0 && added.length === 0) return previous;
-  const gone = new Set(removed);
-  const kept: RouteEntry<T>[] = [];
-  const before = previous.entries;
-  for (let i = 0; i < before.length; i++) {
-    const e = before[i] as RouteEntry<T>;
-    if (!gone.has(e)) kept.push(e);
-    if ((i + 1) % (4 * STEP_ENTRIES) === 0) yield;
+  if (!(previous instanceof IndexedTable) || previous.size === 0) {
+    const sorted = sortEntries(entries);
+    yield;
+    return yield* fileSteps(sorted);
   }
-  const sorted = yield* merge(kept, sortEntries(added));
-  return yield* indexSteps(sorted);
-}
-
-/** The table over `sorted` (entries in match order), its index filed in slices. */
-function* indexSteps<T>(sorted: readonly RouteEntry<T>[]): Generator<void, RouteTable<T>, void> {
-  const index = new TableIndex();
-  const tests: Predicate[] = new Array<Predicate>(sorted.length);
-  for (let i = 0; i < sorted.length; i++) {
-    const rule = (sorted[i] as RouteEntry<T>).rule;
-    tests[i] = rule.test;
-    index.add(rule.keys, i);
-    if ((i + 1) % STEP_ENTRIES === 0) yield;
-  }
-  return new IndexedTable(sorted, Object.freeze(tests), index);
-}
-
-/**
- * `entries` in match order, given `before` (the previous table's entries, in match order): those
- * of `before` still in `entries` keep their relative order, the new ones are sorted and merged in.
- * Equal to sortEntries(entries) when no two entries share a priority and a name (a compiler's
- * table never has two entries of one router).
- */
-function* mergeOrder<T>(entries: readonly RouteEntry<T>[], before: readonly RouteEntry<T>[]): Generator<void, readonly RouteEntry<T>[], void> {
   const current = new Set<RouteEntry<T>>();
   for (let i = 0; i < entries.length; i++) {
     current.add(entries[i] as RouteEntry<T>);
     if ((i + 1) % (4 * STEP_ENTRIES) === 0) yield;
   }
-  const kept: RouteEntry<T>[] = [];
+  const removed: RouteEntry<T>[] = [];
+  const before = previous.entries;
   for (let i = 0; i < before.length; i++) {
     const e = before[i] as RouteEntry<T>;
     // Each kept entry leaves the set: what remains in it afterwards is new.
-    if (current.delete(e)) kept.push(e);
+    if (!current.delete(e)) removed.push(e);
     if ((i + 1) % (4 * STEP_ENTRIES) === 0) yield;
   }
-  return yield* merge(kept, sortEntries([...current]));
+  return yield* updatedTableSteps(previous, removed, [...current]);
+}
+
+/** The table over `sorted` (entries in match order), numbered and filed from scratch in slices. */
+function* fileSteps<T>(sorted: readonly RouteEntry<T>[]): Generator<void, RouteTable<T>, void> {
+  const filing = emptyFiling<T>();
+  const slots = new Array<Slot<T>>(sorted.length);
+  for (let i = 0; i < sorted.length; i++) {
+    const entry = sorted[i] as RouteEntry<T>;
+    const slot = new Slot((i + 1) * GAP, entry.rule.test, entry);
+    slots[i] = slot;
+    fileSlot(filing, slot);
+    if ((i + 1) % STEP_ENTRIES === 0) yield;
+  }
+  return new IndexedTable(slots, sorted, filed(filing));
+}
+
+/** Above this share of the table, an update files the whole table again instead. */
+const REFILE_SHARE = 0.25;
+
+/**
+ * `previous` without the entries of `removed` and with those of `added` (entries are told apart by
+ * identity): `previous` itself when both are empty. A change of a few entries costs about what
+ * they touch: the kept entries keep their slots and their lists, each added entry is numbered
+ * between its neighbours in match order and filed in new copies of the lists it goes in, each
+ * removed one leaves new copies of its lists. The one walk over every entry is a copy of the slot
+ * list without the removed ones. When the numbers between two neighbours run out (after some
+ * thirty additions at one place) or the change is a large share of the table, the table is filed
+ * from scratch. Either way it is the table createIndexedTable gives for the same entries.
+ */
+export function* updatedTableSteps<T>(previous: RouteTable<T>, removed: readonly RouteEntry<T>[], added: readonly RouteEntry<T>[]): Generator<void, RouteTable<T>, void> {
+  if (removed.length === 0 && added.length === 0) return previous;
+  const gone = new Set(removed);
+  const kept: Slot<T>[] = [];
+  const goneSlots: Slot<T>[] = [];
+  const slotsBefore: readonly Slot<T>[] | undefined = previous instanceof IndexedTable ? (previous as IndexedTable<T>).slots : undefined;
+  const before = previous.entries;
+  const keptEntries: RouteEntry<T>[] = [];
+  for (let i = 0; i < before.length; i++) {
+    const e = before[i] as RouteEntry<T>;
+    const slot = slotsBefore?.[i];
+    if (!gone.has(e)) {
+      keptEntries.push(e);
+      if (slot !== undefined) kept.push(slot);
+    } else if (slot !== undefined) goneSlots.push(slot);
+    if ((i + 1) % (4 * STEP_ENTRIES) === 0) yield;
+  }
+  const fresh = sortEntries(added);
+  if (slotsBefore === undefined || fresh.length + goneSlots.length > REFILE_SHARE * Math.max(kept.length, 1)) {
+    return yield* fileSteps(yield* merge(keptEntries, fresh));
+  }
+  // Number each new entry between its neighbours (found by binary search over the kept ones plus
+  // the new ones placed so far); out of numbers: file from scratch.
+  const slots = kept;
+  const placed: Slot<T>[] = [];
+  for (const entry of fresh) {
+    let lo = 0;
+    let hi = slots.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareEntries((slots[mid] as Slot<T>).entry, entry) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    const low = lo > 0 ? (slots[lo - 1] as Slot<T>).order : (slots[0]?.order ?? GAP) - GAP;
+    const high = lo < slots.length ? (slots[lo] as Slot<T>).order : (slots[slots.length - 1]?.order ?? 0) + GAP;
+    const order = low + (high - low) / 2;
+    if (!(order > low && order < high)) return yield* fileSteps(yield* merge(keptEntries, fresh));
+    const slot = new Slot(order, entry.rule.test, entry);
+    slots.splice(lo, 0, slot);
+    keptEntries.splice(lo, 0, entry);
+    placed.push(slot);
+  }
+  yield;
+  const edit = new IndexEdit((previous as IndexedTable<T>).index);
+  for (const slot of goneSlots) edit.apply(slot, false);
+  for (const slot of placed) edit.apply(slot, true);
+  const index = yield* edit.done();
+  return new IndexedTable(slots, keptEntries, index);
 }
 
 /** `kept` and `fresh` (each in match order) merged in match order; on a tie `kept` first. */
-function* merge<T>(kept: RouteEntry<T>[], fresh: readonly RouteEntry<T>[]): Generator<void, readonly RouteEntry<T>[], void> {
-  if (fresh.length === 0) return Object.freeze(kept);
-  if (fresh.length <= 16) {
-    // A few new entries (a reload): each goes in at its place found by binary search.
-    for (const y of fresh) {
-      let lo = 0;
-      let hi = kept.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (compareEntries(kept[mid] as RouteEntry<T>, y) <= 0) lo = mid + 1;
-        else hi = mid;
-      }
-      kept.splice(lo, 0, y);
-    }
-    yield;
-    return Object.freeze(kept);
-  }
+function* merge<T>(kept: readonly RouteEntry<T>[], fresh: readonly RouteEntry<T>[]): Generator<void, readonly RouteEntry<T>[], void> {
+  if (fresh.length === 0) return kept;
   const out: RouteEntry<T>[] = new Array<RouteEntry<T>>(kept.length + fresh.length);
   let a = 0;
   let b = 0;
@@ -275,5 +516,5 @@ function* merge<T>(kept: RouteEntry<T>[], fresh: readonly RouteEntry<T>[]): Gene
     }
     if ((o + 1) % (4 * STEP_ENTRIES) === 0) yield;
   }
-  return Object.freeze(out);
+  return out;
 }
