@@ -7,9 +7,9 @@
  * entries and TLS uses of unchanged routers; a route table without changed entries is the same
  * table, and one with changes keeps the previous match order and sorts only the new entries.
  *
- * What is still proportional to the number of routers: finding what changed (one identity
- * comparison per object, skipped for a collection that is the same record), a copy of the router
- * map, and rebuilding the index of a table that changed (in slices). compileSteps() falls back to
+ * What is still proportional to the number of routers: finding what changed when the provider
+ * left no change notes (one identity comparison per object, skipped for a collection that is the
+ * same record), a copy of the router map, and copies of the route tables' entry lists (in slices). compileSteps() falls back to
  * the whole compile whenever this does not apply: anything but routers changed, a changed router
  * is (or was) a TLS router, or more than a sixteenth of the routers changed.
  */
@@ -20,6 +20,7 @@ import type { Handler } from '../exchange/exchange.js';
 import { updatedTableSteps, type RouteEntry } from '../rules/index.js';
 import { TlsRouterCollector } from '../tls/router-tls.js';
 import { sameData } from '../config/dynamic/same-data.js';
+import { changedNames } from '../providers/record-changes.js';
 import { compileRouter, type BuiltRouter, type RouteUse, type RouterScope } from './compile-router.js';
 import type { CompileDeps, CompiledGraph, CompileInput, EntryPointTables, Mutable } from './compile.js';
 
@@ -53,6 +54,25 @@ function* diffRecord<V>(before: Readonly<Record<string, V>>, after: Readonly<Rec
       if ((i + 1) % STEP === 0) yield;
     }
     if (set.length + removed.length > limit) return undefined;
+  }
+  return { set, removed };
+}
+
+/**
+ * What changed between two router records, from the change notes the provider state leaves on the
+ * record it derives (one provider: the snapshot's record is its own), so a one-router reload does
+ * not walk every name; undefined without notes linking them.
+ */
+function notedDiff<V>(before: Readonly<Record<string, V>>, after: Readonly<Record<string, V>>): { set: string[]; removed: string[] } | undefined {
+  const names = changedNames(after, before);
+  if (names === undefined) return undefined;
+  const set: string[] = [];
+  const removed: string[] = [];
+  for (const name of names) {
+    const has = Object.hasOwn(after, name);
+    if (!has) {
+      if (Object.hasOwn(before, name)) removed.push(name);
+    } else if (!Object.hasOwn(before, name) || before[name] !== after[name]) set.push(name);
   }
   return { set, removed };
 }
@@ -113,7 +133,7 @@ export function* incrementalSteps(input: CompileInput, deps: CompileDeps, parts:
   }
   const limit = Math.max(64, b.routers.size >> 4);
   // The caller may know what changed (a worker gets it with the delta): no need to look.
-  const hint = input.changedRouters;
+  const hint = input.changedRouters ?? notedDiff(was.routers, now.routers);
   const diff = hint !== undefined ? (hint.set.length + hint.removed.length > limit ? undefined : { set: [...hint.set], removed: [...hint.removed] }) : yield* diffRecord(was.routers, now.routers, b.routers.size, limit);
   if (diff === undefined) return undefined;
 

@@ -10,6 +10,7 @@ import { DEFAULT_HEADERS_OPTIONS } from '../../../src/config/dynamic/schema/midd
 import type { EntryPointConfig, StaticConfig } from '../../../src/config/static/types.js';
 import type { Exchange } from '../../../src/exchange/exchange.js';
 import { compile, type CompileDeps, type CompiledGraph } from '../../../src/runtime/compile.js';
+import { noteChanges } from '../../../src/providers/record-changes.js';
 import { loadMiddlewareKinds } from '../../../src/middlewares/registry.js';
 import { plainService, type BuiltService } from '../../../src/services/service.js';
 import { type Answer, request as send } from './graph-request.js';
@@ -207,6 +208,16 @@ describe('incremental compile (a reload against the previous graph)', () => {
       const told = compile({ staticConfig, config: c.next, previous: g1, changedRouters: { set, removed } }, deps);
       assert.deepEqual(outcome(told), outcome(fresh));
       assert.deepEqual(told.changes, g2.changes);
+
+      // The router record carries change notes (as the provider state leaves them): the same graph.
+      // The notes name a superset (a name changed and changed back is listed too).
+      if (c.next.http.routers !== first.http.routers) {
+        const notedRouters = { ...c.next.http.routers };
+        noteChanges(notedRouters, first.http.routers, [...set, ...removed, ...Object.keys(first.http.routers).slice(0, 1)]);
+        const noted = compile({ staticConfig, config: { ...c.next, http: { ...c.next.http, routers: notedRouters } }, previous: g1 }, deps);
+        assert.deepEqual(outcome(noted), outcome(fresh));
+        assert.deepEqual(noted.changes, g2.changes);
+      }
 
       const g3 = compile({ staticConfig, config: c.next, previous: g2 }, deps);
       assert.deepEqual(outcome(g3), outcome(fresh));
