@@ -9,7 +9,7 @@
  *
  * What is still proportional to the number of routers: finding what changed when the provider
  * left no change notes (one identity comparison per object, skipped for a collection that is the
- * same record), a copy of the router map, and copies of the route tables' entry lists (in slices). compileSteps() falls back to
+ * same record), and copies of the route tables' entry lists (in slices). compileSteps() falls back to
  * the whole compile whenever this does not apply: anything but routers changed, a changed router
  * is (or was) a TLS router, or more than a sixteenth of the routers changed.
  */
@@ -21,6 +21,7 @@ import { updatedTableSteps, type RouteEntry } from '../rules/index.js';
 import { TlsRouterCollector } from '../tls/router-tls.js';
 import { sameData } from '../config/dynamic/same-data.js';
 import { changedNames } from '../providers/record-changes.js';
+import { LayeredMap } from './layered-map.js';
 import { compileRouter, type BuiltRouter, type RouteUse, type RouterScope } from './compile-router.js';
 import type { CompileDeps, CompiledGraph, CompileInput, EntryPointTables, Mutable } from './compile.js';
 
@@ -180,12 +181,11 @@ export function* incrementalSteps(input: CompileInput, deps: CompileDeps, parts:
       });
     },
   };
-  // A copy in slices (one Map copy of 100,000 routers is a block of ~50 ms).
-  const routers = new Map<string, BuiltRouter>();
-  for (const [name, r] of b.routers) {
-    routers.set(name, r);
-    if (routers.size % (4 * STEP) === 0) yield;
-  }
+  // The previous map stays as it is (the graph serving reads it): the changes go in `set` and
+  // `removed`, and the new map is derived from it with them (layered-map.ts).
+  const set = new Map<string, BuiltRouter>();
+  const removedNames: string[] = [];
+  const current = (name: string): BuiltRouter | undefined => (set.has(name) ? set.get(name) : removedNames.includes(name) ? undefined : b.routers.get(name));
   const gone: RouteUse[] = [];
   const fresh: RouteUse[] = [];
   const added: string[] = [];
@@ -194,7 +194,7 @@ export function* incrementalSteps(input: CompileInput, deps: CompileDeps, parts:
   let enabled = b.enabled;
   let work = 0;
   for (const name of redo) {
-    const old = routers.get(name);
+    const old = current(name);
     const router = now.routers[name] as RouterConfig;
     const built = compileRouter(scope, name, router, old);
     if (old !== undefined) {
@@ -205,16 +205,18 @@ export function* incrementalSteps(input: CompileInput, deps: CompileDeps, parts:
     for (const r of built.routes) fresh.push(r);
     if (built.view.status === 'enabled') enabled++;
     if (built.uses === undefined) broken.push(name);
-    routers.set(name, built);
+    set.set(name, built);
     if (++work % 64 === 0) yield;
   }
   for (const name of diff.removed) {
-    const old = routers.get(name);
+    const old = current(name);
     if (old === undefined) continue;
     for (const r of old.routes) gone.push(r);
     if (old.view.status === 'enabled') enabled--;
-    routers.delete(name);
+    set.delete(name);
+    removedNames.push(name);
   }
+  const routers = yield* LayeredMap.derive(b.routers, set, removedNames);
 
   // --- tables: only those with changed entries are rebuilt -----------------------------------
   const entryPoints = new Map<string, Handler>();
