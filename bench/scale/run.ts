@@ -4,6 +4,7 @@
  *   node dist/bench/scale/run.js [--routers 10,100000] [--duration 10s] [--only index,memory,reload]
  *        [--reload-routers 10000] [--throttle 0s] [--entry dist/src/cli/main.js] [--workers N (default 1)] [--keep]
  *        [--cpu-prof DIR]   (Turnpike runs with node --cpu-prof; read the profile with profile-blocks.js)
+ *        [--node-args "--trace-gc ..."]   (more node flags for Turnpike; its output goes to turnpike.log with --keep)
  *
  * - index:  per router count, start -> "configuration applied" (wall time and the `ms` the line
  *           logs), then wrk -c64 requests/s and p99 (Turnpike on CPU 0; wrk + nginx upstream on CPU 1).
@@ -43,6 +44,8 @@ const { values: opt } = parseArgs({
     workers: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    /** More node flags for Turnpike, space-separated (e.g. "--trace-gc": its lines go to turnpike.log). */
+    'node-args': { type: 'string', default: '' },
   },
 });
 const counts = opt.routers.split(',').map(Number);
@@ -113,7 +116,8 @@ async function startTurnpike(label: string, routers: number, upstreamPort: numbe
   const t0 = performance.now();
   // 250 µs samples: a block of a few milliseconds between two requests shows as a dozen.
   const prof = opt['cpu-prof'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(opt['cpu-prof'])}`, '--cpu-prof-interval=250'];
-  const proc = procs.start(label, 0, process.execPath, [...prof, entry, `--configFile=${stat}`], log);
+  const extra = opt['node-args'].split(' ').filter((a) => a !== '');
+  const proc = procs.start(label, 0, process.execPath, [...prof, ...extra, entry, `--configFile=${stat}`], log);
   const line = await until('configuration applied', 120_000, () => appliedLines(log)[0], 10);
   const startMs = performance.now() - t0;
   return { proc, port, dynamic, log, startMs, compileMs: Number(line['ms']) };
