@@ -47,5 +47,7 @@ function freezeFreshInto(value: unknown): void {
     for (let i = 0; i < value.length; i++) freezeFreshInto(value[i]);
     return;
   }
-  for (const key of Object.keys(value)) freezeFreshInto((value as Record<string, unknown>)[key]);
+  // for-in walks the object's enum cache (no key list per object); the data frozen here are plain
+  // objects, whose only enumerable keys are their own.
+  for (const key in value) freezeFreshInto((value as Record<string, unknown>)[key]);
 }

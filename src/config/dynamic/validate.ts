@@ -133,9 +133,10 @@ export function validateDynamic(raw: unknown, ctx: ValidateContext): DynamicVali
         return;
       }
       const objects = f.value;
+      const sectionPath = f.path;
       for (const name of Object.keys(objects)) {
         const value = objects[name];
-        const path = [...f.path, name];
+        const path = [...sectionPath, name];
         const line = ctx.locateLine?.(path, value) ?? ctx.locate?.(path)?.line;
         const objectKey = `http.${key}.${name}`;
         origins.set(objectKey, objectOrigin(ctx.source, line));

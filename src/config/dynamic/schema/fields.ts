@@ -132,6 +132,50 @@ function describe(value: unknown): string {
 }
 
 /**
+ * The canonical name of `key` in `spec`, or undefined. Keys are matched case-insensitively; a key
+ * spelled as in the spec (nearly all of them) is found by identity first, with no lower-casing.
+ * Specs are small lists, often written inline, so a scan beats building (or caching) a map.
+ */
+function canonicalName(spec: KeySpec, key: string): string | undefined {
+  for (const k of spec.supported) if (k === key) return k;
+  if (spec.unsupported !== undefined) for (const k of spec.unsupported) if (k === key) return k;
+  if (spec.ignored !== undefined && Object.hasOwn(spec.ignored, key)) return key;
+  // Later lists win on a clash in case, as they did when one map was filled in this order.
+  const lower = key.toLowerCase();
+  let found: string | undefined;
+  const consider = (k: string): void => {
+    if (k.length === key.length && k.toLowerCase() === lower) found = k;
+  };
+  spec.supported.forEach(consider);
+  spec.unsupported?.forEach(consider);
+  if (spec.ignored !== undefined) Object.keys(spec.ignored).forEach(consider);
+  return found;
+}
+
+/** Every canonical name of `spec` (for suggestions), in the order the lists give them. */
+function canonicalNames(spec: KeySpec): string[] {
+  const byLower = new Map<string, string>();
+  for (const k of [...spec.supported, ...(spec.unsupported ?? []), ...Object.keys(spec.ignored ?? {})]) byLower.set(k.toLowerCase(), k);
+  return [...byLower.values()];
+}
+
+/**
+ * A field found by readFields. Its path is made when asked (a diagnostic, a nested section), not
+ * for every key read: a 100,000-router file has about a million keys.
+ */
+class KeyField implements Field {
+  constructor(
+    readonly key: string,
+    readonly value: unknown,
+    readonly parent: KeyPath,
+  ) {}
+
+  get path(): KeyPath {
+    return [...this.parent, this.key];
+  }
+}
+
+/**
  * Reads the keys of a mapping against a spec: returns the known ones keyed by canonical name,
  * reports unknown keys (with a suggestion), unsupported keys and keys written twice.
  * `undefined` when the value is not a mapping at all.
@@ -143,37 +187,35 @@ export function readFields(scope: Scope, value: unknown, path: KeyPath, spec: Ke
     scope.error(DYNAMIC_CODES.INVALID_VALUE, path, `expected a mapping of options, got ${describe(value)}${scope.leftOut}`);
     return undefined;
   }
-  const canonical = new Map<string, string>();
-  for (const k of spec.supported) canonical.set(k.toLowerCase(), k);
-  for (const k of spec.unsupported ?? []) canonical.set(k.toLowerCase(), k);
-  for (const k of Object.keys(spec.ignored ?? {})) canonical.set(k.toLowerCase(), k);
-  const unsupported = new Set((spec.unsupported ?? []).map((k) => k.toLowerCase()));
-  const seen = new Map<string, string>();
-  for (const [key, v] of Object.entries(value)) {
-    const fieldPath = [...path, key];
-    const name = canonical.get(key.toLowerCase());
+  /** Keys seen that are not in `out` (unsupported, ignored): canonical name to the key as written. */
+  let seen: Map<string, string> | undefined;
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const name = canonicalName(spec, key);
     if (name === undefined) {
-      const guess = closest(key, canonical.values(), LOOSE_TYPOS);
+      const guess = closest(key, canonicalNames(spec), LOOSE_TYPOS);
       const hint = guess === undefined ? `expected one of ${[...spec.supported, ...(spec.unsupported ?? [])].join(', ')}` : `did you mean "${guess}"?`;
-      scope.error(DYNAMIC_CODES.UNKNOWN_KEY, fieldPath, `unknown key "${key}"; ${hint}${scope.leftOut}`);
+      scope.error(DYNAMIC_CODES.UNKNOWN_KEY, [...path, key], `unknown key "${key}"; ${hint}${scope.leftOut}`);
       continue;
     }
-    const earlier = seen.get(name);
+    const earlier = out.get(name)?.key ?? seen?.get(name);
     if (earlier !== undefined) {
-      scope.error(DYNAMIC_CODES.DUPLICATE_KEY, fieldPath, `"${key}" repeats "${earlier}" (keys are case-insensitive)${scope.leftOut}`);
+      scope.error(DYNAMIC_CODES.DUPLICATE_KEY, [...path, key], `"${key}" repeats "${earlier}" (keys are case-insensitive)${scope.leftOut}`);
       continue;
     }
-    seen.set(name, key);
-    if (unsupported.has(name.toLowerCase())) {
-      scope.error(DYNAMIC_CODES.UNSUPPORTED, fieldPath, `"${name}" is a Traefik option Turnpike does not support yet${scope.leftOut}`);
+    if (spec.unsupported?.includes(name) === true) {
+      (seen ??= new Map()).set(name, key);
+      scope.error(DYNAMIC_CODES.UNSUPPORTED, [...path, key], `"${name}" is a Traefik option Turnpike does not support yet${scope.leftOut}`);
       continue;
     }
     const ignoredWarning = spec.ignored?.[name];
     if (ignoredWarning !== undefined) {
-      scope.warn(DYNAMIC_CODES.DEPRECATED, fieldPath, ignoredWarning);
+      (seen ??= new Map()).set(name, key);
+      scope.warn(DYNAMIC_CODES.DEPRECATED, [...path, key], ignoredWarning);
       continue;
     }
-    out.set(name, { key, value: v, path: fieldPath });
+    out.set(name, new KeyField(key, value[key], path));
   }
   return out;
 }
