@@ -9,7 +9,9 @@
  * - index:  per router count, start -> "configuration applied" (wall time and the `ms` the line
  *           logs), then wrk -c64 requests/s and p99 (Turnpike on CPU 0; wrk + nginx upstream on CPU 1).
  * - memory: VmRSS with 0 routers idle, during and after 64-connection load, and idle with each
- *           router count (sampled every 250 ms for 3 s after the process is idle; median reported).
+ *           router count (sampled every 250 ms for 3 s after the process is idle; median reported),
+ *           once 2 s after "configuration applied" and again 15 s after it, when V8 has shrunk an
+ *           idle heap (its memory reducer runs after several seconds without allocation).
  * - reload: with --reload-routers routers, rewrite the file with one more router's host renamed and
  *           time from the write to the first 200 on the new host (median and max of 10 reloads);
  *           then wrk p99 without reloads and during reloads (one every 500 ms; wrk --timeout 30s so
@@ -157,6 +159,9 @@ async function settledRss(pid: number): Promise<number> {
 
 const f1 = (n: number): string => n.toFixed(1);
 
+/** When the second idle RSS is taken, ms after "configuration applied". */
+const LATE_MS = 15_000;
+
 async function main(): Promise<void> {
   say(`entry ${entry}; throttle ${opt.throttle}; scratch ${dir}`);
   const up = await startUpstream({ procs, dir, tools: { nginx: nginx as string, caddy: '', node: process.execPath }, cpu: 1, turnpikeEntry: entry, nodeArgs: [], profileDir: undefined });
@@ -166,13 +171,23 @@ async function main(): Promise<void> {
     const rows: string[] = [];
     const all = parts.has('memory') ? [0, ...counts.filter((c) => c !== 0)] : counts;
     let baseRss = NaN;
+    let baseLate = NaN;
     for (const n of all) {
       const tp = await startTurnpike(`r${n}`, n, upstreamPort);
       const host = `h${benchRouter(n)}.test`;
       let line = `routers ${n}: start->applied ${f1(tp.startMs)} ms, compile ${tp.compileMs} ms`;
+      const appliedAt = performance.now();
       const idle = parts.has('memory') ? await settledRss(tp.proc.pid) : NaN;
       if (n === 0) baseRss = idle;
       if (parts.has('memory')) line += `, idle RSS ${f1(idle)} MiB` + (n > 0 ? ` (+${f1(((idle - baseRss) * 10_000) / n)} MiB per 10k)` : '');
+      if (parts.has('memory')) {
+        // V8 shrinks an idle heap after some seconds without allocation (its memory reducer): the
+        // RSS of a process that has been idle a while, beside the one just after the apply above.
+        await new Promise((r) => setTimeout(r, Math.max(0, appliedAt + LATE_MS - performance.now())));
+        const late = await settledRss(tp.proc.pid);
+        if (n === 0) baseLate = late;
+        line += `, after ${LATE_MS / 1000} s idle ${f1(late)} MiB` + (n > 0 ? ` (+${f1(((late - baseLate) * 10_000) / n)} MiB per 10k)` : '');
+      }
       if (n > 0 && (await get(tp.port, host)) !== 200) throw new Error(`${host} does not answer 200:\n${tail(tp.log)}`);
       if (n > 0 && parts.has('index')) {
         await wrk(tp.port, host, '2s');
