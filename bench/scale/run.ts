@@ -10,8 +10,9 @@
  *           logs), then wrk -c64 requests/s and p99 (Turnpike on CPU 0; wrk + nginx upstream on CPU 1).
  * - memory: VmRSS with 0 routers idle, during and after 64-connection load, and idle with each
  *           router count (sampled every 250 ms for 3 s after the process is idle; median reported),
- *           once 2 s after "configuration applied" and again 15 s after it, when V8 has shrunk an
- *           idle heap (its memory reducer runs after several seconds without allocation).
+ *           once from 2 s after "configuration applied" (samples over the next 3 s) and again from
+ *           15 s after it, when V8 has shrunk an idle heap (its memory reducer runs after several
+ *           seconds without allocation).
  * - reload: with --reload-routers routers, rewrite the file with one more router's host renamed and
  *           time from the write to the first 200 on the new host (median and max of 10 reloads);
  *           then wrk p99 without reloads and during reloads (one every 500 ms; wrk --timeout 30s so
@@ -46,7 +47,7 @@ const { values: opt } = parseArgs({
     workers: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
-    /** More node flags for Turnpike, space-separated (e.g. "--trace-gc": its lines go to turnpike.log). */
+    /** More node flags for Turnpike, space-separated, no spaces inside one (e.g. "--trace-gc": its lines go to turnpike.log). */
     'node-args': { type: 'string', default: '' },
   },
 });

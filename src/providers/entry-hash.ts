@@ -12,8 +12,9 @@
  *   and whoever could craft one writes the configuration anyway.
  *
  * Four 32-bit lanes, each a multiply-rotate mix of every 16-bit unit fed (with its own constants),
- * crossed and finished with murmur3's fmix32. Values are fed with a tag per kind and a length per
- * string, list and object, so that no two different values feed the same units.
+ * crossed and finished with murmur3's fmix32. Every value starts with a tag of its kind, strings,
+ * lists and Maps carry their length, and an object ends with a tag of its own: the units fed read
+ * back one way only, so two different values never feed the same sequence of units.
  */
 
 let h1 = 0;
@@ -39,10 +40,12 @@ const enum Tag {
   False,
   True,
   String,
+  Int,
   Number,
   BigInt,
   List,
   Object,
+  ObjectEnd,
   Map,
   Other,
 }
@@ -77,9 +80,13 @@ function feed(value: unknown): void {
     case 'string':
       return text(value);
     case 'number':
-      unit(Tag.Number);
-      if (Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff) unit(value | 0);
-      else text(String(value));
+      if (Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff) {
+        unit(Tag.Int);
+        unit(value | 0);
+      } else {
+        unit(Tag.Number);
+        text(String(value));
+      }
       return;
     case 'bigint':
       unit(Tag.BigInt);
@@ -113,17 +120,15 @@ function feed(value: unknown): void {
     return;
   }
   // for-in walks the object's enum cache: no key list allocated per object. Validated data has
-  // only own enumerable keys and plain prototypes, so it visits what Object.keys would; the count
-  // goes last (a suffix-free encoding all the same, since every key is tagged).
+  // only own enumerable keys and plain prototypes, so it visits what Object.keys would. Every key
+  // starts with Tag.String, so ObjectEnd tells where the object stops.
   const record = value as Record<string, unknown>;
   unit(Tag.Object);
-  let n = 0;
   for (const k in record) {
     text(k);
     feed(record[k]);
-    n++;
   }
-  unit(n);
+  unit(Tag.ObjectEnd);
 }
 
 function fmix(h: number): number {

@@ -293,6 +293,8 @@ class IndexedTable<T> implements RouteTable<T> {
   private readonly prefixRoot: PrefixNode<Slot<T>>;
   private readonly hasPrefixes: boolean;
   private readonly rest: readonly Slot<T>[];
+  /** The first slot in match order (null when empty): once it matches, nothing can come before it. */
+  private readonly first: Slot<T> | null;
   private readonly ctx = new MatchContext();
 
   /** `slots` and `entries` (theirs, in the same order) in match order; `index` filed from them. */
@@ -307,6 +309,7 @@ class IndexedTable<T> implements RouteTable<T> {
     this.prefixRoot = index.prefixRoot;
     this.hasPrefixes = index.prefixRoot.children !== null;
     this.rest = index.rest;
+    this.first = slots[0] ?? null;
     for (const [name, values] of index.headers) {
       this.headerNames.push(name);
       this.headerValues.push(values);
@@ -336,14 +339,14 @@ class IndexedTable<T> implements RouteTable<T> {
     if (list !== undefined) best = this.scan(list, best, ctx);
 
     if (this.hostSuffix.size > 0) {
-      for (let dot = hostKey.indexOf('.'); dot >= 0; dot = hostKey.indexOf('.', dot + 1)) {
+      for (let dot = hostKey.indexOf('.'); dot >= 0 && best !== this.first; dot = hostKey.indexOf('.', dot + 1)) {
         list = this.hostSuffix.get(hostKey.slice(dot + 1));
         if (list !== undefined) best = this.scan(list, best, ctx);
       }
     }
 
     const names = this.headerNames;
-    for (let h = 0; h < names.length; h++) {
+    for (let h = 0; h < names.length && best !== this.first; h++) {
       const name = names[h] as string;
       if (input.headers.get(name) === undefined) continue;
       const byValue = this.headerValues[h] as ListMap<T>;
@@ -365,7 +368,7 @@ class IndexedTable<T> implements RouteTable<T> {
       let pos = 0;
       for (;;) {
         if (node.entries !== null) best = this.scan(node.entries, best, ctx);
-        if (pos >= path.length || node.children === null) break;
+        if (pos >= path.length || node.children === null || best === this.first) break;
         const child = node.children.get(path.charCodeAt(pos));
         if (child === undefined || !path.startsWith(child.label, pos)) break;
         pos += child.label.length;
@@ -435,8 +438,17 @@ function* fileSteps<T>(sorted: readonly RouteEntry<T>[]): Generator<void, RouteT
   return new IndexedTable(slots, sorted, filed(filing));
 }
 
-/** Above this share of the table, an update files the whole table again instead. */
+/**
+ * An update numbers and files each changed entry on its own (a binary search, a splice of the slot
+ * list and new copies of the lists it touches): cheap for the few entries a reload changes. Beyond
+ * this many changed entries, or this share of the table, the table is filed from scratch instead,
+ * in slices.
+ */
+const SMALL_UPDATE = 64;
 const REFILE_SHARE = 0.25;
+
+/** Changed entries placed or filed between two yields of an update. */
+const UPDATE_STEP = 8;
 
 /**
  * `previous` without the entries of `removed` and with those of `added` (entries are told apart by
@@ -445,8 +457,12 @@ const REFILE_SHARE = 0.25;
  * between its neighbours in match order and filed in new copies of the lists it goes in, each
  * removed one leaves new copies of its lists. The one walk over every entry is a copy of the slot
  * list without the removed ones. When the numbers between two neighbours run out (after some
- * thirty additions at one place) or the change is a large share of the table, the table is filed
- * from scratch. Either way it is the table createIndexedTable gives for the same entries.
+ * thirty additions at one place) or the change is large (SMALL_UPDATE, REFILE_SHARE), the table is
+ * filed from scratch. Either way it is the table createIndexedTable gives for the same entries
+ * (when no two entries share a priority and a name, as in a compiler's table).
+ *
+ * Removed slots stay reachable from the maps' bases until a new base is made (see ListMap), and a
+ * prefix-tree node whose list emptied stays until the table is filed from scratch.
  */
 export function* updatedTableSteps<T>(previous: RouteTable<T>, removed: readonly RouteEntry<T>[], added: readonly RouteEntry<T>[]): Generator<void, RouteTable<T>, void> {
   if (removed.length === 0 && added.length === 0) return previous;
@@ -466,14 +482,17 @@ export function* updatedTableSteps<T>(previous: RouteTable<T>, removed: readonly
     if ((i + 1) % (4 * STEP_ENTRIES) === 0) yield;
   }
   const fresh = sortEntries(added);
-  if (slotsBefore === undefined || fresh.length + goneSlots.length > REFILE_SHARE * Math.max(kept.length, 1)) {
+  const changes = fresh.length + goneSlots.length;
+  if (slotsBefore === undefined || changes > SMALL_UPDATE || changes > REFILE_SHARE * Math.max(kept.length, 1)) {
     return yield* fileSteps(yield* merge(keptEntries, fresh));
   }
   // Number each new entry between its neighbours (found by binary search over the kept ones plus
-  // the new ones placed so far); out of numbers: file from scratch.
+  // the new ones placed so far); out of numbers: file from scratch (`keptEntries` is left as the
+  // kept entries alone for that).
   const slots = kept;
   const placed: Slot<T>[] = [];
-  for (const entry of fresh) {
+  for (let i = 0; i < fresh.length; i++) {
+    const entry = fresh[i] as RouteEntry<T>;
     let lo = 0;
     let hi = slots.length;
     while (lo < hi) {
@@ -487,15 +506,27 @@ export function* updatedTableSteps<T>(previous: RouteTable<T>, removed: readonly
     if (!(order > low && order < high)) return yield* fileSteps(yield* merge(keptEntries, fresh));
     const slot = new Slot(order, entry.rule.test, entry);
     slots.splice(lo, 0, slot);
-    keptEntries.splice(lo, 0, entry);
     placed.push(slot);
+    if ((i + 1) % UPDATE_STEP === 0) yield;
   }
   yield;
+  const entries = new Array<RouteEntry<T>>(slots.length);
+  for (let i = 0; i < slots.length; i++) {
+    entries[i] = (slots[i] as Slot<T>).entry;
+    if ((i + 1) % (4 * STEP_ENTRIES) === 0) yield;
+  }
   const edit = new IndexEdit((previous as IndexedTable<T>).index);
-  for (const slot of goneSlots) edit.apply(slot, false);
-  for (const slot of placed) edit.apply(slot, true);
+  let filed = 0;
+  for (const slot of goneSlots) {
+    edit.apply(slot, false);
+    if (++filed % UPDATE_STEP === 0) yield;
+  }
+  for (const slot of placed) {
+    edit.apply(slot, true);
+    if (++filed % UPDATE_STEP === 0) yield;
+  }
   const index = yield* edit.done();
-  return new IndexedTable(slots, keptEntries, index);
+  return new IndexedTable(slots, entries, index);
 }
 
 /** `kept` and `fresh` (each in match order) merged in match order; on a tie `kept` first. */

@@ -184,8 +184,8 @@ export function* incrementalSteps(input: CompileInput, deps: CompileDeps, parts:
   // The previous map stays as it is (the graph serving reads it): the changes go in `set` and
   // `removed`, and the new map is derived from it with them (layered-map.ts).
   const set = new Map<string, BuiltRouter>();
-  const removedNames: string[] = [];
-  const current = (name: string): BuiltRouter | undefined => (set.has(name) ? set.get(name) : removedNames.includes(name) ? undefined : b.routers.get(name));
+  const removedNames = new Set<string>();
+  const current = (name: string): BuiltRouter | undefined => (set.has(name) ? set.get(name) : removedNames.has(name) ? undefined : b.routers.get(name));
   const gone: RouteUse[] = [];
   const fresh: RouteUse[] = [];
   const added: string[] = [];
@@ -214,9 +214,9 @@ export function* incrementalSteps(input: CompileInput, deps: CompileDeps, parts:
     for (const r of old.routes) gone.push(r);
     if (old.view.status === 'enabled') enabled--;
     set.delete(name);
-    removedNames.push(name);
+    removedNames.add(name);
   }
-  const routers = yield* LayeredMap.derive(b.routers, set, removedNames);
+  const routers = yield* LayeredMap.derive(b.routers, set, [...removedNames]);
 
   // --- tables: only those with changed entries are rebuilt -----------------------------------
   const entryPoints = new Map<string, Handler>();

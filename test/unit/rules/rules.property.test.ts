@@ -211,11 +211,13 @@ void describe('property: chains of small updates (entries numbered between their
     let entries = [entry('a', 'PathPrefix(`/`)'), entry('z', 'Host(`z.test`)')];
     for (let i = 0; i < 50; i++) entries.push(entry(`q${i}`, 'Host(`other.test`)'));
     let table = createIndexedTable(entries);
-    // Each new name sorts right after "a" and before the previous one: the same gap, halved each time.
+    // Each new name sorts right after "a" and before the previous ones: the same gap, halved each
+    // time. Two per update, so that numbers run out in the middle of an update too.
     for (let k = 0; k < 80; k++) {
-      const added = entry(`b${String(999 - k).padStart(3, '0')}`, k % 2 === 0 ? 'Host(`z.test`)' : 'PathPrefix(`/x`)');
-      entries = [...entries, added];
-      table = run(updatedTableSteps(table, [], [added]));
+      const added = [0, 1].map((j) => entry(`b${String(9999 - 2 * k - j).padStart(4, '0')}`, (k + j) % 2 === 0 ? 'Host(`z.test`)' : 'PathPrefix(`/x`)'));
+      entries = [...entries, ...added];
+      table = run(updatedTableSteps(table, [], added));
+      assert.equal(table.size, entries.length, `after ${k + 1} updates, every entry once`);
       const scan = createScanTable(entries);
       assert.deepEqual(table.entries, scan.entries);
       for (const spec of [{ host: 'z.test', path: '/' }, { host: 'other.test', path: '/x/y' }, { host: 'n.test', path: '/x' }]) {
@@ -228,22 +230,24 @@ void describe('property: chains of small updates (entries numbered between their
 void describe('a long run of one-router reloads', () => {
   void it('routes as the scan after every reload, through the overlays of changed keys and the new bases made from them', () => {
     // A fixed pseudo-random walk (no seed to vary): 400 reloads of a 240-router table, each
-    // replacing one router, so the overlays outgrow their bases several times over.
+    // replacing one router.
     let seed = 12345;
     const next = (n: number): number => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
       return seed % n;
     };
+    // Many distinct hosts and header values: each reload changes one or two keys of a map, so the
+    // overlays pass 64 keys and new bases are made.
     const ruleOf = (i: number): string => {
       switch (i % 6) {
         case 0:
-          return `Host(\`h${i % 40}.test\`)`;
+          return `Host(\`h${i % 400}.test\`)`;
         case 1:
-          return `Host(\`h${i % 40}.test\`) && PathPrefix(\`/p${i % 13}\`)`;
+          return `Host(\`h${i % 400}.test\`) && PathPrefix(\`/p${i % 13}\`)`;
         case 2:
           return `HostRegexp(\`^r${i % 7}-[a-z]+\\.example\\.com$\`)`;
         case 3:
-          return `Header(\`X-Tenant\`, \`t${i % 30}\`)`;
+          return `Header(\`X-Tenant\`, \`t${i % 300}\`)`;
         case 4:
           return `Path(\`/x${i % 11}\`)`;
         default:
@@ -257,8 +261,8 @@ void describe('a long run of one-router reloads', () => {
       return { name: `r${String(next(100000)).padStart(5, '0')}-${i}`, rule: compileRule(rule), priority: next(4) === 0 ? next(3) : defaultPriority(rule), value: i };
     };
     const requests: RequestSpec[] = [];
-    for (let i = 0; i < 40; i++) {
-      requests.push({ host: `h${i}.test`, path: `/p${i % 13}/z`, headers: ['X-Tenant', `t${i % 30}`] });
+    for (let i = 0; i < 400; i += 7) {
+      requests.push({ host: `h${i}.test`, path: `/p${i % 13}/z`, headers: ['X-Tenant', `t${i % 300}`] });
       requests.push({ host: `r${i % 7}-abc.example.com`, path: `/x${i % 11}`, query: `q${i % 5}=1` });
     }
     let entries = Array.from({ length: 240 }, entry);

@@ -14,7 +14,7 @@ function run<T>(steps: Generator<void, T, void>): T {
 function sameAs(layered: ReadonlyMap<string, number>, want: ReadonlyMap<string, number>, what: string): void {
   assert.equal(layered.size, want.size, `${what}: size`);
   assert.deepEqual(new Map([...layered].sort((a, b) => (a[0] < b[0] ? -1 : 1))), new Map([...want].sort((a, b) => (a[0] < b[0] ? -1 : 1))), `${what}: entries`);
-  for (let k = 0; k < 40; k++) {
+  for (let k = 0; k < 200; k += 3) {
     const key = `k${k}`;
     assert.equal(layered.get(key), want.get(key), `${what}: get ${key}`);
     assert.equal(layered.has(key), want.has(key), `${what}: has ${key}`);
@@ -23,15 +23,17 @@ function sameAs(layered: ReadonlyMap<string, number>, want: ReadonlyMap<string, 
   assert.deepEqual([...layered.values()], [...layered.entries()].map(([, v]) => v));
 }
 
+// 200 keys: enough changed keys for an overlay to pass 64 and a new base to be made.
+const keyArb = fc.nat(199).map((k) => `k${k}`);
 const change = fc.record({
-  set: fc.array(fc.tuple(fc.nat(39).map((k) => `k${k}`), fc.integer()), { maxLength: 6 }),
-  removed: fc.array(fc.nat(39).map((k) => `k${k}`), { maxLength: 6 }),
+  set: fc.array(fc.tuple(keyArb, fc.integer()), { maxLength: 8 }),
+  removed: fc.array(keyArb, { maxLength: 8 }),
 });
 
 void describe('LayeredMap', () => {
   void it('a chain of derived maps holds what a copied Map would, and each earlier map stays as it was', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(39).map((k) => `k${k}`), fc.integer()), { maxLength: 30 }), fc.array(change, { minLength: 1, maxLength: 60 }), (initial, changes) => {
+      fc.property(fc.array(fc.tuple(keyArb, fc.integer()), { maxLength: 120 }), fc.array(change, { minLength: 1, maxLength: 60 }), (initial, changes) => {
         let want = new Map(initial);
         let layered = LayeredMap.of(new Map(initial));
         const history: [ReadonlyMap<string, number>, Map<string, number>][] = [];
@@ -46,7 +48,7 @@ void describe('LayeredMap', () => {
         }
         for (const [m, w] of history) sameAs(m, w, 'earlier');
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
@@ -55,7 +57,9 @@ void describe('LayeredMap', () => {
     for (let i = 0; i < 20_000; i++) base.set(`r${i}`, i);
     let m = LayeredMap.of(base);
     let yields = 0;
+    const earlier: LayeredMap<string, number>[] = [];
     for (let i = 0; i < 2_600; i++) {
+      if (i % 500 === 0) earlier.push(m);
       const steps = LayeredMap.derive(m, new Map([[`n${i}`, i]]), [`r${i}`]);
       for (;;) {
         const r = steps.next();
@@ -72,6 +76,17 @@ void describe('LayeredMap', () => {
     assert.equal(m.get('n5'), 5);
     assert.equal(m.get('r19999'), 19_999);
     assert.equal(base.size, 20_000, 'the first base is untouched');
+    // Each earlier map still holds what it held: r<i> gone and n<i> there for i below its step.
+    earlier.forEach((e, j) => {
+      const upTo = j * 500;
+      assert.equal(e.size, 20_000);
+      if (upTo > 0) {
+        assert.equal(e.get(`r${upTo - 1}`), undefined);
+        assert.equal(e.get(`n${upTo - 1}`), upTo - 1);
+      }
+      assert.equal(e.get(`r${upTo}`), upTo);
+      assert.equal(e.get(`n${upTo}`), undefined);
+    });
   });
 
   void it('derives nothing new for no change', () => {
