@@ -14,6 +14,7 @@
  */
 import type { Predicate } from './http-matchers.js';
 import { MatchContext, type MatchInput } from './match-context.js';
+import { LayeredMap } from '../collections/layered-map.js';
 import { PrefixNode, insertPrefix, withPrefixList } from './prefix-tree.js';
 import { compareEntries, sortEntries, type RouteEntry, type RouteTable } from './route-table.js';
 
@@ -37,33 +38,12 @@ const GAP = 1024;
 
 type Lists<T> = Map<string, Slot<T>[]>;
 
-/**
- * Lists by key, as a table reads them: a base map, and over it the keys that reloads changed since
- * the base was made (a list, or null for a key removed). A reload derives the next ListMap with a
- * copy of the small overlay, never of the base; once the overlay outgrows an eighth of the base,
- * the next reload makes a new base (in slices). Neither map is changed once the ListMap is made.
- */
-class ListMap<T> {
-  constructor(
-    readonly base: ReadonlyMap<string, Slot<T>[]>,
-    readonly over: ReadonlyMap<string, Slot<T>[] | null> | null,
-    /** Number of keys with a list. */
-    readonly size: number,
-  ) {}
+/** Lists by key, as a table reads them: a reload derives the next version without copying it. */
+type ListMap<T> = LayeredMap<string, Slot<T>[]>;
 
-  get(key: string): Slot<T>[] | undefined {
-    const over = this.over;
-    if (over !== null) {
-      const list = over.get(key);
-      if (list !== undefined) return list ?? undefined;
-    }
-    return this.base.get(key);
-  }
-}
+const wrap = <T>(map: Lists<T>): ListMap<T> => LayeredMap.of(map);
 
-const wrap = <T>(map: Lists<T>): ListMap<T> => new ListMap(map, null, map.size);
-
-/** The changes one update makes to a ListMap, then the ListMap they give. */
+/** The changes one update makes to a ListMap (a list, or null for a key emptied), then the ListMap they give. */
 class ListMapEdit<T> {
   readonly #from: ListMap<T>;
   readonly #changes = new Map<string, Slot<T>[] | null>();
@@ -82,26 +62,14 @@ class ListMapEdit<T> {
     this.#changes.set(key, list);
   }
 
-  *done(): Generator<void, ListMap<T>, void> {
-    const from = this.#from;
-    if (this.#changes.size === 0) return from;
-    let size = from.size;
-    const over = new Map<string, Slot<T>[] | null>(from.over ?? []);
+  done(): Generator<void, ListMap<T>, void> {
+    const set = new Map<string, Slot<T>[]>();
+    const removed: string[] = [];
     for (const [key, list] of this.#changes) {
-      const had = from.get(key) !== undefined;
-      if (had !== (list !== null)) size += list === null ? -1 : 1;
-      if (list === null && !from.base.has(key)) over.delete(key);
-      else over.set(key, list);
+      if (list === null) removed.push(key);
+      else set.set(key, list);
     }
-    if (over.size <= Math.max(64, from.base.size >> 3)) return new ListMap(from.base, over, size);
-    const base: Lists<T> = new Map();
-    let walked = 0;
-    for (const [key, list] of from.base) {
-      if (!over.has(key)) base.set(key, list);
-      if (++walked % (4 * STEP_ENTRIES) === 0) yield;
-    }
-    for (const [key, list] of over) if (list !== null) base.set(key, list);
-    return wrap(base);
+    return LayeredMap.derive(this.#from, set, removed);
   }
 }
 
@@ -461,7 +429,7 @@ const UPDATE_STEP = 8;
  * filed from scratch. Either way it is the table createIndexedTable gives for the same entries
  * (when no two entries share a priority and a name, as in a compiler's table).
  *
- * Removed slots stay reachable from the maps' bases until a new base is made (see ListMap), and a
+ * Removed slots stay reachable from the maps' bases until a new base is made (see LayeredMap), and a
  * prefix-tree node whose list emptied stays until the table is filed from scratch.
  */
 export function* updatedTableSteps<T>(previous: RouteTable<T>, removed: readonly RouteEntry<T>[], added: readonly RouteEntry<T>[]): Generator<void, RouteTable<T>, void> {

@@ -21,7 +21,7 @@ import { updatedTableSteps, type RouteEntry } from '../rules/index.js';
 import { TlsRouterCollector } from '../tls/router-tls.js';
 import { sameData } from '../config/dynamic/same-data.js';
 import { changedNames } from '../providers/record-changes.js';
-import { LayeredMap } from './layered-map.js';
+import { LayeredMap } from '../collections/layered-map.js';
 import { compileRouter, type BuiltRouter, type RouteUse, type RouterScope } from './compile-router.js';
 import type { CompileDeps, CompiledGraph, CompileInput, EntryPointTables, Mutable } from './compile.js';
 

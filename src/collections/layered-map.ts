@@ -1,12 +1,13 @@
 /**
- * A read-only map that a reload derives from the previous graph's without copying it: a base map
- * shared between graphs, and over it the keys changed since the base was made (a value, or a
+ * A read-only map that a reload derives from the previous one without copying it: a base map
+ * shared between versions, and over it the keys changed since the base was made (a value, or a
  * tombstone for a key removed). Deriving copies the small overlay only; once the overlay outgrows
  * an eighth of the base, the derived map gets a new base, made in slices. Neither inner map is
- * changed once a LayeredMap is made, so the graph still serving keeps its map as it was.
+ * changed once a LayeredMap is made, so the version still serving keeps its map as it was.
  *
- * With 10,000 routers, copying the built-router map at every one-router reload was 10,000 sets
- * and a 0.5 MB backing store of garbage per save; a derived LayeredMap costs the overlay.
+ * Used for the compiler's built-router map and the route index's lists by key. With 10,000
+ * routers, copying the built-router map at every one-router reload was 10,000 sets and a 0.5 MB
+ * backing store of garbage per save; a derived LayeredMap costs the overlay.
  */
 
 const GONE: unique symbol = Symbol('gone');

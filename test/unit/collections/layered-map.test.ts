@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { LayeredMap } from '../../../src/runtime/layered-map.js';
+import { LayeredMap } from '../../../src/collections/layered-map.js';
 
 /** Runs a generator to its end. */
 function run<T>(steps: Generator<void, T, void>): T {
