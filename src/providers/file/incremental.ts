@@ -20,6 +20,7 @@ import { setOwn } from '../../config/dynamic/schema/fields.js';
 import type { ObjectOrigin } from '../../config/dynamic/types.js';
 import { type HttpCollection, type Locate, validateObject } from '../../config/dynamic/validate.js';
 import { loadFastYaml } from '../../config/paths/fast-yaml.js';
+import type { TextDiff, TextRope } from './file-text.js';
 import { noteChanges } from '../record-changes.js';
 
 /**
@@ -37,8 +38,8 @@ export interface ObjectBlocks {
 }
 
 export interface IncrementalState {
-  /** The text as last parsed. */
-  readonly source: string;
+  /** The text as last parsed (the same rope as the file cache's). */
+  readonly source: TextRope;
   readonly blocks: ObjectBlocks;
   /** Origins (keys and lines) of the file's objects that are not blocks: `tls.options.<name>` etc. */
   readonly others?: readonly { readonly key: string; readonly line: number }[];
@@ -53,25 +54,6 @@ export interface IncrementalEdit {
   readonly fingerprint: string;
   readonly origins: ReadonlyMap<string, ObjectOrigin>;
   readonly state: IncrementalState;
-}
-
-/** Compared a chunk at a time first: V8 compares two flat strings' slices much faster than char by char. */
-const CHUNK = 4096;
-
-function commonPrefix(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  while (i + CHUNK <= n && a.slice(i, i + CHUNK) === b.slice(i, i + CHUNK)) i += CHUNK;
-  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  return i;
-}
-
-function commonSuffix(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  while (i + CHUNK <= n && a.slice(a.length - i - CHUNK, a.length - i) === b.slice(b.length - i - CHUNK, b.length - i)) i += CHUNK;
-  while (i < n && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
-  return i;
 }
 
 function countLines(text: string, from: number, to: number): number {
@@ -95,11 +77,13 @@ function blockAt(starts: Int32Array, offset: number): number {
   return found;
 }
 
-export function tryIncremental(state: IncrementalState, text: string, source: string, origins: ReadonlyMap<string, ObjectOrigin>, locate: Locate): IncrementalEdit | undefined {
+/**
+ * The edit as one object's block replaced, or undefined. `diff` says where the new read differs
+ * from the kept text (file-text.ts) and `middle` is the new text between its common start and end.
+ */
+export function tryIncremental(state: IncrementalState, diff: TextDiff, middle: string, source: string, origins: ReadonlyMap<string, ObjectOrigin>, locate: Locate): IncrementalEdit | undefined {
   const old = state.source;
-  const prefix = commonPrefix(old, text);
-  if (prefix === old.length && prefix === text.length) return undefined;
-  const suffix = commonSuffix(old, text);
+  const { prefix, suffix } = diff;
   const { keys: blockKeys, keyLineStarts: starts, lines } = state.blocks;
   const i = blockAt(starts, prefix);
   const blockKey = blockKeys[i];
@@ -110,11 +94,14 @@ export function tryIncremental(state: IncrementalState, text: string, source: st
   if (next.collection !== block.collection) return undefined;
   // The key line's start and everything from the next block's key line on must be unchanged, and
   // the edit must not start on the key line itself (a renamed key is a different object).
-  const keyLineEnd = old.indexOf('\n', block.keyLineStart);
-  if (keyLineEnd === -1 || prefix <= keyLineEnd || old.length - suffix > next.keyLineStart) return undefined;
-  const delta = text.length - old.length;
+  const oldBlock = old.slice(block.keyLineStart, next.keyLineStart);
+  const newline = oldBlock.indexOf('\n');
+  const keyLineEnd = block.keyLineStart + newline;
+  if (newline === -1 || prefix <= keyLineEnd || old.length - suffix > next.keyLineStart) return undefined;
+  const delta = middle.length - (old.length - prefix - suffix);
   if (next.keyLineStart + delta <= keyLineEnd) return undefined;
-  const snippet = text.slice(block.keyLineStart, next.keyLineStart + delta);
+  // The block's new text: its unchanged start, the new middle, and its unchanged end.
+  const snippet = old.slice(block.keyLineStart, prefix) + middle + old.slice(old.length - suffix, next.keyLineStart);
   const parsed = loadFastYaml(snippet);
   const doc = parsed?.raw;
   if (parsed === undefined || typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
@@ -126,7 +113,7 @@ export function tryIncremental(state: IncrementalState, text: string, source: st
   const checked = validateObject(block.collection, block.name, value, { source, locate });
   if (checked.value === undefined || checked.diagnostics.length > 0) return undefined;
 
-  const lineDelta = countLines(text, block.keyLineStart, next.keyLineStart + delta) - countLines(old, block.keyLineStart, next.keyLineStart);
+  const lineDelta = countLines(snippet, 0, snippet.length) - countLines(oldBlock, 0, oldBlock.length);
   let blocks = state.blocks;
   let others = state.others ?? [];
   let newOrigins = origins;
@@ -154,7 +141,7 @@ export function tryIncremental(state: IncrementalState, text: string, source: st
     value: checked.value,
     fingerprint: snippet.slice(span[0], span[1]),
     origins: newOrigins,
-    state: others.length > 0 ? { source: text, blocks, others } : { source: text, blocks },
+    state: { source: old.spliced(prefix, old.length - suffix, middle), blocks, ...(others.length > 0 ? { others } : {}) },
   };
 }
 

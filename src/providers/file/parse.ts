@@ -39,9 +39,12 @@ export function extensionOf(path: string): string {
   return dot > slash ? path.slice(dot).toLowerCase() : '';
 }
 
-/** A locator over `text` that parses it carefully only when first asked (YAML), for diagnostics. */
-export function parseLocator(path: string, text: string): Locate {
-  return extensionOf(path) === '.toml' ? createTomlLocator(text) : yamlLocator(text, undefined);
+/**
+ * A locator over `text` that parses it carefully only when first asked (YAML), for diagnostics.
+ * `text` may be given as a function, called then.
+ */
+export function parseLocator(path: string, text: string | (() => string)): Locate {
+  return extensionOf(path) === '.toml' ? createTomlLocator(typeof text === 'string' ? text : text()) : yamlLocator(text, undefined);
 }
 
 export function parseDynamicFile(path: string, text: string): ParsedFile {
@@ -147,13 +150,13 @@ function firstDuplicateKey(doc: Document): YAMLError | undefined {
  * parsed again if the Document was collected meanwhile. After a fast parse there is no Document
  * yet: the first diagnostic that needs a position parses the text carefully.
  */
-function yamlLocator(text: string, parsed: { doc: Document; lineCounter: LineCounter } | undefined): Locate {
+function yamlLocator(text: string | (() => string), parsed: { doc: Document; lineCounter: LineCounter } | undefined): Locate {
   type Held = { doc: Document; lineCounter: LineCounter; byKey: Map<object, Map<string, Pair>> };
   let ref: WeakRef<Held> | undefined = parsed === undefined ? undefined : new WeakRef({ ...parsed, byKey: new Map() });
   const current = (): Held => {
     let held = ref?.deref();
     if (held === undefined) {
-      held = { ...parseYaml(text), byKey: new Map() };
+      held = { ...parseYaml(typeof text === 'string' ? text : text()), byKey: new Map() };
       ref = new WeakRef(held);
     }
     return held;

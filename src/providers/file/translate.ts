@@ -31,15 +31,23 @@ import { sameData } from '../../config/dynamic/same-data.js';
 import { isPlainObject, setOwn } from '../../config/dynamic/schema/fields.js';
 import type { DynamicConfig, HttpConfig, ObjectOrigin, TlsConfig } from '../../config/dynamic/types.js';
 import { type DynamicValidation, type HttpCollection, type Locate, validateDynamic } from '../../config/dynamic/validate.js';
+import { type TextDiff, TextRope, diffBytes, middleOf } from './file-text.js';
 import { blocksOf, type IncrementalState, replaceObjectSteps, tryIncremental, withEntry } from './incremental.js';
 import { type ParsedFile, parseDynamicFile, parseLocator } from './parse.js';
 import { mergeFileTls } from './tls-merge.js';
 
-/** A file's text, or why it could not be read. */
+/**
+ * A file's content, or why it could not be read. The provider reads bytes, decoded only where they
+ * differ from the kept text (file-text.ts); a text is taken too (tests, one-off reads).
+ */
 export type SourceFile =
   | {
       readonly path: string;
       readonly text: string;
+    }
+  | {
+      readonly path: string;
+      readonly bytes: Buffer;
     }
   | { readonly path: string; readonly error: { readonly code: DynamicCode; readonly message: string } };
 
@@ -48,13 +56,13 @@ export type FileCache = ReadonlyMap<string, CachedFile>;
 
 export interface CachedFile {
   /**
-   * The file's text when this entry was made: an unchanged file is told by comparing strings
-   * (V8 compares two flat strings with memcmp; hashing a 2 MB file took 2-10 ms per save here).
-   * For a YAML file read by the fast parser (every large one) it is the string the objects' slices
-   * and the incremental state point into already: keeping it costs nothing more. For the others it
+   * The file's text when this entry was made. A new read's bytes are compared with it encoded a chunk
+   * at a time (file-text.ts), not decoded whole. For a YAML file read by the fast parser (every large
+   * one) it is, in pieces, the string the objects' slices point into already (the parser's copy, not
+   * the text as read) plus the edits spliced since: keeping it costs nothing more. For the others it
    * is one more copy of the file, which is what a digest saved.
    */
-  readonly text: string;
+  readonly text: TextRope;
   readonly locate: Locate;
   /**
    * The object versions the file contributed last time, keyed `http.routers.<name>` etc.: each
@@ -98,11 +106,24 @@ function hasObjects(objects: FileObjects, tls: TlsConfig | undefined): boolean {
 /** A file that parsed. */
 type ParsedDocument = { readonly text: string } & Extract<ParsedFile, { ok: true }>;
 
+/** A file's content as bytes (encoded when it was given as a text). */
+export function bytesOf(file: { readonly text: string } | { readonly bytes: Buffer }): Buffer {
+  return 'bytes' in file ? file.bytes : Buffer.from(file.text, 'utf8');
+}
+
+function textOf(file: { readonly text: string } | { readonly bytes: Buffer }): string {
+  return 'text' in file ? file.text : file.bytes.toString('utf8');
+}
+
 /** `last` with one edited object spliced in (incremental.ts), or undefined: read the file whole. */
-function* splice(last: CachedFile, state: IncrementalState, path: string, text: string): Generator<void, CachedFile | undefined, void> {
-  if (text.includes('{{') && TEMPLATE.test(text)) return undefined; // the whole read warns about it
-  const locate = parseLocator(path, text);
-  const edit = tryIncremental(state, text, path, last.origins, locate);
+function* splice(last: CachedFile, state: IncrementalState, path: string, bytes: Buffer, diff: TextDiff): Generator<void, CachedFile | undefined, void> {
+  if (bytes.includes('{{')) return undefined; // a Go template, perhaps: the whole read warns about it
+  const middle = middleOf(bytes, diff);
+  // Positions for diagnostics come from a careful parse of the whole new text, joined only when
+  // asked (and not kept: the locator holds its parse weakly and joins again if it has to).
+  const source = state.source;
+  const locate = parseLocator(path, () => source.spliced(diff.prefix, source.length - diff.suffix, middle).toString());
+  const edit = tryIncremental(state, diff, middle, path, last.origins, locate);
   if (edit === undefined) return undefined;
   yield;
   const key = `http.${edit.collection}.${edit.name}`;
@@ -110,7 +131,7 @@ function* splice(last: CachedFile, state: IncrementalState, path: string, text: 
   const clean = withEntry(last.clean, key, edit.fingerprint);
   const objects = yield* replaceObjectSteps(last.objects, edit.collection, edit.name, edit.value);
   return Object.freeze({
-    text,
+    text: edit.state.source,
     locate,
     objects,
     clean,
@@ -172,15 +193,19 @@ export function* translateFilesSteps(
   for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     const last = previous.get(file.path);
     let parsed: ParsedDocument | undefined;
-    if ('text' in file) {
-      const spliced = options.splice !== false && last?.incremental !== undefined && last.text !== file.text ? yield* splice(last, last.incremental, file.path, file.text) : undefined;
+    if (!('error' in file)) {
+      const bytes = bytesOf(file);
+      const diff = last === undefined ? undefined : diffBytes(last.text, bytes);
+      const changed = last === undefined || diff !== undefined;
+      const spliced = options.splice !== false && last?.incremental !== undefined && diff !== undefined ? yield* splice(last, last.incremental, file.path, bytes, diff) : undefined;
       if (spliced !== undefined) {
         incrementalCount++;
         documents.push({ path: file.path, parsed: undefined, last: spliced });
         continue;
       }
-      if (last === undefined || last.text !== file.text) {
-        const result = parseDynamicFile(file.path, file.text);
+      if (changed) {
+        const text = textOf(file);
+        const result = parseDynamicFile(file.path, text);
         if (!result.ok) {
           diagnostics.push(keptOrDropped(result.diagnostic, last));
         } else if (last !== undefined && hasObjects(last.objects, last.tls) && isEmptyDocument(result.raw)) {
@@ -191,7 +216,7 @@ export function* translateFilesSteps(
             source: file.path,
           });
         } else {
-          parsed = { text: file.text, ...result };
+          parsed = { text, ...result };
         }
       }
     } else {
@@ -242,14 +267,17 @@ export function* translateFilesSteps(
     diagnostics.push(...own);
     const clean = new Map<string, unknown>();
     for (const [key, raw] of v.clean) clean.set(key, fingerprint(raw));
+    // js-yaml parses its own copy of the text (ended with a NUL), and every string of the objects is a
+    // slice of that copy: keep it, not the text as read, or a 2 MB file is held twice.
+    const text = TextRope.of(parsed.source !== undefined && parsed.source === parsed.text ? parsed.source : parsed.text);
     // Every object clean and read fast: the next one-object edit can be spliced in. Objects outside
     // the http collections (tls) are not blocks: an edit touching them reads the file whole, and
     // their origins move with the lines an edit above them adds or removes.
     const others = v.config.tls === undefined ? [] : otherOrigins(v.origins);
     const blocks = own.length === 0 && v.clean.size + others.length === v.origins.size && parsed.source !== undefined && parsed.keyLineStartOf !== undefined ? blocksOf(v.clean, v.origins, parsed.keyLineStartOf) : undefined;
     const lined = others.flatMap((o) => (o.line === undefined ? [] : [{ key: o.key, line: o.line }]));
-    const incremental = blocks !== undefined && parsed.source !== undefined && lined.length === others.length ? { source: parsed.source, blocks, ...(lined.length > 0 ? { others: lined } : {}) } : undefined;
-    const entry: CachedFile = { text: parsed.text, locate: parsed.locate, objects, clean, origins: v.origins, diagnostics: own, incremental, tls: v.config.tls };
+    const incremental = blocks !== undefined && parsed.source !== undefined && lined.length === others.length ? { source: text, blocks, ...(lined.length > 0 ? { others: lined } : {}) } : undefined;
+    const entry: CachedFile = { text, locate: parsed.locate, objects, clean, origins: v.origins, diagnostics: own, incremental, tls: v.config.tls };
     cache.set(doc.path, entry);
     return entry;
   });

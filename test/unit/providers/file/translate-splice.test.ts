@@ -14,7 +14,11 @@ const N = 40;
 
 function lines(n: number): string[] {
   const out = ['http:', '  routers:'];
-  for (let i = 0; i < n; i++) out.push(`    r${i}:`, '      entryPoints: [web]', `      rule: "Host(\`h${i}.test\`)"`, `      service: s${i}`);
+  for (let i = 0; i < n; i++) {
+    out.push(`    r${i}:`, '      entryPoints: [web]', `      rule: "Host(\`h${i}.test\`)"`, `      service: s${i}`);
+    // Characters of two, three and four bytes: the new read is compared as bytes (file-text.ts).
+    if (i % 7 === 3) out.push('      # café ☕ 𝄞');
+  }
   out.push('  services:');
   for (let i = 0; i < n; i++) out.push(`    s${i}:`, '      loadBalancer:', '        servers:', `          - url: "http://127.0.0.1:${1000 + i}"`);
   return out;
@@ -33,6 +37,8 @@ const EDITS: readonly Edit[] = [
   (l, r) => { const i = r % N; const at = l.indexOf(`      service: s${i}`); if (at >= 0) l[at] = '      service: [not, a, string]'; },
   (l, r) => { const at = 2 + (r % (4 * N)); if (l[at]?.startsWith('      ')) l[at] = '  ' + (l[at] ?? ''); },
   (l, r) => { const at = 2 + (r % (4 * N)); if (l[at]?.startsWith('      ')) l[at] = (l[at] ?? '').slice(2); },
+  (l, r) => { const i = r % N; const at = l.indexOf(`      rule: "Host(\`h${i}.test\`)"`); if (at >= 0) l[at] = `      rule: "Host(\`h${i}.test\`) || Header(\`X-Ünï\`, \`☕𝄞\`)"`; },
+  (l, r) => { const at = 2 + (r % (4 * N)); if (l[at]?.includes('☕')) l[at] = (l[at] ?? '').replace('☕', '€'); },
 ];
 
 function plain(t: FileTranslation): unknown {
@@ -61,6 +67,19 @@ void describe('translateFiles: splicing a one-object edit', () => {
       { numRuns: 150, seed: 42 },
     );
     assert.ok(spliced > 50, `splicing was used ${spliced} times`);
+  });
+
+  void it('reads bytes as it reads the same text', () => {
+    const body = lines(N).join('\n') + '\n';
+    const first = translateFiles([{ path: 'd.yml', bytes: Buffer.from(body) }]);
+    assert.deepEqual(plain(first), plain(translateFiles([{ path: 'd.yml', text: body }])));
+    const edited = body.replace('Host(`h3.test`)', 'Host(`h3-ü.test`)');
+    const second = translateFiles([{ path: 'd.yml', bytes: Buffer.from(edited) }], first.cache);
+    assert.equal(second.incremental, 1);
+    assert.deepEqual(plain(second), plain(translateFiles([{ path: 'd.yml', text: edited }], first.cache, { splice: false })));
+    // The same bytes again: nothing to read.
+    const third = translateFiles([{ path: 'd.yml', bytes: Buffer.from(edited) }], second.cache);
+    assert.equal(third.cache.get('d.yml'), second.cache.get('d.yml'));
   });
 
   void it('splices a one-router edit of a 10,000-router file, keeping every other object', () => {

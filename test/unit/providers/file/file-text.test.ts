@@ -1,0 +1,115 @@
+/**
+ * The file provider compares a new read's bytes with the kept text without decoding the whole file
+ * (file-text.ts): a property test over random texts (ASCII, two-, three- and four-byte characters,
+ * several pieces) and random edits, against the strings themselves.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { TextRope, diffBytes, middleOf } from '../../../../src/providers/file/file-text.js';
+
+const ALPHABET = ['a', 'b', '\n', ' ', ':', 'é', 'ß', '€', '☕', '𝄞', '😀'];
+
+/** Random text of whole code points: runs of one character, so that long texts cross chunks. */
+const text = (max: number): fc.Arbitrary<string> =>
+  fc.array(fc.tuple(fc.constantFrom(...ALPHABET), fc.integer({ min: 1, max: 3000 })), { maxLength: max }).map((runs) => runs.map(([c, n]) => c.repeat(n)).join(''));
+
+/** Code-point boundaries of `s` (never inside a surrogate pair). */
+function boundary(s: string, r: number): number {
+  let at = s.length === 0 ? 0 : r % (s.length + 1);
+  const c = s.charCodeAt(at - 1);
+  if (at > 0 && at < s.length && c >= 0xd800 && c <= 0xdbff) at--;
+  return at;
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  const c = a.charCodeAt(i - 1);
+  if (i > 0 && c >= 0xd800 && c <= 0xdbff) i--;
+  return i;
+}
+
+function commonSuffix(a: string, b: string, limit: number): number {
+  let i = 0;
+  while (i < limit && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
+  const c = a.charCodeAt(a.length - i);
+  if (i > 0 && c >= 0xdc00 && c <= 0xdfff) i--;
+  return i;
+}
+
+void describe('TextRope', () => {
+  void it('slices and splices like a string', () => {
+    fc.assert(
+      fc.property(text(6), fc.array(fc.tuple(fc.nat(), fc.nat(), text(2)), { maxLength: 8 }), fc.nat(), fc.nat(), (base, edits, a, b) => {
+        let s = base;
+        let rope = TextRope.of(base);
+        for (const [x, y, insert] of edits) {
+          const from = boundary(s, Math.min(x, y));
+          const to = Math.max(from, boundary(s, Math.max(x, y)));
+          s = s.slice(0, from) + insert + s.slice(to);
+          rope = rope.spliced(from, to, insert);
+          assert.equal(rope.length, s.length);
+        }
+        assert.equal(rope.toString(), s);
+        const from = Math.min(a, b) % (s.length + 1);
+        const to = Math.max(a, b) % (s.length + 1);
+        assert.equal(rope.slice(Math.min(from, to), Math.max(from, to)), s.slice(Math.min(from, to), Math.max(from, to)));
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+  });
+});
+
+void describe('diffBytes', () => {
+  void it('finds the common start and end of a kept text and new bytes, and the middle decodes to the new text', () => {
+    fc.assert(
+      fc.property(text(8), fc.array(fc.tuple(fc.nat(), fc.nat(), text(2)), { maxLength: 4 }), fc.nat(), fc.nat(), text(3), (base, cuts, x, y, insert) => {
+        // The kept text in several pieces, as after earlier edits.
+        let kept = base;
+        let rope = TextRope.of(base);
+        for (const [p, q, ins] of cuts) {
+          const from = boundary(kept, Math.min(p, q));
+          const to = Math.max(from, boundary(kept, Math.max(p, q)));
+          kept = kept.slice(0, from) + ins + kept.slice(to);
+          rope = rope.spliced(from, to, ins);
+        }
+        const from = boundary(kept, Math.min(x, y));
+        const to = Math.max(from, boundary(kept, Math.max(x, y)));
+        const next = kept.slice(0, from) + insert + kept.slice(to);
+        const bytes = Buffer.from(next, 'utf8');
+        const diff = diffBytes(rope, bytes);
+        if (next === kept) {
+          assert.equal(diff, undefined);
+          return;
+        }
+        assert.ok(diff !== undefined);
+        const prefix = commonPrefix(kept, next);
+        assert.equal(diff.prefix, prefix, 'the whole common start');
+        assert.equal(diff.prefixBytes, Buffer.byteLength(kept.slice(0, prefix)));
+        const suffix = commonSuffix(kept, next, Math.min(kept.length, next.length) - prefix);
+        assert.equal(diff.suffix, suffix, 'the whole common end');
+        assert.equal(diff.suffixBytes, Buffer.byteLength(kept.slice(kept.length - suffix)));
+        assert.equal(kept.slice(0, diff.prefix) + middleOf(bytes, diff) + kept.slice(kept.length - diff.suffix), next);
+      }),
+      { numRuns: 400, seed: 11 },
+    );
+  });
+
+  void it('takes bytes the decoder replaced as a difference, never as equal', () => {
+    const kept = TextRope.of('abc\uFFFDdef');
+    const bytes = Buffer.from([0x61, 0x62, 0x63, 0xff, 0x64, 0x65, 0x66]);
+    assert.equal(bytes.toString('utf8'), 'abc\uFFFDdef');
+    const diff = diffBytes(kept, bytes);
+    assert.deepEqual(diff, { prefix: 3, prefixBytes: 3, suffix: 3, suffixBytes: 3 });
+    assert.equal(middleOf(bytes, diff), '\uFFFD');
+  });
+
+  void it('tells equal bytes, a longer file and a shorter one apart', () => {
+    const kept = TextRope.of('x'.repeat(10_000));
+    assert.equal(diffBytes(kept, Buffer.from('x'.repeat(10_000))), undefined);
+    assert.deepEqual(diffBytes(kept, Buffer.from('x'.repeat(10_001))), { prefix: 10_000, prefixBytes: 10_000, suffix: 0, suffixBytes: 0 });
+    assert.deepEqual(diffBytes(kept, Buffer.from('x'.repeat(9_999))), { prefix: 9_999, prefixBytes: 9_999, suffix: 0, suffixBytes: 0 });
+    assert.deepEqual(diffBytes(TextRope.of(''), Buffer.from('a')), { prefix: 0, prefixBytes: 0, suffix: 0, suffixBytes: 0 });
+  });
+});
