@@ -25,7 +25,7 @@ import { contentHash, stableText } from './content-hash.js';
 import { ENTRY_HASH_LANES, addEntryHash } from './entry-hash.js';
 import type { ProviderMessage } from './provider.js';
 import { changedNames, noteChanges } from './record-changes.js';
-import { type QualifiedState, isDefaultTlsObject, mergeTls, qualifyName, qualifyOriginKey, qualifyRouter, qualifyService, qualifyTls } from './qualify.js';
+import { QualifiedOrigins, type QualifiedState, isDefaultTlsObject, mergeTls, qualifyName, qualifyRouter, qualifyService, qualifyTls } from './qualify.js';
 
 export type Collection = keyof HttpConfig;
 export const COLLECTIONS: readonly Collection[] = ['routers', 'services', 'middlewares', 'serversTransports'];
@@ -158,16 +158,10 @@ function* advanceCollection(prev: CollectionState | undefined, source: AnyRecord
   return { source, qualified: out, lanes };
 }
 
-/** The message's origins with qualified keys; the previous ones when the map is the same. */
-function* qualifyOrigins(prev: ProviderState | undefined, origins: ReadonlyMap<string, ObjectOrigin>, provider: string): Generator<void, ReadonlyMap<string, ObjectOrigin>, void> {
+/** The message's origins with qualified keys (a view, not a copy); the previous ones when the map is the same. */
+function qualifyOrigins(prev: ProviderState | undefined, origins: ReadonlyMap<string, ObjectOrigin>, provider: string): ReadonlyMap<string, ObjectOrigin> {
   if (prev !== undefined && prev.message.origins === origins) return prev.qualified.origins;
-  const out = new Map<string, ObjectOrigin>();
-  let walked = 0;
-  for (const [key, origin] of origins) {
-    out.set(qualifyOriginKey(key, provider), origin);
-    if (++walked % STEP === 0) yield;
-  }
-  return Object.freeze(out);
+  return new QualifiedOrigins(origins, provider);
 }
 
 function qualifyDiagnostics(list: readonly Diagnostic[], provider: string): readonly Diagnostic[] {
@@ -183,7 +177,7 @@ export function* advanceState(prev: ProviderState | undefined, message: Provider
   const tls = message.config.tls;
   const tlsHash = prev !== undefined && prev.message.config.tls === tls ? prev.tlsHash : tls === undefined ? '' : contentHash(tls);
   const configHash = `${COLLECTIONS.map((c) => lanesHex(collections[c].lanes)).join('')}:${tlsHash}`;
-  const origins = yield* qualifyOrigins(prev, message.origins, p);
+  const origins = qualifyOrigins(prev, message.origins, p);
   const diagnostics = prev !== undefined && prev.message.diagnostics === message.diagnostics ? prev.qualified.diagnostics : qualifyDiagnostics(message.diagnostics, p);
   const qualifiedHttp: HttpConfig = Object.freeze({
     routers: collections.routers.qualified as HttpConfig['routers'],

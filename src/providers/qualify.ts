@@ -35,22 +35,11 @@ export interface QualifiedState {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Qualified origins per provider, for an origins map seen before (a reload that moved no line reuses it). */
-const qualifiedOrigins = new WeakMap<ReadonlyMap<string, ObjectOrigin>, Map<string, ReadonlyMap<string, ObjectOrigin>>>();
-
 /** The message's objects, references, origins and diagnostics, all qualified with its provider. */
 export function qualifyMessage(message: ProviderMessage): QualifiedState {
   const p = message.provider;
   const { http } = message.config;
-  let origins = qualifiedOrigins.get(message.origins)?.get(p);
-  if (origins === undefined) {
-    const fresh = new Map<string, ObjectOrigin>();
-    for (const [key, origin] of message.origins) fresh.set(qualifyOriginKey(key, p), origin);
-    origins = fresh;
-    const perProvider = qualifiedOrigins.get(message.origins) ?? new Map<string, ReadonlyMap<string, ObjectOrigin>>();
-    perProvider.set(p, origins);
-    if (Object.isFrozen(message.origins)) qualifiedOrigins.set(message.origins, perProvider);
-  }
+  const origins = new QualifiedOrigins(message.origins, p);
   const diagnostics = message.diagnostics.map((d) => (d.object === undefined || isDefaultTlsObject(d.object, d.path) ? d : { ...d, object: qualifyName(d.object, p) }));
   return {
     provider: p,
@@ -72,11 +61,110 @@ export function qualifyMessage(message: ProviderMessage): QualifiedState {
  * -> `tls.certificates[0]@file` (certificates of several providers are one list).
  */
 export function qualifyOriginKey(key: string, provider: string): string {
-  const match = /^(http\.(?:routers|services|middlewares|serversTransports)\.|tls\.(?:options|stores)\.)(.*)$/s.exec(key);
-  if (match === null) return key.startsWith('tls.certificates[') ? `${key}@${provider}` : key;
-  const name = match[2] ?? '';
-  if (name === DEFAULT_TLS_NAME && match[1] !== undefined && match[1].startsWith('tls.')) return key;
-  return `${match[1] ?? ''}${qualifyName(name, provider)}`;
+  for (const prefix of NAMED_KEY_PREFIXES) {
+    if (!key.startsWith(prefix)) continue;
+    const name = key.slice(prefix.length);
+    if (name === DEFAULT_TLS_NAME && prefix.startsWith('tls.')) return key;
+    return name.includes('@') ? key : `${key}@${provider}`;
+  }
+  return key.startsWith('tls.certificates[') ? `${key}@${provider}` : key;
+}
+
+/** Origin keys whose rest is an object name (qualified by qualifyOriginKey). */
+const NAMED_KEY_PREFIXES: readonly string[] = ['http.routers.', 'http.services.', 'http.middlewares.', 'http.serversTransports.', 'tls.options.', 'tls.stores.'];
+
+/**
+ * A provider's origins under qualified keys: the provider's own map, looked up through the
+ * qualification, not copied. A copy of 200,000 entries with a new key string each was about 2 MB
+ * per 10,000 routers, and was made again whenever an edit moved lines.
+ *
+ * Two of the provider's keys can qualify to one (`http.routers.a` and a name written `a@file`);
+ * then, and only then, the copy is made once (on first use), so that the later one wins as in a
+ * Map built in the provider's order.
+ */
+export class QualifiedOrigins implements ReadonlyMap<string, ObjectOrigin> {
+  readonly #source: ReadonlyMap<string, ObjectOrigin>;
+  readonly #provider: string;
+  readonly #suffix: string;
+  /** The copy, when two keys meet; null once known that none do. */
+  #merged: Map<string, ObjectOrigin> | null | undefined;
+
+  constructor(source: ReadonlyMap<string, ObjectOrigin>, provider: string) {
+    this.#source = source;
+    this.#provider = provider;
+    this.#suffix = `@${provider}`;
+    Object.freeze(this);
+  }
+
+  #collisions(): Map<string, ObjectOrigin> | null {
+    if (this.#merged !== undefined) return this.#merged;
+    let meet = false;
+    for (const key of this.#source.keys()) {
+      // Only a key that stays as it is when qualified and ends with the suffix can meet another.
+      if (!key.endsWith(this.#suffix) || qualifyOriginKey(key, this.#provider) !== key) continue;
+      const base = key.slice(0, key.length - this.#suffix.length);
+      if (this.#source.has(base) && qualifyOriginKey(base, this.#provider) === key) {
+        meet = true;
+        break;
+      }
+    }
+    if (!meet) return (this.#merged = null);
+    const merged = new Map<string, ObjectOrigin>();
+    for (const [key, origin] of this.#source) merged.set(qualifyOriginKey(key, this.#provider), origin);
+    return (this.#merged = merged);
+  }
+
+  /**
+   * The provider's keys that qualify to `key`: the key without the suffix, and the key as it is
+   * (a name written with `@`). At most one of them is in a map without collisions.
+   */
+  #candidates(key: string): [string | undefined, string | undefined] {
+    let base: string | undefined = key.endsWith(this.#suffix) ? key.slice(0, key.length - this.#suffix.length) : undefined;
+    if (base !== undefined && (!this.#source.has(base) || qualifyOriginKey(base, this.#provider) !== key)) base = undefined;
+    const asIs = this.#source.has(key) && qualifyOriginKey(key, this.#provider) === key ? key : undefined;
+    return [base, asIs];
+  }
+
+  get(key: string): ObjectOrigin | undefined {
+    const [base, asIs] = this.#candidates(key);
+    if (base !== undefined && asIs !== undefined) return this.#collisions()?.get(key);
+    const found = base ?? asIs;
+    return found === undefined ? undefined : this.#source.get(found);
+  }
+
+  has(key: string): boolean {
+    const [base, asIs] = this.#candidates(key);
+    return base !== undefined || asIs !== undefined;
+  }
+
+  get size(): number {
+    return this.#collisions()?.size ?? this.#source.size;
+  }
+
+  *entries(): MapIterator<[string, ObjectOrigin]> {
+    const merged = this.#collisions();
+    if (merged !== null) {
+      yield* merged.entries();
+      return;
+    }
+    for (const [key, origin] of this.#source) yield [qualifyOriginKey(key, this.#provider), origin];
+  }
+
+  *keys(): MapIterator<string> {
+    for (const [key] of this.entries()) yield key;
+  }
+
+  *values(): MapIterator<ObjectOrigin> {
+    for (const [, origin] of this.entries()) yield origin;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, ObjectOrigin]> {
+    return this.entries();
+  }
+
+  forEach(fn: (value: ObjectOrigin, key: string, map: ReadonlyMap<string, ObjectOrigin>) => void, thisArg?: unknown): void {
+    for (const [key, origin] of this.entries()) fn.call(thisArg, origin, key, this);
+  }
 }
 
 /** The name of the TLS options and store that are shared by every provider (never qualified). */
