@@ -67,6 +67,14 @@ const SERVICES: CollectionSpec<ServiceConfig> = { what: 'service', read: readSer
 const MIDDLEWARES: CollectionSpec<MiddlewareConfig> = { what: 'middleware', read: readMiddleware };
 const TRANSPORTS: CollectionSpec<ServersTransportConfig> = { what: 'serversTransport', read: readServersTransport };
 
+/** `http.<collection>.`, the start of an object's origin key. */
+const OBJECT_KEY_PREFIX: { readonly [K in HttpCollection]: string } = {
+  routers: 'http.routers.',
+  services: 'http.services.',
+  middlewares: 'http.middlewares.',
+  serversTransports: 'http.serversTransports.',
+};
+
 const SPECS: { readonly [K in HttpCollection]: CollectionSpec<unknown> } = {
   routers: ROUTERS,
   services: SERVICES,
@@ -138,7 +146,9 @@ export function validateDynamic(raw: unknown, ctx: ValidateContext): DynamicVali
         const value = objects[name];
         const path = [...sectionPath, name];
         const line = ctx.locateLine?.(path, value) ?? ctx.locate?.(path)?.line;
-        const objectKey = `http.${key}.${name}`;
+        // One flat prefix string shared by every key: `http.${key}.${name}` made two cons strings
+        // and a copy of the prefix per object (~90 bytes; 32 this way), held by the origins map.
+        const objectKey = OBJECT_KEY_PREFIX[key] + name;
         origins.set(objectKey, objectOrigin(ctx.source, line));
         const reused = name === '' || name.includes('@') ? undefined : (ctx.reuse?.(objectKey, value) as T | undefined);
         if (reused !== undefined) {
