@@ -12,8 +12,12 @@
  * none of the rest of the file; past MAX_PIECES they are joined into one string.
  */
 
-/** Pieces kept before they are joined (each edit adds at most two). */
-const MAX_PIECES = 1024;
+/**
+ * Pieces kept before they are joined (each edit adds at most two): some 4,000 edits. Joined, the
+ * text is a second copy of the file beside the parser's (which the objects' strings slice) until
+ * the next whole read.
+ */
+const MAX_PIECES = 8192;
 
 /** Characters encoded and compared at a time; the scratch holds their UTF-8 (3 bytes each at most). */
 const CHUNK = 4096;

@@ -102,6 +102,9 @@ export function tryIncremental(state: IncrementalState, diff: TextDiff, middle: 
   if (next.keyLineStart + delta <= keyLineEnd) return undefined;
   // The block's new text: its unchanged start, the new middle, and its unchanged end.
   const snippet = old.slice(block.keyLineStart, prefix) + middle + old.slice(old.length - suffix, next.keyLineStart);
+  // The block ends with its last line's newline, or the edit reached into the next key line (its
+  // indentation, say): that is not one object's edit.
+  if (!snippet.endsWith('\n')) return undefined;
   const parsed = loadFastYaml(snippet);
   const doc = parsed?.raw;
   if (parsed === undefined || typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;

@@ -24,6 +24,7 @@
  *   keep last valid versions. Certificates of several files are concatenated; the same options or
  *   store name in two files is an error naming both (tls-merge.ts).
  */
+import { isUtf8 } from 'node:buffer';
 import type { Diagnostic } from '../../config/diagnostics.js';
 import { DYNAMIC_CODES, type DynamicCode } from '../../config/dynamic/codes.js';
 import { freezeFresh } from '../../config/dynamic/freeze.js';
@@ -63,6 +64,11 @@ export interface CachedFile {
    * is one more copy of the file, which is what a digest saved.
    */
   readonly text: TextRope;
+  /**
+   * The bytes as read, kept only when they are not valid UTF-8: the text holds U+FFFD for what the
+   * decoder replaced and would never compare equal to them again.
+   */
+  readonly bytes?: Buffer | undefined;
   readonly locate: Locate;
   /**
    * The object versions the file contributed last time, keyed `http.routers.<name>` etc.: each
@@ -104,7 +110,12 @@ function hasObjects(objects: FileObjects, tls: TlsConfig | undefined): boolean {
 }
 
 /** A file that parsed. */
-type ParsedDocument = { readonly text: string } & Extract<ParsedFile, { ok: true }>;
+type ParsedDocument = { readonly text: string; readonly bytes: Buffer } & Extract<ParsedFile, { ok: true }>;
+
+/** Whether `bytes` is the content `entry` was made from. */
+export function sameContent(entry: CachedFile, bytes: Buffer): boolean {
+  return entry.bytes !== undefined ? entry.bytes.equals(bytes) : diffBytes(entry.text, bytes) === undefined;
+}
 
 /** A file's content as bytes (encoded when it was given as a text). */
 export function bytesOf(file: { readonly text: string } | { readonly bytes: Buffer }): Buffer {
@@ -151,6 +162,11 @@ export interface FileTranslation {
   readonly cache: FileCache;
   /** How many files were updated by splicing one edited object instead of reading them whole. */
   readonly incremental?: number;
+  /**
+   * The files whose cache entry is their content as given (unchanged, read or spliced), as opposed
+   * to a last good version kept because the content did not parse.
+   */
+  readonly current?: ReadonlySet<string>;
 }
 
 const COLLECTIONS: readonly { key: HttpCollection; what: string; prefix: string }[] = [
@@ -187,6 +203,7 @@ export function* translateFilesSteps(
   const diagnostics: Diagnostic[] = [];
   const cache = new Map<string, CachedFile>();
   let incrementalCount = 0;
+  const current = new Set<string>();
   // Per file: its new parse, or its cached outcome (unchanged, or kept because the new text is bad).
   const documents: ({ path: string; parsed: ParsedDocument; last: CachedFile | undefined } | { path: string; parsed: undefined; last: CachedFile })[] = [];
 
@@ -195,9 +212,10 @@ export function* translateFilesSteps(
     let parsed: ParsedDocument | undefined;
     if (!('error' in file)) {
       const bytes = bytesOf(file);
-      const diff = last === undefined ? undefined : diffBytes(last.text, bytes);
-      const changed = last === undefined || diff !== undefined;
+      const diff = last === undefined || last.bytes !== undefined ? undefined : diffBytes(last.text, bytes);
+      const changed = last === undefined || (last.bytes !== undefined ? !last.bytes.equals(bytes) : diff !== undefined);
       const spliced = options.splice !== false && last?.incremental !== undefined && diff !== undefined ? yield* splice(last, last.incremental, file.path, bytes, diff) : undefined;
+      if (!changed || spliced !== undefined) current.add(file.path);
       if (spliced !== undefined) {
         incrementalCount++;
         documents.push({ path: file.path, parsed: undefined, last: spliced });
@@ -216,7 +234,8 @@ export function* translateFilesSteps(
             source: file.path,
           });
         } else {
-          parsed = { text, ...result };
+          parsed = { text, bytes, ...result };
+          current.add(file.path);
         }
       }
     } else {
@@ -268,16 +287,19 @@ export function* translateFilesSteps(
     const clean = new Map<string, unknown>();
     for (const [key, raw] of v.clean) clean.set(key, fingerprint(raw));
     // js-yaml parses its own copy of the text (ended with a NUL), and every string of the objects is a
-    // slice of that copy: keep it, not the text as read, or a 2 MB file is held twice.
-    const text = TextRope.of(parsed.source !== undefined && parsed.source === parsed.text ? parsed.source : parsed.text);
+    // slice of that copy: keep it, not the text as read, or a 2 MB file is held twice. Its copy
+    // differs when js-yaml dropped a byte-order mark or added a final newline: then the positions
+    // it gave are not the text's, and nothing is spliced (the file is read whole on each change).
+    const asParsed = parsed.source !== undefined && parsed.source === parsed.text;
+    const text = TextRope.of(asParsed ? parsed.source : parsed.text);
     // Every object clean and read fast: the next one-object edit can be spliced in. Objects outside
     // the http collections (tls) are not blocks: an edit touching them reads the file whole, and
     // their origins move with the lines an edit above them adds or removes.
     const others = v.config.tls === undefined ? [] : otherOrigins(v.origins);
-    const blocks = own.length === 0 && v.clean.size + others.length === v.origins.size && parsed.source !== undefined && parsed.keyLineStartOf !== undefined ? blocksOf(v.clean, v.origins, parsed.keyLineStartOf) : undefined;
+    const blocks = own.length === 0 && v.clean.size + others.length === v.origins.size && asParsed && parsed.keyLineStartOf !== undefined ? blocksOf(v.clean, v.origins, parsed.keyLineStartOf) : undefined;
     const lined = others.flatMap((o) => (o.line === undefined ? [] : [{ key: o.key, line: o.line }]));
-    const incremental = blocks !== undefined && parsed.source !== undefined && lined.length === others.length ? { source: text, blocks, ...(lined.length > 0 ? { others: lined } : {}) } : undefined;
-    const entry: CachedFile = { text, locate: parsed.locate, objects, clean, origins: v.origins, diagnostics: own, incremental, tls: v.config.tls };
+    const incremental = blocks !== undefined && lined.length === others.length ? { source: text, blocks, ...(lined.length > 0 ? { others: lined } : {}) } : undefined;
+    const entry: CachedFile = { text, ...(isUtf8(parsed.bytes) ? {} : { bytes: parsed.bytes }), locate: parsed.locate, objects, clean, origins: v.origins, diagnostics: own, incremental, tls: v.config.tls };
     cache.set(doc.path, entry);
     return entry;
   });
@@ -289,7 +311,7 @@ export function* translateFilesSteps(
   if (only !== undefined) {
     // One file: its objects and origins are the provider's as they are (no copies of 10,000-name maps).
     const config: DynamicConfig = only.tls === undefined ? { http: only.objects } : { http: only.objects, tls: only.tls };
-    return Object.freeze({ config: freezeFresh(config), origins: freezeFresh(only.origins), diagnostics: freezeFresh(diagnostics), cache: Object.freeze(cache), incremental: incrementalCount });
+    return Object.freeze({ config: freezeFresh(config), origins: freezeFresh(only.origins), diagnostics: freezeFresh(diagnostics), cache: Object.freeze(cache), incremental: incrementalCount, current });
   }
 
   const http: { [K in HttpCollection]: Record<string, HttpConfig[K][string]> } = { routers: {}, services: {}, middlewares: {}, serversTransports: {} };
@@ -350,7 +372,7 @@ export function* translateFilesSteps(
 
   const tls = mergeFileTls(validations, origins, diagnostics);
   const config: DynamicConfig = tls === undefined ? { http } : { http, tls };
-  return Object.freeze({ config: freezeFresh(config), origins: freezeFresh(origins), diagnostics: freezeFresh(diagnostics), cache: Object.freeze(cache), incremental: incrementalCount });
+  return Object.freeze({ config: freezeFresh(config), origins: freezeFresh(origins), diagnostics: freezeFresh(diagnostics), cache: Object.freeze(cache), incremental: incrementalCount, current });
 }
 
 /** Origins of the objects outside the http collections (the tls section's), with their lines. */

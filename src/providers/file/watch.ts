@@ -30,8 +30,7 @@ import type { FileProviderConfig } from '../../config/static/types.js';
 import { nextSlice, runSteps } from '../../scheduling/background.js';
 import type { Provider, ProviderMessage } from '../provider.js';
 import { readTarget, targetOf } from './read.js';
-import { type TextRope, diffBytes } from './file-text.js';
-import { type FileCache, type SourceFile, bytesOf, translateFiles, translateFilesSteps } from './translate.js';
+import { type CachedFile, type FileCache, type SourceFile, bytesOf, sameContent, translateFiles, translateFilesSteps } from './translate.js';
 
 export interface FileProviderOptions {
   /** Namespace of the objects (`api@file`); default `file`. */
@@ -119,7 +118,8 @@ async function runFileProvider(
     cache = t.cache;
     // What to compare the next read with: the cache's text where it is this content (the parser's
     // copy, which its objects' slices hold anyway), so that the bytes as read can go.
-    last = { files: files.map((f) => seenOf(f, cache)), problems };
+    const current = t.current ?? new Set<string>();
+    last = { files: files.map((f) => seenOf(f, cache, current)), problems };
     // And again before the aggregator takes it: its first slice would otherwise extend this block.
     await nextSlice();
     if (signal.aborted) return;
@@ -238,15 +238,13 @@ class DirectoryWatchers {
   }
 }
 
-/** A file as the last read found it: the cache's text when it is the file's content, else the file as read. */
-type SeenFile = { readonly path: string; readonly seen: TextRope } | SourceFile;
+/** A file as the last read found it: the cache's entry when it holds the file's content, else the file as read. */
+type SeenFile = { readonly path: string; readonly seen: CachedFile } | SourceFile;
 
-function seenOf(file: SourceFile, cache: FileCache): SeenFile {
-  if ('error' in file) return file;
-  const kept = cache.get(file.path)?.text;
-  return kept !== undefined && diffBytes(kept, bytesOf(file)) === undefined ? { path: file.path, seen: kept } : file;
+function seenOf(file: SourceFile, cache: FileCache, current: ReadonlySet<string>): SeenFile {
+  const entry = cache.get(file.path);
+  return 'error' in file || entry === undefined || !current.has(file.path) ? file : { path: file.path, seen: entry };
 }
-
 
 /** Same paths in the same order, each with the same content or the same read error. */
 function sameFiles(a: readonly SourceFile[], b: readonly SeenFile[]): boolean {
@@ -258,7 +256,7 @@ function sameFiles(a: readonly SourceFile[], b: readonly SeenFile[]): boolean {
     if ('error' in x || 'error' in y) {
       if (!('error' in x && 'error' in y) || x.error.code !== y.error.code || x.error.message !== y.error.message) return false;
     } else if ('seen' in y) {
-      if (diffBytes(y.seen, bytesOf(x)) !== undefined) return false;
+      if (!sameContent(y.seen, bytesOf(x))) return false;
     } else if (!bytesOf(x).equals(bytesOf(y))) {
       return false;
     }

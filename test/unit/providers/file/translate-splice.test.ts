@@ -46,27 +46,66 @@ function plain(t: FileTranslation): unknown {
 }
 
 void describe('translateFiles: splicing a one-object edit', () => {
-  void it('gives what a whole read gives, on random edits', () => {
-    let spliced = 0;
-    fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(EDITS.length - 1), fc.nat(100_000)), { minLength: 1, maxLength: 6 }), (steps) => {
-        let text = lines(N);
-        let cache: FileCache = translateFiles([{ path: 'd.yml', text: text.join('\n') + '\n' }]).cache;
-        for (const [which, rnd] of steps) {
-          const next = [...text];
-          (EDITS[which] as Edit)(next, rnd);
-          text = next;
-          const body = text.join('\n') + '\n';
-          const step = translateFiles([{ path: 'd.yml', text: body }], cache);
-          spliced += step.incremental ?? 0;
-          const whole = translateFiles([{ path: 'd.yml', text: body }], cache, { splice: false });
-          assert.deepEqual(plain(step), plain(whole));
-          cache = step.cache;
-        }
-      }),
-      { numRuns: 150, seed: 42 },
-    );
-    assert.ok(spliced > 50, `splicing was used ${spliced} times`);
+  // The file as bytes: plain, with a byte-order mark, with no final newline, with CRLF line ends,
+  // and with a byte that is not UTF-8 inside the first router's block.
+  const VARIANTS: readonly { name: string; bytes: (l: readonly string[]) => Buffer; spliced: number }[] = [
+    { name: 'plain', bytes: (l) => Buffer.from(l.join('\n') + '\n'), spliced: 50 },
+    { name: 'with a byte-order mark', bytes: (l) => Buffer.from('\uFEFF' + l.join('\n') + '\n'), spliced: 0 },
+    { name: 'with no final newline', bytes: (l) => Buffer.from(l.join('\n')), spliced: 0 },
+    { name: 'with CRLF line ends', bytes: (l) => Buffer.from(l.join('\r\n') + '\r\n'), spliced: 20 },
+    {
+      name: 'with a byte that is not UTF-8',
+      bytes: (l) => {
+        const at = l.indexOf('    r1:');
+        return Buffer.concat([Buffer.from(l.slice(0, at + 1).join('\n') + '\n      # \u00ff'), Buffer.from([0xff]), Buffer.from('\n' + l.slice(at + 1).join('\n') + '\n')]);
+      },
+      // Kept as bytes (the text has U+FFFD for that byte): compared as bytes, and read whole.
+      spliced: 0,
+    },
+  ];
+  for (const variant of VARIANTS) {
+    void it(`gives what a whole read gives, on random edits (${variant.name})`, () => {
+      let spliced = 0;
+      fc.assert(
+        fc.property(fc.array(fc.tuple(fc.nat(EDITS.length - 1), fc.nat(100_000)), { minLength: 1, maxLength: 6 }), (steps) => {
+          let text = lines(N);
+          let cache: FileCache = translateFiles([{ path: 'd.yml', bytes: variant.bytes(text) }]).cache;
+          for (const [which, rnd] of steps) {
+            const next = [...text];
+            (EDITS[which] as Edit)(next, rnd);
+            text = next;
+            const bytes = variant.bytes(text);
+            const step = translateFiles([{ path: 'd.yml', bytes }], cache);
+            spliced += step.incremental ?? 0;
+            const whole = translateFiles([{ path: 'd.yml', bytes }], cache, { splice: false });
+            assert.deepEqual(plain(step), plain(whole));
+            cache = step.cache;
+          }
+        }),
+        { numRuns: variant.name === 'plain' ? 150 : 60, seed: 42 },
+      );
+      if (variant.spliced === 0) assert.equal(spliced, 0, 'read whole');
+      else assert.ok(spliced > variant.spliced, `splicing was used ${spliced} times`);
+    });
+  }
+
+  void it('does not splice an edit that reaches into the next key line', () => {
+    const body = lines(N).join('\n') + '\n';
+    const first = translateFiles([{ path: 'd.yml', text: body }]);
+    // One save: r1's rule edited and r2's key indented under it (no longer a router of its own).
+    const edited = body.replace('Host(`h1.test`)', 'Host(`h1-x.test`)').replace('\n    r2:', '\n      r2:');
+    const step = translateFiles([{ path: 'd.yml', text: edited }], first.cache);
+    assert.equal(step.incremental, 0);
+    assert.deepEqual(plain(step), plain(translateFiles([{ path: 'd.yml', text: edited }], first.cache, { splice: false })));
+  });
+
+  void it('takes a file with bytes that are not UTF-8 as unchanged when its bytes are', () => {
+    const a = Buffer.concat([Buffer.from(lines(3).join('\n') + '\n# '), Buffer.from([0xff]), Buffer.from('\n')]);
+    const b = (host: string): Buffer => Buffer.from(lines(3).join('\n').replaceAll('r', 'q').replaceAll('s', 't').replace('h0.test', host) + '\n');
+    const first = translateFiles([{ path: 'a.yml', bytes: a }, { path: 'b.yml', bytes: b('h0.test') }]);
+    const second = translateFiles([{ path: 'a.yml', bytes: Buffer.from(a) }, { path: 'b.yml', bytes: b('changed.test') }], first.cache);
+    assert.equal(second.cache.get('a.yml'), first.cache.get('a.yml'), 'a.yml is as it was');
+    assert.deepEqual(second.current, new Set(['a.yml', 'b.yml']));
   });
 
   void it('reads bytes as it reads the same text', () => {
