@@ -128,11 +128,15 @@ function textOf(file: { readonly text: string } | { readonly bytes: Buffer }): s
 
 /** `last` with one edited object spliced in (incremental.ts), or undefined: read the file whole. */
 function* splice(last: CachedFile, state: IncrementalState, path: string, bytes: Buffer, diff: TextDiff): Generator<void, CachedFile | undefined, void> {
-  if (bytes.includes('{{')) return undefined; // a Go template, perhaps: the whole read warns about it
   const middle = middleOf(bytes, diff);
+  // A Go template, perhaps: the whole read warns about it. The kept text has no `{{` (else it is
+  // not spliced), so a new one has a brace in the middle: look there and one character around it,
+  // not through the whole 2 MB again.
+  const source = state.source;
+  const around = source.slice(Math.max(0, diff.prefix - 1), diff.prefix) + middle + source.slice(source.length - diff.suffix, source.length - diff.suffix + 1);
+  if (around.includes('{{')) return undefined;
   // Positions for diagnostics come from a careful parse of the whole new text, joined only when
   // asked (and not kept: the locator holds its parse weakly and joins again if it has to).
-  const source = state.source;
   const locate = parseLocator(path, () => source.spliced(diff.prefix, source.length - diff.suffix, middle).toString());
   const edit = tryIncremental(state, diff, middle, path, last.origins, locate);
   if (edit === undefined) return undefined;
@@ -296,7 +300,7 @@ export function* translateFilesSteps(
     // the http collections (tls) are not blocks: an edit touching them reads the file whole, and
     // their origins move with the lines an edit above them adds or removes.
     const others = v.config.tls === undefined ? [] : otherOrigins(v.origins);
-    const blocks = own.length === 0 && v.clean.size + others.length === v.origins.size && asParsed && parsed.keyLineStartOf !== undefined ? blocksOf(v.clean, v.origins, parsed.keyLineStartOf) : undefined;
+    const blocks = own.length === 0 && v.clean.size + others.length === v.origins.size && asParsed && !parsed.text.includes('{{') && parsed.keyLineStartOf !== undefined ? blocksOf(v.clean, v.origins, parsed.keyLineStartOf) : undefined;
     const lined = others.flatMap((o) => (o.line === undefined ? [] : [{ key: o.key, line: o.line }]));
     const incremental = blocks !== undefined && lined.length === others.length ? { source: text, blocks, ...(lined.length > 0 ? { others: lined } : {}) } : undefined;
     const entry: CachedFile = { text, ...(isUtf8(parsed.bytes) ? {} : { bytes: parsed.bytes }), locate: parsed.locate, objects, clean, origins: v.origins, diagnostics: own, incremental, tls: v.config.tls };

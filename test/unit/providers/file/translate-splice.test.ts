@@ -39,6 +39,9 @@ const EDITS: readonly Edit[] = [
   (l, r) => { const at = 2 + (r % (4 * N)); if (l[at]?.startsWith('      ')) l[at] = (l[at] ?? '').slice(2); },
   (l, r) => { const i = r % N; const at = l.indexOf(`      rule: "Host(\`h${i}.test\`)"`); if (at >= 0) l[at] = `      rule: "Host(\`h${i}.test\`) || Header(\`X-Ünï\`, \`☕𝄞\`)"`; },
   (l, r) => { const at = 2 + (r % (4 * N)); if (l[at]?.includes('☕')) l[at] = (l[at] ?? '').replace('☕', '€'); },
+  // Go template braces (the whole read warns about a template; a lone `{{` is plain text).
+  (l, r) => { const at = 2 + (r % (4 * N)); if (l[at]?.startsWith('      ')) l.splice(at, 0, r % 2 === 0 ? '      # {{ .Name }}' : '      # {{'); },
+  (l, r) => { const at = 2 + (r % (4 * N)); if (l[at]?.startsWith('      ')) l[at] = (l[at] ?? '') + ' # {'; },
 ];
 
 function plain(t: FileTranslation): unknown {
