@@ -15,6 +15,7 @@ import { setOwn } from '../../config/dynamic/schema/fields.js';
 import type { DynamicConfig, ObjectOrigin, TlsConfig } from '../../config/dynamic/types.js';
 import type { StaticConfig } from '../../config/static/types.js';
 import type { Snapshot } from '../../providers/aggregator.js';
+import { QualifiedOrigins } from '../../providers/qualify.js';
 import type { ApplySummary } from '../runtime.js';
 import type { MetricFamily } from '../../observability/metrics/families.js';
 
@@ -121,13 +122,21 @@ export function toDelta(prev: Snapshot, next: Snapshot): WireDelta {
     for (const name of Object.keys(before)) if (!Object.hasOwn(after, name)) removed.push(name);
     return { set, removed };
   };
-  const originSet: [string, ObjectOrigin][] = [];
-  const originRemoved: string[] = [];
-  for (const [key, o] of next.origins) {
-    const was = prev.origins.get(key);
-    if (was === undefined || was.source !== o.source || was.line !== o.line) originSet.push([key, o]);
+  let originSet: [string, ObjectOrigin][] = [];
+  let originRemoved: string[] = [];
+  // The same map when no line moved (the provider state passes it on): nothing to compare. Views of
+  // one provider's origins compare that provider's maps.
+  const viewed = prev.origins !== next.origins && next.origins instanceof QualifiedOrigins ? next.origins.changesFrom(prev.origins) : undefined;
+  if (viewed !== undefined) {
+    originSet = viewed.set;
+    originRemoved = viewed.removed;
+  } else if (prev.origins !== next.origins) {
+    for (const [key, o] of next.origins) {
+      const was = prev.origins.get(key);
+      if (was === undefined || was.source !== o.source || was.line !== o.line) originSet.push([key, o]);
+    }
+    for (const key of prev.origins.keys()) if (!next.origins.has(key)) originRemoved.push(key);
   }
-  for (const key of prev.origins.keys()) if (!next.origins.has(key)) originRemoved.push(key);
   const a = prev.config.http;
   const b = next.config.http;
   const tls = prev.config.tls === next.config.tls ? {} : { tls: next.config.tls ?? null };

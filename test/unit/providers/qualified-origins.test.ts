@@ -49,6 +49,31 @@ void describe('QualifiedOrigins', () => {
     );
   });
 
+  void it('gives the changes between two views as a comparison of the qualified maps gives them', () => {
+    const lines = fc.array(fc.tuple(key, fc.nat(3)), { maxLength: 25 });
+    fc.assert(
+      fc.property(lines, lines, fc.constantFrom('file', 'docker'), (a, b, provider) => {
+        const before = new Map<string, ObjectOrigin>(a.map(([k, l]) => [k, { source: 'f.yml', line: l }]));
+        const after = new Map<string, ObjectOrigin>(b.map(([k, l]) => [k, { source: 'f.yml', line: l }]));
+        const was = new QualifiedOrigins(before, provider);
+        const now = new QualifiedOrigins(after, provider);
+        const changes = now.changesFrom(was);
+        const collide = (m: Map<string, ObjectOrigin>): boolean => new Set([...m.keys()].map((k) => qualifyOriginKey(k, provider))).size !== m.size;
+        if (collide(before) || collide(after)) {
+          assert.equal(changes, undefined);
+          return;
+        }
+        assert.ok(changes !== undefined);
+        const set = [...now].filter(([k, o]) => was.get(k)?.line !== o.line || was.get(k)?.source !== o.source);
+        const removed = [...was.keys()].filter((k) => !now.has(k));
+        assert.deepEqual(changes.set, set);
+        assert.deepEqual(changes.removed, removed);
+      }),
+      { numRuns: 500, seed: 5 },
+    );
+    assert.equal(new QualifiedOrigins(new Map(), 'file').changesFrom(new Map()), undefined, 'not a view');
+  });
+
   void it('is frozen, and the provider map is not copied when no two keys meet', () => {
     const source = new Map<string, ObjectOrigin>([['http.routers.a', { source: 'f.yml', line: 2 }]]);
     const view = new QualifiedOrigins(source, 'file');
