@@ -114,7 +114,20 @@ type ParsedDocument = { readonly text: string; readonly bytes: Buffer } & Extrac
 
 /** Whether `bytes` is the content `entry` was made from. */
 export function sameContent(entry: CachedFile, bytes: Buffer): boolean {
-  return entry.bytes !== undefined ? entry.bytes.equals(bytes) : diffBytes(entry.text, bytes) === undefined;
+  return entry.bytes !== undefined ? entry.bytes.equals(bytes) : compare(entry.text, bytes) === undefined;
+}
+
+/**
+ * The last comparison made, held weakly: the watcher's unchanged check and then the translation
+ * compare the same text with the same new bytes, ~1 ms per 2 MB each, in one block.
+ */
+let lastCompare: { readonly text: WeakRef<TextRope>; readonly bytes: WeakRef<Buffer>; readonly diff: TextDiff | undefined } | undefined;
+
+function compare(text: TextRope, bytes: Buffer): TextDiff | undefined {
+  if (lastCompare !== undefined && lastCompare.text.deref() === text && lastCompare.bytes.deref() === bytes) return lastCompare.diff;
+  const diff = diffBytes(text, bytes);
+  lastCompare = { text: new WeakRef(text), bytes: new WeakRef(bytes), diff };
+  return diff;
 }
 
 /** A file's content as bytes (encoded when it was given as a text). */
@@ -216,7 +229,7 @@ export function* translateFilesSteps(
     let parsed: ParsedDocument | undefined;
     if (!('error' in file)) {
       const bytes = bytesOf(file);
-      const diff = last === undefined || last.bytes !== undefined ? undefined : diffBytes(last.text, bytes);
+      const diff = last === undefined || last.bytes !== undefined ? undefined : compare(last.text, bytes);
       const changed = last === undefined || (last.bytes !== undefined ? !last.bytes.equals(bytes) : diff !== undefined);
       const spliced = options.splice !== false && last?.incremental !== undefined && diff !== undefined ? yield* splice(last, last.incremental, file.path, bytes, diff) : undefined;
       if (!changed || spliced !== undefined) current.add(file.path);
