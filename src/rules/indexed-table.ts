@@ -472,12 +472,14 @@ export function* updatedTableSteps<T>(previous: RouteTable<T>, removed: readonly
   }
   for (let i = 0; i < fresh.length; ) {
     const p = at[i] as number;
-    let j = i + 1;
-    while (j < fresh.length && at[j] === p) j++;
     let below = p - 1;
     while (below >= 0 && gone.has((slotsBefore[below] as Slot<T>).entry)) below--;
     let above = p;
     while (above < slotsBefore.length && gone.has((slotsBefore[above] as Slot<T>).entry)) above++;
+    // Every new entry that goes before `above` goes between the same two kept neighbours (only
+    // removed slots lie between their positions): they share the room between the two numbers.
+    let j = i + 1;
+    while (j < fresh.length && (at[j] as number) <= above) j++;
     const first = slotsBefore.length > 0 ? (slotsBefore[0] as Slot<T>).order : GAP;
     const last = slotsBefore.length > 0 ? (slotsBefore[slotsBefore.length - 1] as Slot<T>).order : 0;
     const low = below >= 0 ? (slotsBefore[below] as Slot<T>).order : Math.min(first, last) - GAP;

@@ -227,6 +227,61 @@ void describe('property: chains of small updates (entries numbered between their
   });
 });
 
+void describe('property: new entries next to removed ones (a save that edits neighbours)', () => {
+  const RULES = ['Host(`a.test`)', 'PathPrefix(`/`)', 'PathPrefix(`/a`)', 'Method(`GET`)', 'Header(`X-A`, `1`)', 'Path(`/a`)', 'Host(`other.test`)', 'HostRegexp(`^a`)'];
+  const REQUESTS: RequestSpec[] = [
+    { host: 'a.test', path: '/a', method: 'GET', headers: ['X-A', '1'] },
+    { host: 'b.test', path: '/', method: 'GET' },
+    { host: 'a.test', path: '/', method: 'POST' },
+    { host: 'other.test', path: '/a', method: 'PUT', headers: ['X-A', '1'] },
+  ];
+  const entry = (name: string, rule: number): RouteEntry<number> => ({ name, rule: compileRule(RULES[rule % RULES.length] as string), priority: 1, value: 0 });
+  const slotOrders = (t: unknown): number[] => (t as { slots: readonly { order: number }[] }).slots.map((x) => x.order);
+
+  void it('numbers every new entry between its kept neighbours, in order, and routes as the scan', () => {
+    // A run of consecutive entries (same priority: ordered by name) is removed, and new ones are
+    // named to sort among, before and after them: several new entries between the same two kept
+    // neighbours, with removed slots between their positions.
+    const step = fc.record({ at: fc.nat(), run: fc.integer({ min: 0, max: 3 }), adds: fc.array(fc.record({ off: fc.integer({ min: -1, max: 4 }), rule: fc.nat(7) }), { maxLength: 4 }) });
+    fc.assert(
+      fc.property(fc.integer({ min: 20, max: 40 }), fc.array(fc.nat(7), { minLength: 40, maxLength: 40 }), fc.array(step, { minLength: 1, maxLength: 6 }), (n, rules, steps) => {
+        let entries = Array.from({ length: n }, (_, i) => entry(`e${String(i * 10).padStart(4, '0')}`, rules[i] as number));
+        let table = createIndexedTable(entries);
+        let tag = 0;
+        for (const s of steps) {
+          const sorted = [...table.entries];
+          const at = s.at % sorted.length;
+          const removed = sorted.slice(at, at + s.run);
+          const added = s.adds.map((a) => {
+            const ref = sorted[Math.min(Math.max(at + a.off, 0), sorted.length - 1)] as RouteEntry<number>;
+            return entry(a.off === -1 && at === 0 ? ` ${tag++}` : `${ref.name}~${tag++}`, a.rule);
+          });
+          entries = [...entries.filter((e) => !removed.includes(e)), ...added];
+          table = run(updatedTableSteps(table, removed, added));
+          const scan = createScanTable(entries);
+          assert.deepEqual(table.entries, scan.entries);
+          const orders = slotOrders(table);
+          for (let i = 1; i < orders.length; i++) assert.ok((orders[i] as number) > (orders[i - 1] as number), `slot numbers ascend: ${orders.join(' ')}`);
+          for (const spec of REQUESTS) assert.equal(table.match(makeRequest(spec)), scan.match(makeRequest(spec)), `request ${JSON.stringify(spec)}`);
+        }
+      }),
+      { numRuns: 400, seed: 17 },
+    );
+  });
+
+  void it('two neighbours edited in one save keep their order (a review case)', () => {
+    const entries = Array.from({ length: 30 }, (_, i) => entry(`e${String(i).padStart(2, '0')}`, 6));
+    const table = createIndexedTable(entries);
+    const e05 = { ...entry('e05', 1), rule: compileRule('PathPrefix(`/`)') };
+    const e06 = { ...entry('e06', 0), rule: compileRule('Host(`a.test`)') };
+    const removed = [entries[5], entries[6]] as RouteEntry<number>[];
+    const updated = run(updatedTableSteps(table, removed, [e05, e06]));
+    const scan = createScanTable([...entries.filter((e) => !removed.includes(e)), e05, e06]);
+    assert.equal(updated.match(makeRequest({ host: 'a.test', path: '/' })), scan.match(makeRequest({ host: 'a.test', path: '/' })));
+    assert.equal(scan.match(makeRequest({ host: 'a.test', path: '/' })), e05);
+  });
+});
+
 void describe('a long run of one-router reloads', () => {
   void it('routes as the scan after every reload, through the overlays of changed keys and the new bases made from them', () => {
     // A fixed pseudo-random walk (no seed to vary): 400 reloads of a 240-router table, each
