@@ -12,7 +12,12 @@
  */
 
 interface Note {
-  readonly base: object;
+  /**
+   * Held weakly: a strong link made every record reachable from the newest one through the chain
+   * of notes, so each save kept its records alive for the life of the process (~0.8 MB per
+   * one-router save at 10,000 routers). A base that is gone ends the chain: the caller compares.
+   */
+  readonly base: WeakRef<object>;
   readonly names: readonly string[];
 }
 
@@ -23,7 +28,7 @@ const MAX_CHAIN = 32;
 
 /** Records that `next` is `base` with `names` replaced, added or removed (and nothing else). */
 export function noteChanges(next: object, base: object, names: readonly string[]): void {
-  if (next !== base) notes.set(next, { base, names });
+  if (next !== base) notes.set(next, { base: new WeakRef(base), names });
 }
 
 /**
@@ -43,8 +48,10 @@ export function changedNames(next: object, base: object): readonly string[] | un
       merged ??= new Set(names);
       for (const n of note.names) merged.add(n);
     }
-    if (note.base === base) return merged === undefined ? names : [...merged];
-    at = note.base;
+    const noted = note.base.deref();
+    if (noted === undefined) return undefined;
+    if (noted === base) return merged === undefined ? names : [...merged];
+    at = noted;
   }
   return undefined;
 }
