@@ -22,6 +22,7 @@ import { TlsRouterCollector } from '../tls/router-tls.js';
 import { sameData } from '../config/dynamic/same-data.js';
 import { changedNames } from '../providers/record-changes.js';
 import { LayeredMap } from '../collections/layered-map.js';
+import { withView } from './lazy-view.js';
 import { compileRouter, type BuiltRouter, type RouteUse, type RouterScope } from './compile-router.js';
 import type { CompileDeps, CompiledGraph, CompileInput, EntryPointTables, Mutable } from './compile.js';
 
@@ -241,18 +242,19 @@ export function* incrementalSteps(input: CompileInput, deps: CompileDeps, parts:
   for (const d of prev.diagnostics) if (!redone(d)) carried.push(relocate(d, input.origins));
   added.sort();
   diff.removed.sort();
-  const viewOf = parts.lazyView(config, routers, states.services, states.middlewares, builtServices);
-  return {
-    entryPoints,
-    get view() {
-      return viewOf();
+  // withView: a getter written here would keep this generator's context, and `input.previous`
+  // with it (every earlier graph).
+  return withView(
+    {
+      entryPoints,
+      diagnostics: [...carried, ...diagnostics],
+      built: { ...b, routers, context: { staticConfig, deps, config }, enabled, broken },
+      tlsRouters: prev.tlsRouters,
+      routeTables,
+      changes: { added, removed: diff.removed, changed: changed.sort(), routers: routers.size, enabled },
     },
-    diagnostics: [...carried, ...diagnostics],
-    built: { ...b, routers, context: { staticConfig, deps, config }, enabled, broken },
-    tlsRouters: prev.tlsRouters,
-    routeTables,
-    changes: { added, removed: diff.removed, changed: changed.sort(), routers: routers.size, enabled },
-  };
+    parts.lazyView(config, routers, states.services, states.middlewares, builtServices),
+  );
 }
 
 /** True when the records hold the same objects under the same names. */

@@ -34,7 +34,7 @@ import { TlsRouterCollector, type TlsRouterUse } from '../tls/router-tls.js';
 import { sameData } from '../config/dynamic/same-data.js';
 import { compileRouter, observedChain, reusable, type BuiltRouter, type RouteUse, type RouterScope } from './compile-router.js';
 import { incrementalSteps } from './compile-incremental.js';
-import { lazyView } from './lazy-view.js';
+import { lazyView, withView } from './lazy-view.js';
 import type { Instrumentation } from '../observability/observer.js';
 import { providerOf, type ObjectStatus, type RuntimeView } from './view.js';
 
@@ -654,26 +654,27 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
   }
   yield;
 
-  const viewOf = lazyView(config, builtRouters, services, middlewares, builtServices);
-  return {
-    entryPoints,
-    get view(): RuntimeView {
-      return viewOf();
+  // withView: a getter written here would keep this generator's context, and `input.previous`
+  // with it (every earlier graph).
+  return withView(
+    {
+      entryPoints,
+      diagnostics,
+      built: {
+        services: builtServices,
+        middlewares: builtMiddlewares,
+        routers: builtRouters,
+        context: { staticConfig, deps, config },
+        states: { services, middlewares },
+        enabled,
+        broken,
+      },
+      tlsRouters: tlsRouters.result(),
+      routeTables,
+      changes: { added, removed, changed: changed.sort(), routers: builtRouters.size, enabled },
     },
-    diagnostics,
-    built: {
-      services: builtServices,
-      middlewares: builtMiddlewares,
-      routers: builtRouters,
-      context: { staticConfig, deps, config },
-      states: { services, middlewares },
-      enabled,
-      broken,
-    },
-    tlsRouters: tlsRouters.result(),
-    routeTables,
-    changes: { added, removed, changed: changed.sort(), routers: builtRouters.size, enabled },
-  };
+    lazyView(config, builtRouters, services, middlewares, builtServices),
+  );
 }
 
 

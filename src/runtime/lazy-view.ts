@@ -59,3 +59,13 @@ function serviceView(name: string, s: Mutable<ServiceConfig>, usedBy: readonly s
   if (health === undefined) return base;
   return Object.defineProperty(base, 'serverStatus', { enumerable: true, get: () => health.serverStatus });
 }
+
+/**
+ * `graph` with a `view` getter that runs `viewOf`. Made here, not by an object literal in the
+ * compiler: a getter written there closes over the compiler's whole context, whose `input.previous`
+ * is the previous graph, so each graph kept every earlier one alive (~0.5 MB per one-router reload
+ * at 10,000 routers, for the life of the process).
+ */
+export function withView<G extends object>(graph: G, viewOf: () => RuntimeView): G & { readonly view: RuntimeView } {
+  return Object.defineProperty(graph, 'view', { get: viewOf, enumerable: true, configurable: false }) as G & { readonly view: RuntimeView };
+}
