@@ -5,6 +5,8 @@
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { DynamicConfig, LoadBalancerConfig, MiddlewareConfig, RouterConfig, ServiceConfig } from '../../../src/config/dynamic/types.js';
 import { DEFAULT_HEADERS_OPTIONS } from '../../../src/config/dynamic/schema/middlewares/headers.js';
 import type { EntryPointConfig, StaticConfig } from '../../../src/config/static/types.js';
@@ -253,5 +255,29 @@ describe('incremental compile (a reload against the previous graph)', () => {
     assert.deepEqual(g2.view.services['b@file']?.usedBy, ['new@file', 'r2@file', 'dup-high@file']);
     assert.deepEqual(g2.view.middlewares['m@file']?.usedBy, ['r2@file']);
     assert.equal(g2.view, g2.view, 'made once');
+  });
+
+  it('a graph does not keep the graphs compiled before it alive', async () => {
+    // Each reload compiles against the previous graph. Once the newest is all that is held, the
+    // earlier ones must be collectable: a getter of the graph that kept the compile's context
+    // (input.previous) kept every graph since the start (a forced full GC shows it).
+    const [newest, oldest, middle] = ((): [CompiledGraph, WeakRef<CompiledGraph>, WeakRef<CompiledGraph>] => {
+      let graph = compile({ staticConfig, config: first }, deps);
+      const oldest = new WeakRef(graph);
+      let middle = oldest;
+      for (let i = 0; i < 6; i++) {
+        const next = dyn({ routers: { ...routers, [`n${i}@file`]: router(`Host(\`n${i}.test\`)`, 'b@file') }, services: first.http.services, middlewares: first.http.middlewares });
+        graph = compile({ staticConfig, config: next, previous: graph }, deps);
+        if (i === 2) middle = new WeakRef(graph);
+      }
+      void graph.view; // made on first read: it must not hold earlier graphs either
+      return [graph, oldest, middle];
+    })();
+    await new Promise((resolve) => setImmediate(resolve));
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+    assert.equal(oldest.deref(), undefined, 'the first graph was collected');
+    assert.equal(middle.deref(), undefined, 'a graph in the middle was collected');
+    assert.ok(Object.keys(newest.view.routers).includes('n5@file'));
   });
 });
