@@ -38,19 +38,28 @@ function commonSuffix(a: string, b: string, limit: number): number {
   return i;
 }
 
+/**
+ * `base` edited by `edits` (positions taken to code-point boundaries), as a string and as a rope
+ * spliced the same way; `check` sees each step.
+ */
+function edited(base: string, edits: readonly (readonly [number, number, string])[], check?: (s: string, rope: TextRope) => void): { text: string; rope: TextRope } {
+  let text = base;
+  let rope = TextRope.of(base);
+  for (const [x, y, insert] of edits) {
+    const from = boundary(text, Math.min(x, y));
+    const to = Math.max(from, boundary(text, Math.max(x, y)));
+    text = text.slice(0, from) + insert + text.slice(to);
+    rope = rope.spliced(from, to, insert);
+    check?.(text, rope);
+  }
+  return { text, rope };
+}
+
 void describe('TextRope', () => {
   void it('slices and splices like a string', () => {
     fc.assert(
       fc.property(text(6), fc.array(fc.tuple(fc.nat(), fc.nat(), text(2)), { maxLength: 8 }), fc.nat(), fc.nat(), (base, edits, a, b) => {
-        let s = base;
-        let rope = TextRope.of(base);
-        for (const [x, y, insert] of edits) {
-          const from = boundary(s, Math.min(x, y));
-          const to = Math.max(from, boundary(s, Math.max(x, y)));
-          s = s.slice(0, from) + insert + s.slice(to);
-          rope = rope.spliced(from, to, insert);
-          assert.equal(rope.length, s.length);
-        }
+        const { text: s, rope } = edited(base, edits, (t, r) => assert.equal(r.length, t.length));
         assert.equal(rope.toString(), s);
         const from = Math.min(a, b) % (s.length + 1);
         const to = Math.max(a, b) % (s.length + 1);
@@ -66,14 +75,7 @@ void describe('diffBytes', () => {
     fc.assert(
       fc.property(text(8), fc.array(fc.tuple(fc.nat(), fc.nat(), text(2)), { maxLength: 4 }), fc.nat(), fc.nat(), text(3), (base, cuts, x, y, insert) => {
         // The kept text in several pieces, as after earlier edits.
-        let kept = base;
-        let rope = TextRope.of(base);
-        for (const [p, q, ins] of cuts) {
-          const from = boundary(kept, Math.min(p, q));
-          const to = Math.max(from, boundary(kept, Math.max(p, q)));
-          kept = kept.slice(0, from) + ins + kept.slice(to);
-          rope = rope.spliced(from, to, ins);
-        }
+        const { text: kept, rope } = edited(base, cuts);
         const from = boundary(kept, Math.min(x, y));
         const to = Math.max(from, boundary(kept, Math.max(x, y)));
         const next = kept.slice(0, from) + insert + kept.slice(to);
