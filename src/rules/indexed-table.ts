@@ -456,6 +456,8 @@ export function* updatedTableSteps<T>(previous: RouteTable<T>, removed: readonly
   // kept neighbours share the room between their numbers evenly. Out of numbers: file from scratch.
   // No copy of the slot list is made until the one pass that builds the new one (a 10,000-router
   // table used to be copied three times per one-router reload).
+  const first = slotsBefore.length > 0 ? (slotsBefore[0] as Slot<T>).order : GAP;
+  const last = slotsBefore.length > 0 ? (slotsBefore[slotsBefore.length - 1] as Slot<T>).order : 0;
   const at = new Int32Array(fresh.length);
   const orders = new Float64Array(fresh.length);
   for (let i = 0; i < fresh.length; i++) {
@@ -480,8 +482,6 @@ export function* updatedTableSteps<T>(previous: RouteTable<T>, removed: readonly
     // removed slots lie between their positions): they share the room between the two numbers.
     let j = i + 1;
     while (j < fresh.length && (at[j] as number) <= above) j++;
-    const first = slotsBefore.length > 0 ? (slotsBefore[0] as Slot<T>).order : GAP;
-    const last = slotsBefore.length > 0 ? (slotsBefore[slotsBefore.length - 1] as Slot<T>).order : 0;
     const low = below >= 0 ? (slotsBefore[below] as Slot<T>).order : Math.min(first, last) - GAP;
     const high = above < slotsBefore.length ? (slotsBefore[above] as Slot<T>).order : Math.max(first, last) + GAP;
     const k = j - i;

@@ -79,9 +79,9 @@ function blockAt(starts: Int32Array, offset: number): number {
 
 /**
  * The edit as one object's block replaced, or undefined. `diff` says where the new read differs
- * from the kept text (file-text.ts) and `middle` is the new text between its common start and end.
+ * from the kept text (file-text.ts); `text` is the new text (the kept one with the middle spliced).
  */
-export function tryIncremental(state: IncrementalState, diff: TextDiff, middle: string, source: string, origins: ReadonlyMap<string, ObjectOrigin>, locate: Locate): IncrementalEdit | undefined {
+export function tryIncremental(state: IncrementalState, diff: TextDiff, text: TextRope, source: string, origins: ReadonlyMap<string, ObjectOrigin>, locate: Locate): IncrementalEdit | undefined {
   const old = state.source;
   const { prefix, suffix } = diff;
   const { keys: blockKeys, keyLineStarts: starts, lines } = state.blocks;
@@ -98,10 +98,9 @@ export function tryIncremental(state: IncrementalState, diff: TextDiff, middle: 
   const newline = oldBlock.indexOf('\n');
   const keyLineEnd = block.keyLineStart + newline;
   if (newline === -1 || prefix <= keyLineEnd || old.length - suffix > next.keyLineStart) return undefined;
-  const delta = middle.length - (old.length - prefix - suffix);
+  const delta = text.length - old.length;
   if (next.keyLineStart + delta <= keyLineEnd) return undefined;
-  // The block's new text: its unchanged start, the new middle, and its unchanged end.
-  const snippet = old.slice(block.keyLineStart, prefix) + middle + old.slice(old.length - suffix, next.keyLineStart);
+  const snippet = text.slice(block.keyLineStart, next.keyLineStart + delta);
   // The block ends with its last line's newline, or the edit reached into the next key line (its
   // indentation, say): that is not one object's edit.
   if (!snippet.endsWith('\n')) return undefined;
@@ -144,7 +143,7 @@ export function tryIncremental(state: IncrementalState, diff: TextDiff, middle: 
     value: checked.value,
     fingerprint: snippet.slice(span[0], span[1]),
     origins: newOrigins,
-    state: { source: old.spliced(prefix, old.length - suffix, middle), blocks, ...(others.length > 0 ? { others } : {}) },
+    state: { source: text, blocks, ...(others.length > 0 ? { others } : {}) },
   };
 }
 

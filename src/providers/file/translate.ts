@@ -142,16 +142,16 @@ function textOf(file: { readonly text: string } | { readonly bytes: Buffer }): s
 /** `last` with one edited object spliced in (incremental.ts), or undefined: read the file whole. */
 function* splice(last: CachedFile, state: IncrementalState, path: string, bytes: Buffer, diff: TextDiff): Generator<void, CachedFile | undefined, void> {
   const middle = middleOf(bytes, diff);
+  // The new text: the kept one with the middle replaced (pieces; nothing of the rest is copied).
+  const text = state.source.spliced(diff.prefix, state.source.length - diff.suffix, middle);
   // A Go template, perhaps: the whole read warns about it. The kept text has no `{{` (else it is
   // not spliced), so a new one has a brace in the middle: look there and one character around it,
   // not through the whole 2 MB again.
-  const source = state.source;
-  const around = source.slice(Math.max(0, diff.prefix - 1), diff.prefix) + middle + source.slice(source.length - diff.suffix, source.length - diff.suffix + 1);
-  if (around.includes('{{')) return undefined;
+  if (text.slice(Math.max(0, diff.prefix - 1), diff.prefix + middle.length + 1).includes('{{')) return undefined;
   // Positions for diagnostics come from a careful parse of the whole new text, joined only when
   // asked (and not kept: the locator holds its parse weakly and joins again if it has to).
-  const locate = parseLocator(path, () => source.spliced(diff.prefix, source.length - diff.suffix, middle).toString());
-  const edit = tryIncremental(state, diff, middle, path, last.origins, locate);
+  const locate = parseLocator(path, () => text.toString());
+  const edit = tryIncremental(state, diff, text, path, last.origins, locate);
   if (edit === undefined) return undefined;
   yield;
   const key = `http.${edit.collection}.${edit.name}`;
@@ -183,7 +183,7 @@ export interface FileTranslation {
    * The files whose cache entry is their content as given (unchanged, read or spliced), as opposed
    * to a last good version kept because the content did not parse.
    */
-  readonly current?: ReadonlySet<string>;
+  readonly current: ReadonlySet<string>;
 }
 
 const COLLECTIONS: readonly { key: HttpCollection; what: string; prefix: string }[] = [

@@ -118,8 +118,7 @@ async function runFileProvider(
     cache = t.cache;
     // What to compare the next read with: the cache's text where it is this content (the parser's
     // copy, which its objects' slices hold anyway), so that the bytes as read can go.
-    const current = t.current ?? new Set<string>();
-    last = { files: files.map((f) => seenOf(f, cache, current)), problems };
+    last = { files: files.map((f) => seenOf(f, cache, t.current)), problems };
     // And again before the aggregator takes it: its first slice would otherwise extend this block.
     await nextSlice();
     if (signal.aborted) return;
