@@ -21,20 +21,26 @@ import type { ObjectOrigin } from '../../config/dynamic/types.js';
 import { type HttpCollection, type Locate, validateObject } from '../../config/dynamic/validate.js';
 import { loadFastYaml } from '../../config/paths/fast-yaml.js';
 import type { TextDiff, TextRope } from './file-text.js';
+import { BLOCK_COLLECTIONS, BlockNames, BlockOrigins, type OtherOrigin, objectKey } from './block-index.js';
 import { noteChanges } from '../record-changes.js';
 
 /**
- * Where each object's block starts (its key line), in the order of the text: three parallel
- * columns rather than an object per block (a file of 100,000 routers and services keeps 16 bytes
- * per block this way instead of about 90, and a shift after an edit copies two typed arrays).
+ * Where each object's block starts (its key line), in the order of the text, as typed columns
+ * rather than an object per block (a shift after an edit copies typed arrays). The objects'
+ * collections and names (block-index.ts) never change from one edit to the next and are shared.
  */
 export interface ObjectBlocks {
-  /** `http.<collection>.<name>` (the same strings as the origins' keys). */
-  readonly keys: readonly string[];
+  readonly names: BlockNames;
   /** Offset of each key line's start, ascending. */
   readonly keyLineStarts: Int32Array;
   /** 1-based line of each key. */
   readonly lines: Int32Array;
+  /**
+   * Where each object's value text starts and ends, from its key line's start: what it is compared
+   * by at the next whole read, to take it as it was when its text is the same.
+   */
+  readonly valueStarts: Int32Array;
+  readonly valueEnds: Int32Array;
 }
 
 export interface IncrementalState {
@@ -42,7 +48,7 @@ export interface IncrementalState {
   readonly source: TextRope;
   readonly blocks: ObjectBlocks;
   /** Origins (keys and lines) of the file's objects that are not blocks: `tls.options.<name>` etc. */
-  readonly others?: readonly { readonly key: string; readonly line: number }[];
+  readonly others?: readonly OtherOrigin[];
 }
 
 /** What the file cache needs to describe the file after the edit. */
@@ -50,10 +56,31 @@ export interface IncrementalEdit {
   readonly collection: HttpCollection;
   readonly name: string;
   readonly value: unknown;
-  /** Text the value is compared by at the next reload (see CachedFile.clean). */
-  readonly fingerprint: string;
   readonly origins: ReadonlyMap<string, ObjectOrigin>;
   readonly state: IncrementalState;
+}
+
+/** The text an object's value had when `state` was made (see ObjectBlocks.valueStarts). */
+export function valueText(state: IncrementalState, j: number): string {
+  const { keyLineStarts, valueStarts, valueEnds } = state.blocks;
+  const start = keyLineStarts[j] as number;
+  return state.source.slice(start + (valueStarts[j] as number), start + (valueEnds[j] as number));
+}
+
+/**
+ * Where an object's value text ends for comparing it: the parser's span ends where the next key
+ * starts, after that line's indentation, which is not the object's (and a block parsed alone has
+ * none). Spaces after the span's last newline are left out; anything else is kept.
+ */
+export function valueEnd(text: string, start: number, end: number): number {
+  let k = end;
+  while (k > start && (text.charCodeAt(k - 1) === 0x20 || text.charCodeAt(k - 1) === 0x09)) k--;
+  return k > start && text.charCodeAt(k - 1) === 0x0a ? k : end;
+}
+
+/** The origins a file's columns describe (block-index.ts). */
+export function originsOf(path: string, state: IncrementalState): BlockOrigins {
+  return new BlockOrigins(path, state.blocks.names, state.blocks.lines, state.others ?? []);
 }
 
 function countLines(text: string, from: number, to: number): number {
@@ -84,14 +111,13 @@ function blockAt(starts: Int32Array, offset: number): number {
 export function tryIncremental(state: IncrementalState, diff: TextDiff, text: TextRope, source: string, origins: ReadonlyMap<string, ObjectOrigin>, locate: Locate): IncrementalEdit | undefined {
   const old = state.source;
   const { prefix, suffix } = diff;
-  const { keys: blockKeys, keyLineStarts: starts, lines } = state.blocks;
+  const { names, keyLineStarts: starts, lines } = state.blocks;
   const i = blockAt(starts, prefix);
-  const blockKey = blockKeys[i];
-  const nextKey = blockKeys[i + 1];
-  if (blockKey === undefined || nextKey === undefined) return undefined;
-  const block = { ...splitKey(blockKey), keyLineStart: starts[i] as number, line: lines[i] as number };
-  const next = { collection: splitKey(nextKey).collection, keyLineStart: starts[i + 1] as number };
-  if (next.collection !== block.collection) return undefined;
+  if (i < 0 || i + 1 >= names.length) return undefined;
+  const collection = names.collections[i] as number;
+  if (names.collections[i + 1] !== collection) return undefined;
+  const block = { collection: BLOCK_COLLECTIONS[collection] as HttpCollection, name: names.names[i] as string, keyLineStart: starts[i] as number, line: lines[i] as number };
+  const next = { keyLineStart: starts[i + 1] as number };
   // The key line's start and everything from the next block's key line on must be unchanged, and
   // the edit must not start on the key line itself (a renamed key is a different object).
   const oldBlock = old.slice(block.keyLineStart, next.keyLineStart);
@@ -116,65 +142,79 @@ export function tryIncremental(state: IncrementalState, diff: TextDiff, text: Te
   if (checked.value === undefined || checked.diagnostics.length > 0) return undefined;
 
   const lineDelta = countLines(snippet, 0, snippet.length) - countLines(oldBlock, 0, oldBlock.length);
-  let blocks = state.blocks;
+  // The snippet starts at the key line: its positions are already relative to it.
+  const valueStarts = state.blocks.valueStarts.slice();
+  const valueEnds = state.blocks.valueEnds.slice();
+  valueStarts[i] = span[0];
+  valueEnds[i] = valueEnd(snippet, span[0], span[1]);
+  let movedStarts = starts;
+  let movedLines = lines;
   let others = state.others ?? [];
-  let newOrigins = origins;
-  if (delta !== 0 || lineDelta !== 0) {
-    const movedStarts = starts.slice();
-    const movedLines = lines.slice();
-    // Origins change only when lines moved: otherwise the same (frozen) map goes on, and the
-    // stages after this one recognise it.
-    const shifted = lineDelta !== 0 ? new Map(origins) : undefined;
-    for (let j = i + 1; j < blockKeys.length; j++) {
-      movedStarts[j] = (starts[j] as number) + delta;
-      movedLines[j] = (lines[j] as number) + lineDelta;
-      shifted?.set(blockKeys[j] as string, { source, line: movedLines[j] as number });
-    }
-    blocks = { keys: blockKeys, keyLineStarts: movedStarts, lines: movedLines };
-    if (shifted !== undefined) {
-      for (const o of others) if (o.line > block.line) shifted.set(o.key, { source, line: o.line + lineDelta });
-      others = others.map((o) => (o.line > block.line ? { key: o.key, line: o.line + lineDelta } : o));
-      newOrigins = freezeFresh(shifted);
-    }
+  if (delta !== 0) {
+    movedStarts = starts.slice();
+    for (let j = i + 1; j < names.length; j++) movedStarts[j] = (starts[j] as number) + delta;
   }
+  if (lineDelta !== 0) {
+    movedLines = lines.slice();
+    for (let j = i + 1; j < names.length; j++) movedLines[j] = (lines[j] as number) + lineDelta;
+    others = others.map((o) => (o.line > block.line ? { key: o.key, line: o.line + lineDelta } : o));
+  }
+  const newState: IncrementalState = { source: text, blocks: { names, keyLineStarts: movedStarts, lines: movedLines, valueStarts, valueEnds }, ...(others.length > 0 ? { others } : {}) };
   return {
     collection: block.collection,
     name: block.name,
     value: checked.value,
-    fingerprint: snippet.slice(span[0], span[1]),
-    origins: newOrigins,
-    state: { source: text, blocks, ...(others.length > 0 ? { others } : {}) },
+    // Origins change only when lines moved: otherwise the same (frozen) view goes on, and the
+    // stages after this one recognise it.
+    origins: lineDelta !== 0 ? originsOf(source, newState) : origins,
+    state: newState,
   };
 }
 
-/** `http.<collection>.<name>` split (collections have no dot; names may). */
-function splitKey(key: string): { collection: HttpCollection; name: string } {
-  const dot = key.indexOf('.', 5);
-  return { collection: key.slice(5, dot) as HttpCollection, name: key.slice(dot + 1) };
-}
-
-/** The blocks of a cleanly validated file, from the fast parser's key line offsets. */
-export function blocksOf(objects: Iterable<readonly [string, unknown]>, origins: ReadonlyMap<string, ObjectOrigin>, keyLineStartOf: (node: object) => number | undefined): ObjectBlocks | undefined {
-  const found: { key: string; start: number; line: number }[] = [];
-  for (const [key, raw] of objects) {
-    const start = typeof raw === 'object' && raw !== null ? keyLineStartOf(raw) : undefined;
-    const line = origins.get(key)?.line;
-    if (start === undefined || line === undefined) return undefined;
-    found.push({ key, start, line });
+/**
+ * The blocks of a cleanly validated file, from the fast parser's positions, or undefined when
+ * they cannot tell its objects apart. `records` are the validated collections (their names are
+ * kept, not copied); `raw` gives each object's decoded node by its origin key.
+ */
+export function blocksOf(
+  records: { readonly [K in HttpCollection]: Readonly<Record<string, unknown>> },
+  raw: ReadonlyMap<string, unknown>,
+  origins: ReadonlyMap<string, ObjectOrigin>,
+  positions: { readonly text: string; readonly keyLineStartOf: (node: object) => number | undefined; readonly spanOf: (node: object) => readonly [number, number] | undefined },
+): ObjectBlocks | undefined {
+  const found: { c: number; name: string; start: number; line: number; value: readonly [number, number] }[] = [];
+  for (let c = 0; c < BLOCK_COLLECTIONS.length; c++) {
+    for (const name of Object.keys(records[BLOCK_COLLECTIONS[c] as HttpCollection])) {
+      const key = objectKey(c, name);
+      const node = raw.get(key);
+      if (typeof node !== 'object' || node === null) return undefined;
+      const start = positions.keyLineStartOf(node);
+      const value = positions.spanOf(node);
+      const line = origins.get(key)?.line;
+      if (start === undefined || value === undefined || line === undefined) return undefined;
+      found.push({ c, name, start, line, value });
+    }
   }
   found.sort((a, b) => a.start - b.start);
-  const keys = new Array<string>(found.length);
-  const keyLineStarts = new Int32Array(found.length);
-  const lines = new Int32Array(found.length);
-  for (let j = 0; j < found.length; j++) {
-    const b = found[j] as { key: string; start: number; line: number };
+  const n = found.length;
+  const collections = new Uint8Array(n);
+  const names = new Array<string>(n);
+  const keyLineStarts = new Int32Array(n);
+  const lines = new Int32Array(n);
+  const valueStarts = new Int32Array(n);
+  const valueEnds = new Int32Array(n);
+  for (let j = 0; j < n; j++) {
+    const b = found[j] as (typeof found)[number];
     // Two objects on one line (flow style) cannot be told apart by lines.
     if (j > 0 && b.start === keyLineStarts[j - 1]) return undefined;
-    keys[j] = b.key;
+    collections[j] = b.c;
+    names[j] = b.name;
     keyLineStarts[j] = b.start;
     lines[j] = b.line;
+    valueStarts[j] = b.value[0] - b.start;
+    valueEnds[j] = valueEnd(positions.text, b.value[0], b.value[1]) - b.start;
   }
-  return { keys, keyLineStarts, lines };
+  return { names: new BlockNames(collections, names), keyLineStarts, lines, valueStarts, valueEnds };
 }
 
 /**
@@ -216,79 +256,3 @@ export function* replaceObjectSteps<T extends { readonly [K in HttpCollection]: 
 }
 
 export type { Diagnostic };
-
-/** Replacements an OverlayMap holds before it is flattened into a new Map. */
-const OVERLAY_MAX = 64;
-
-/**
- * A read-only map made of a base map and a few replaced entries, so that a one-object edit does
- * not copy a map of 20,000 entries (the file cache's `clean`): flattened every OVERLAY_MAX
- * replacements, which makes the copy's cost per edit 1/64th of it.
- */
-class OverlayMap<K, V> implements ReadonlyMap<K, V> {
-  readonly #base: ReadonlyMap<K, V>;
-  readonly #over: ReadonlyMap<K, V>;
-  readonly size: number;
-
-  constructor(base: ReadonlyMap<K, V>, over: ReadonlyMap<K, V>) {
-    this.#base = base;
-    this.#over = over;
-    let added = 0;
-    for (const k of over.keys()) if (!base.has(k)) added++;
-    this.size = base.size + added;
-  }
-
-  static with<K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V> {
-    const base = map instanceof OverlayMap ? (map as OverlayMap<K, V>).#base : map;
-    const over = new Map(map instanceof OverlayMap ? (map as OverlayMap<K, V>).#over : undefined);
-    over.set(key, value);
-    if (over.size <= OVERLAY_MAX) return new OverlayMap(base, over);
-    const flat = new Map(base);
-    for (const [k, v] of over) flat.set(k, v);
-    return flat;
-  }
-
-  get(key: K): V | undefined {
-    return this.#over.has(key) ? this.#over.get(key) : this.#base.get(key);
-  }
-
-  has(key: K): boolean {
-    return this.#over.has(key) || this.#base.has(key);
-  }
-
-  /** Iteration is rare (look-ups are what a reload needs): it goes through a flat copy, made once. */
-  #flat: Map<K, V> | undefined;
-
-  #flatten(): Map<K, V> {
-    if (this.#flat === undefined) {
-      this.#flat = new Map(this.#base);
-      for (const [k, v] of this.#over) this.#flat.set(k, v);
-    }
-    return this.#flat;
-  }
-
-  entries(): MapIterator<[K, V]> {
-    return this.#flatten().entries();
-  }
-
-  keys(): MapIterator<K> {
-    return this.#flatten().keys();
-  }
-
-  values(): MapIterator<V> {
-    return this.#flatten().values();
-  }
-
-  [Symbol.iterator](): MapIterator<[K, V]> {
-    return this.#flatten().entries();
-  }
-
-  forEach(fn: (value: V, key: K, map: ReadonlyMap<K, V>) => void, thisArg?: unknown): void {
-    for (const [k, v] of this.#flatten()) fn.call(thisArg, v, k, this);
-  }
-}
-
-/** `map` with `key` set to `value`, sharing `map` (see OverlayMap). */
-export function withEntry<K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V> {
-  return OverlayMap.with(map, key, value);
-}

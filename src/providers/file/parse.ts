@@ -22,11 +22,11 @@ export type ParsedFile =
       readonly locate: Locate;
       /** Present after a fast YAML parse (fast-yaml.ts). */
       readonly locateLine?: LocateLine;
-      /** The text of an object down to `http.routers.<name>` (present after a fast YAML parse). */
-      readonly spanOf?: (node: object) => string | undefined;
       /** After a fast YAML parse: the text as parsed, and where an object's key line starts in it. */
       readonly source?: string;
       readonly keyLineStartOf?: (node: object) => number | undefined;
+      /** After a fast YAML parse: where an object's text starts and ends in `source`. */
+      readonly spanOf?: (node: object) => readonly [number, number] | undefined;
     }
   | { readonly ok: false; readonly diagnostic: Diagnostic };
 
@@ -91,11 +91,7 @@ function parseYamlFile(path: string, text: string): ParsedFile {
     const locateLine: LocateLine = (_path, value) => (typeof value === 'object' && value !== null ? fast.lineOf(value) : undefined);
     // Positions of keys and scalars, for diagnostics: the careful parse, done when first asked.
     const source = fast.source;
-    const spanOf = (node: object): string | undefined => {
-      const span = fast.spanOf(node);
-      return span === undefined ? undefined : source.slice(span[0], span[1]);
-    };
-    return { ok: true, raw: fast.raw, locate: yamlLocator(source, undefined), locateLine, spanOf, source, keyLineStartOf: fast.keyLineStartOf };
+    return { ok: true, raw: fast.raw, locate: yamlLocator(source, undefined), locateLine, source, keyLineStartOf: fast.keyLineStartOf, spanOf: fast.spanOf };
   }
   return parseYamlCarefully(path, text);
 }

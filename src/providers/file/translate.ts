@@ -33,7 +33,8 @@ import { isPlainObject, setOwn } from '../../config/dynamic/schema/fields.js';
 import type { DynamicConfig, HttpConfig, ObjectOrigin, TlsConfig } from '../../config/dynamic/types.js';
 import { type DynamicValidation, type HttpCollection, type Locate, validateDynamic } from '../../config/dynamic/validate.js';
 import { type TextDiff, TextRope, diffBytes, middleOf } from './file-text.js';
-import { blocksOf, type IncrementalState, replaceObjectSteps, tryIncremental, withEntry } from './incremental.js';
+import { blocksOf, type IncrementalState, originsOf, replaceObjectSteps, tryIncremental, valueEnd, valueText } from './incremental.js';
+import { splitObjectKey } from './block-index.js';
 import { type ParsedFile, parseDynamicFile, parseLocator } from './parse.js';
 import { mergeFileTls } from './tls-merge.js';
 
@@ -77,10 +78,11 @@ export interface CachedFile {
   readonly objects: FileObjects;
   /**
    * For each object that validated with no diagnostic, what its data is compared by at the next
-   * reload to reuse it: its text (a slice of `text`) or its decoded data.
+   * reload to reuse it: its text (a slice of `text`) or its decoded data. Absent when the file has
+   * `incremental` state: its columns say where each object's text is (incremental.ts).
    */
-  readonly clean: ReadonlyMap<string, unknown>;
-  /** Where each declared object is, as validated. */
+  readonly clean?: ReadonlyMap<string, unknown> | undefined;
+  /** Where each declared object is, as validated (read from the columns when there are some). */
   readonly origins: ReadonlyMap<string, ObjectOrigin>;
   /** The file's validation diagnostics, given again while its text is unchanged. */
   readonly diagnostics: readonly Diagnostic[];
@@ -107,6 +109,27 @@ function objectAt(objects: FileObjects, key: string): unknown {
 function hasObjects(objects: FileObjects, tls: TlsConfig | undefined): boolean {
   if (tls !== undefined && (tls.certificates.length > 0 || Object.keys(tls.options).length > 0 || Object.keys(tls.stores).length > 0)) return true;
   return COLLECTIONS.some((c) => Object.keys(objects[c.key]).length > 0);
+}
+
+/**
+ * What each object of a cached file was compared by (see CachedFile.clean), by origin key:
+ * read from the columns when the file has them, trying the object after the last one found
+ * first (a whole read asks in the order of the text).
+ */
+function lastFingerprints(last: CachedFile): ((key: string) => unknown) | undefined {
+  const state = last.incremental;
+  if (state === undefined) {
+    const clean = last.clean;
+    return clean === undefined ? undefined : (key) => clean.get(key);
+  }
+  let hint = 0;
+  return (key) => {
+    const split = splitObjectKey(key);
+    const j = split === undefined ? -1 : state.blocks.names.find(split.collection, split.name, hint);
+    if (j < 0) return undefined;
+    hint = j + 1;
+    return valueText(state, j);
+  };
 }
 
 /** A file that parsed. */
@@ -154,15 +177,11 @@ function* splice(last: CachedFile, state: IncrementalState, path: string, bytes:
   const edit = tryIncremental(state, diff, text, path, last.origins, locate);
   if (edit === undefined) return undefined;
   yield;
-  const key = `http.${edit.collection}.${edit.name}`;
-  // The 20,000-entry map is shared, with the edited entry laid over it (incremental.ts).
-  const clean = withEntry(last.clean, key, edit.fingerprint);
   const objects = yield* replaceObjectSteps(last.objects, edit.collection, edit.name, edit.value);
   return Object.freeze({
     text: edit.state.source,
     locate,
     objects,
-    clean,
     origins: edit.origins,
     diagnostics: last.diagnostics,
     incremental: edit.state,
@@ -271,17 +290,21 @@ export function* translateFilesSteps(
       return doc.last;
     }
     const { parsed, last } = doc;
-    const spanOf = parsed.spanOf;
+    const { spanOf, source } = parsed;
     // The data an object is compared by at the next reload: its text when the fast parser gave it
     // (the file's text is kept anyway), else the decoded data itself.
-    const fingerprint = (raw: unknown): unknown => (spanOf !== undefined && typeof raw === 'object' && raw !== null ? (spanOf(raw) ?? raw) : raw);
+    const fingerprint = (raw: unknown): unknown => {
+      const span = spanOf !== undefined && source !== undefined && typeof raw === 'object' && raw !== null ? spanOf(raw) : undefined;
+      return span === undefined || source === undefined ? raw : source.slice(span[0], valueEnd(source, span[0], span[1]));
+    };
     // An object whose data is as when it last validated cleanly is taken as it was (a one-router
     // edit in a file of 10,000 validates one router).
-    const reuse = last === undefined ? undefined : (key: string, raw: unknown): unknown => {
-      const before = last.clean.get(key);
-      if (before === undefined) return undefined;
+    const before = last === undefined ? undefined : lastFingerprints(last);
+    const reuse = last === undefined || before === undefined ? undefined : (key: string, raw: unknown): unknown => {
+      const was = before(key);
+      if (was === undefined) return undefined;
       const now = fingerprint(raw);
-      const same = typeof before === 'string' || typeof now === 'string' ? before === now : sameData(before, now);
+      const same = typeof was === 'string' || typeof now === 'string' ? was === now : sameData(was, now);
       return same ? objectAt(last.objects, key) : undefined;
     };
     const v = validateDynamic(parsed.raw, {
@@ -301,8 +324,6 @@ export function* translateFilesSteps(
     }
     const objects = keepLastValid(v, last?.objects, own);
     diagnostics.push(...own);
-    const clean = new Map<string, unknown>();
-    for (const [key, raw] of v.clean) clean.set(key, fingerprint(raw));
     // js-yaml parses its own copy of the text (ended with a NUL), and every string of the objects is a
     // slice of that copy: keep it, not the text as read, or a 2 MB file is held twice. Its copy
     // differs when js-yaml dropped a byte-order mark or added a final newline: then the positions
@@ -313,10 +334,18 @@ export function* translateFilesSteps(
     // the http collections (tls) are not blocks: an edit touching them reads the file whole, and
     // their origins move with the lines an edit above them adds or removes.
     const others = v.config.tls === undefined ? [] : otherOrigins(v.origins);
-    const blocks = own.length === 0 && v.clean.size + others.length === v.origins.size && asParsed && !parsed.text.includes('{{') && parsed.keyLineStartOf !== undefined ? blocksOf(v.clean, v.origins, parsed.keyLineStartOf) : undefined;
+    const positions = parsed.keyLineStartOf !== undefined && spanOf !== undefined && source !== undefined ? { text: source, keyLineStartOf: parsed.keyLineStartOf, spanOf } : undefined;
+    const blocks = own.length === 0 && v.clean.size + others.length === v.origins.size && asParsed && !parsed.text.includes('{{') && positions !== undefined ? blocksOf(v.config.http, v.clean, v.origins, positions) : undefined;
     const lined = others.flatMap((o) => (o.line === undefined ? [] : [{ key: o.key, line: o.line }]));
-    const incremental = blocks !== undefined && lined.length === others.length ? { source: text, blocks, ...(lined.length > 0 ? { others: lined } : {}) } : undefined;
-    const entry: CachedFile = { text, ...(isUtf8(parsed.bytes) ? {} : { bytes: parsed.bytes }), locate: parsed.locate, objects, clean, origins: v.origins, diagnostics: own, incremental, tls: v.config.tls };
+    const incremental: IncrementalState | undefined = blocks !== undefined && lined.length === others.length ? { source: text, blocks, ...(lined.length > 0 ? { others: lined } : {}) } : undefined;
+    // With columns, neither a map of fingerprints nor one of origins is kept (block-index.ts).
+    let clean: Map<string, unknown> | undefined;
+    if (incremental === undefined) {
+      clean = new Map<string, unknown>();
+      for (const [key, raw] of v.clean) clean.set(key, fingerprint(raw));
+    }
+    const origins = incremental === undefined ? v.origins : originsOf(doc.path, incremental);
+    const entry: CachedFile = { text, ...(isUtf8(parsed.bytes) ? {} : { bytes: parsed.bytes }), locate: parsed.locate, objects, clean, origins, diagnostics: own, incremental, tls: v.config.tls };
     cache.set(doc.path, entry);
     return entry;
   });

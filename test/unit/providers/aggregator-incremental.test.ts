@@ -4,7 +4,7 @@ import { freezeFresh } from '../../../src/config/dynamic/freeze.js';
 import type { DynamicConfig, ObjectOrigin, RouterConfig, ServiceConfig } from '../../../src/config/dynamic/types.js';
 import { type Snapshot, createAggregator } from '../../../src/providers/aggregator.js';
 import { stableText } from '../../../src/providers/content-hash.js';
-import { replaceObject, withEntry } from '../../../src/providers/file/incremental.js';
+import { replaceObject } from '../../../src/providers/file/incremental.js';
 import type { ProviderMessage } from '../../../src/providers/provider.js';
 import { mergeStates, qualifyMessage } from '../../../src/providers/qualify.js';
 import { changedNames, noteChanges } from '../../../src/providers/record-changes.js';
@@ -185,26 +185,5 @@ void describe('record change notes', () => {
     assert.deepEqual(changedNames(a, a), []);
     assert.equal(changedNames(a, c), undefined);
     assert.equal(changedNames({}, a), undefined);
-  });
-});
-
-void describe('withEntry (overlay of a map)', () => {
-  void it('reads like a copied map with the entry set, without changing the base; flattens after many', () => {
-    const base = new Map([
-      ['a', 1],
-      ['b', 2],
-    ]);
-    let m: ReadonlyMap<string, number> = withEntry(base, 'a', 10);
-    assert.equal(m.get('a'), 10);
-    assert.equal(m.get('b'), 2);
-    assert.equal(base.get('a'), 1);
-    m = withEntry(m, 'c', 3);
-    assert.equal(m.size, 3);
-    assert.deepEqual([...m], [['a', 10], ['b', 2], ['c', 3]]);
-    assert.deepEqual([...m.keys()], ['a', 'b', 'c']);
-    assert.ok(m.has('c') && !m.has('d'));
-    for (let i = 0; i < 100; i++) m = withEntry(m, 'b', i);
-    assert.equal(m.get('b'), 99);
-    assert.equal(m.size, 3);
   });
 });

@@ -66,4 +66,50 @@ void describe('translateFiles: reuse across reloads', () => {
     assert.equal(router(second, 'a'), router(first, 'a'));
     assert.notEqual(router(second, 'b'), router(first, 'b'));
   });
+
+  void it('after spliced edits, a whole read still reuses every object whose text is unchanged, the spliced ones included', () => {
+    // Spliced one at a time (one block each), with lines added: the columns move.
+    const a = translateFiles(file(routers(20)));
+    const t1 = routers(20).replace('Host(`h3.test`)"\n', 'Host(`h3.test`)"\n      priority: 9\n');
+    const b = translateFiles(file(t1), a.cache);
+    assert.equal(b.incremental, 1);
+    const t2 = t1.replace('Host(`h12.test`)', 'Host(`h12-b.test`)');
+    const c = translateFiles(file(t2), b.cache);
+    assert.equal(c.incremental, 1);
+    // Two objects at once: read whole, compared object by object with the text kept.
+    const t3 = t2.replace('Host(`h0.test`)', 'Host(`h0-c.test`)').replace('Host(`h19.test`)', 'Host(`h19-c.test`)');
+    const d = translateFiles(file(t3), c.cache);
+    assert.equal(d.incremental, 0);
+    for (let i = 1; i < 19; i++) {
+      assert.equal(router(d, `r${i}`), router(c, `r${i}`), `r${i}`);
+      assert.equal(d.config.http.services[`s${i}`], c.config.http.services[`s${i}`], `s${i}`);
+    }
+    assert.equal((router(d, 'r3') as { priority: number }).priority, 9);
+    assert.equal((router(d, 'r12') as { rule: string }).rule, 'Host(`h12-b.test`)');
+    assert.notEqual(router(d, 'r0'), router(c, 'r0'));
+    assert.equal((router(d, 'r19') as { rule: string }).rule, 'Host(`h19-c.test`)');
+  });
+
+  void it('origins read from the columns are the map a read without them gives, in its order', () => {
+    const text = routers(6).replace('Host(`h2.test`)"\n', 'Host(`h2.test`)"\n      priority: 3\n') + 'tls:\n  options:\n    strict:\n      minVersion: VersionTLS12\n';
+    const first = translateFiles(file(text));
+    const edited = text.replace('Host(`h1.test`)', 'Host(`h1-x.test`)\n      priority: 4');
+    const spliced = translateFiles(file(edited), first.cache);
+    assert.equal(spliced.incremental, 1);
+    // The same text read with the careful parser (no columns): a plain Map from validation.
+    const reference = translateFiles(file(edited), undefined, { splice: false });
+    for (const t of [first, spliced]) assert.ok(!(t.origins instanceof Map), 'the fixture must be read into columns');
+    assert.deepEqual([...spliced.origins], [...reference.origins]);
+    assert.equal(spliced.origins.size, reference.origins.size);
+    for (const [key, origin] of reference.origins) {
+      assert.deepEqual(spliced.origins.get(key), origin, key);
+      assert.ok(spliced.origins.has(key), key);
+    }
+    for (const missing of ['http.routers.nope', 'http.routers.', 'tls.options.nope', 'http.services.r1', 'other']) {
+      assert.equal(spliced.origins.get(missing), undefined, missing);
+      assert.equal(spliced.origins.has(missing), false, missing);
+    }
+    assert.equal(spliced.origins.get('http.routers.r3')?.line, (first.origins.get('http.routers.r3')?.line ?? 0) + 1);
+    assert.equal(spliced.origins.get('tls.options.strict')?.line, (first.origins.get('tls.options.strict')?.line ?? 0) + 1);
+  });
 });
