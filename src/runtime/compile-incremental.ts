@@ -200,11 +200,11 @@ export function* incrementalSteps(input: CompileInput, deps: CompileDeps, parts:
     const built = compileRouter(scope, name, router, old);
     if (old !== undefined) {
       for (const r of old.routes) gone.push(r);
-      if (old.view.status === 'enabled') enabled--;
-      if (old.view.status !== built.view.status || (old.config !== router && !sameData(old.config, router))) changed.push(name);
+      if (old.status === 'enabled') enabled--;
+      if (old.status !== built.status || (old.config !== router && !sameData(old.config, router))) changed.push(name);
     } else added.push(name);
     for (const r of built.routes) fresh.push(r);
-    if (built.view.status === 'enabled') enabled++;
+    if (built.status === 'enabled') enabled++;
     if (built.uses === undefined) broken.push(name);
     set.set(name, built);
     if (++work % 64 === 0) yield;
@@ -213,7 +213,7 @@ export function* incrementalSteps(input: CompileInput, deps: CompileDeps, parts:
     const old = current(name);
     if (old === undefined) continue;
     for (const r of old.routes) gone.push(r);
-    if (old.view.status === 'enabled') enabled--;
+    if (old.status === 'enabled') enabled--;
     set.delete(name);
     removedNames.add(name);
   }

@@ -1,6 +1,6 @@
 /**
  * Compiling one router: its rule, service and middlewares resolved, one route entry per entry
- * point it serves, its view. Shared by the whole compile (compile.ts) and the incremental one
+ * point it serves, its status. Shared by the whole compile (compile.ts) and the incremental one
  * (compile-incremental.ts); everything a router depends on comes through a RouterScope.
  */
 import type { RouterConfig } from '../config/dynamic/types.js';
@@ -10,7 +10,7 @@ import type { Instrumentation } from '../observability/observer.js';
 import { compileRule, defaultPriority, type CompiledRule, type RouteEntry } from '../rules/index.js';
 import { TLS_CODES } from '../tls/codes.js';
 import type { TlsRouterCollector } from '../tls/router-tls.js';
-import { providerOf, type ObjectStatus, type RouterView } from './view.js';
+import type { ObjectStatus } from './view.js';
 
 /** A router's route entry, and where it goes: an entry point, and its TLS or its plain table. */
 export interface RouteUse extends RouteEntry<Handler> {
@@ -21,11 +21,14 @@ export interface RouteUse extends RouteEntry<Handler> {
 /**
  * What compiling one router gave, for the next compile to reuse: a router whose configuration
  * object is the same and whose service and middlewares resolve to the same built objects keeps
- * its view and route entries (rule, composed chain) instead of being compiled again.
+ * its outcome and route entries (rule, composed chain) instead of being compiled again.
+ *
+ * It holds what the router's view needs but no view object: routerView() (lazy-view.ts) makes one
+ * when the runtime view is read, so 100,000 routers do not keep 100,000 views nobody asked for.
+ * The name and provider are the key it is stored under, the priority comes from its configuration.
  */
 export interface BuiltRouter {
   readonly config: RouterConfig;
-  readonly view: RouterView;
   readonly rule: CompiledRule | undefined;
   /**
    * For a router without errors: the service handler, then each middleware of its own chain and of
@@ -34,6 +37,16 @@ export interface BuiltRouter {
   readonly uses: readonly unknown[] | undefined;
   /** The route entries it added, and where. */
   readonly routes: readonly RouteUse[];
+  /** Entry points the router is attached to (those it names that exist). */
+  readonly using: readonly string[];
+  readonly status: ObjectStatus;
+  /** NO_ERRORS (one shared frozen list) when it has none. */
+  readonly errors: readonly string[];
+}
+
+/** The priority a router's entries carry: its own, or the rule length when the configuration left it 0. */
+export function effectivePriority(router: RouterConfig): number {
+  return router.priority !== 0 ? router.priority : defaultPriority(router.rule);
 }
 
 /** The state of a service or middleware as a router sees it (for its error messages). */
@@ -80,7 +93,7 @@ export function reusable(scope: RouterScope, prev: BuiltRouter, router: RouterCo
   // Index loops: no iterator per list (this runs for every router of an incremental compile).
   const own = router.middlewares;
   for (let i = 0; i < own.length; i++) if (scope.middleware(own[i] as string) !== uses[k++]) return false;
-  const using = prev.view.using;
+  const using = prev.using;
   for (let u = 0; u < using.length; u++) {
     const refs = scope.staticConfig.entryPoints[using[u] as string]?.http.middlewares ?? NO_REFS;
     for (let i = 0; i < refs.length; i++) if (scope.middleware(refs[i] as string) !== uses[k++]) return false;
@@ -158,7 +171,7 @@ export function compileRouter(scope: RouterScope, name: string, router: RouterCo
     }
   }
 
-  const priority = router.priority !== 0 ? router.priority : defaultPriority(router.rule);
+  const priority = effectivePriority(router);
   const tlsError = scope.tlsRouters.add(name, router, using, rule);
   if (tlsError !== undefined) errors = fail(scope, name, errors, TLS_CODES.UNKNOWN_OPTIONS, tlsError);
   // Made with its first entry ([entry]: room for one, the usual count), so most routers hold no
@@ -194,9 +207,17 @@ export function compileRouter(scope: RouterScope, name: string, router: RouterCo
   }
   // An entry point's missing middleware is an error of the router, which still serves its other
   // entry points (its status stays enabled); such a router is compiled again at each reload.
-  const view: RouterView = { name, provider: providerOf(name), config: router, priority, using, status: disabled ? 'disabled' : 'enabled', errors: errors ?? NO_ERRORS };
+  // One literal, every field always set: all BuiltRouters share one shape (hidden class).
   // A list grown by push keeps spare room (P-MEM2): such a one is copied to its size.
-  return { config: router, view, rule, uses: errors !== undefined ? undefined : uses, routes: routes === undefined ? NO_ROUTES : routes.length > 1 ? routes.slice() : routes };
+  return {
+    config: router,
+    rule,
+    uses: errors !== undefined ? undefined : uses,
+    routes: routes === undefined ? NO_ROUTES : routes.length > 1 ? routes.slice() : routes,
+    using,
+    status: disabled ? 'disabled' : 'enabled',
+    errors: errors ?? NO_ERRORS,
+  };
 }
 
 /** A middleware whose built handler is wrapped by the instrumentation (a span per middleware). */

@@ -523,7 +523,7 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
 
   // --- routers ---------------------------------------------------------------------------------
   // A router whose configuration object is the one the previous graph compiled, and whose service
-  // and middlewares resolve to the same built objects, keeps its outcome (view, compiled rule,
+  // and middlewares resolve to the same built objects, keeps its outcome (status, compiled rule,
   // route entries) instead of being compiled again.
   // Two tables per entry point: routers with `tls` serve only requests that arrived over TLS,
   // routers without it only plain ones (the same host may need two routers, as in Traefik).
@@ -564,17 +564,17 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
     let built: BuiltRouter;
     if (prev !== undefined && reuse && reusable(scope, prev, router)) {
       // tls is the same section, so add() finds no error now either.
-      tlsRouters.add(name, router, prev.view.using, prev.rule);
+      tlsRouters.add(name, router, prev.using, prev.rule);
       built = prev;
     } else {
       built = compileRouter(scope, name, router, prev);
       if (prev === undefined) added.push(name);
-      else if (prev.view.status !== built.view.status || (prev.config !== router && !sameData(prev.config, router))) changed.push(name);
+      else if (prev.status !== built.status || (prev.config !== router && !sameData(prev.config, router))) changed.push(name);
     }
     if (prev !== undefined) seenBefore++;
     if (built.uses === undefined) broken.push(name);
     builtRouters.set(name, built);
-    if (built.view.status === 'enabled') enabled++;
+    if (built.status === 'enabled') enabled++;
     for (let k = 0; k < built.routes.length; k++) {
       const r = built.routes[k] as RouteUse;
       const t = tables.get(r.entryPoint);

@@ -5,7 +5,7 @@
  */
 import type { DynamicConfig, MiddlewareConfig, ServiceConfig } from '../config/dynamic/types.js';
 import type { BuiltService } from '../services/service.js';
-import type { BuiltRouter } from './compile-router.js';
+import { effectivePriority, type BuiltRouter } from './compile-router.js';
 import type { BuiltServiceEntry, Mutable } from './compile.js';
 import { providerOf, type MiddlewareView, type RouterView, type RuntimeView, type ServiceView } from './view.js';
 
@@ -33,7 +33,7 @@ export function lazyView(
     for (const name of Object.keys(config.http.routers)) {
       const r = routers.get(name);
       if (r === undefined) continue;
-      routerViews[name] = r.view;
+      routerViews[name] = routerView(name, r);
       use(r.config.service, name);
       for (const ref of r.config.middlewares) use(`\0${ref}`, name);
     }
@@ -51,6 +51,11 @@ export function lazyView(
     view = { routers: routerViews, services: serviceViews, middlewares: middlewareViews };
     return view;
   };
+}
+
+/** Router `name`'s view, made from what its compile kept (the same fields, in the same order, as ever). */
+export function routerView(name: string, r: BuiltRouter): RouterView {
+  return { name, provider: providerOf(name), config: r.config, priority: effectivePriority(r.config), using: r.using, status: r.status, errors: r.errors };
 }
 
 /** A service's view; `serverStatus` reads the built service's health live when it has one. */
