@@ -1,7 +1,7 @@
 /**
  * The runtime view of a compiled graph, made when first read (the API, `check`, tests) rather
  * than at each reload: with 100,000 routers, three records of 100,000 views each cost more than
- * a reload that changed one router.
+ * a reload that changed one router. Its routers' record is made on its own first read.
  */
 import type { DynamicConfig, MiddlewareConfig, ServiceConfig } from '../config/dynamic/types.js';
 import type { BuiltService } from '../services/service.js';
@@ -23,7 +23,6 @@ export function lazyView(
   let view: RuntimeView | undefined;
   return (): RuntimeView => {
     if (view !== undefined) return view;
-    const routerViews: Record<string, RouterView> = {};
     const routerUsers = new Map<string, string[]>();
     const use = (ref: string, name: string): void => {
       const list = routerUsers.get(ref);
@@ -33,7 +32,6 @@ export function lazyView(
     for (const name of Object.keys(config.http.routers)) {
       const r = routers.get(name);
       if (r === undefined) continue;
-      routerViews[name] = routerView(name, r);
       use(r.config.service, name);
       for (const ref of r.config.middlewares) use(`\0${ref}`, name);
     }
@@ -48,7 +46,25 @@ export function lazyView(
     for (const [name, st] of middlewares) {
       middlewareViews[name] = { name, provider: providerOf(name), config: st.config, status: st.status, errors: st.errors, usedBy: usedBy(st.usedBy, `\0${name}`) };
     }
-    view = { routers: routerViews, services: serviceViews, middlewares: middlewareViews };
+    // The routers' part on its own first read: the API reads the view at every reload for the
+    // services' and middlewares' diff (history.ts), and 100,000 router views would be made for it.
+    let routerViews: Record<string, RouterView> | undefined;
+    const routerList = (): Record<string, RouterView> => {
+      if (routerViews !== undefined) return routerViews;
+      routerViews = {};
+      for (const name of Object.keys(config.http.routers)) {
+        const r = routers.get(name);
+        if (r !== undefined) routerViews[name] = routerView(name, r);
+      }
+      return routerViews;
+    };
+    view = {
+      get routers() {
+        return routerList();
+      },
+      services: serviceViews,
+      middlewares: middlewareViews,
+    };
     return view;
   };
 }
