@@ -23,7 +23,7 @@ import { sameData } from '../config/dynamic/same-data.js';
 import { changedNames } from '../providers/record-changes.js';
 import { LayeredMap } from '../collections/layered-map.js';
 import { withView } from './lazy-view.js';
-import { compileRouter, type BuiltRouter, type RouteUse, type RouterScope } from './compile-router.js';
+import { compileRouter, ENABLED, type BuiltRouter, type RouteUse, type RouterScope } from './compile-router.js';
 import type { CompileDeps, CompiledGraph, CompileInput, EntryPointTables, Mutable } from './compile.js';
 
 /** Entries looked at between two checkpoints. */
@@ -127,7 +127,7 @@ export function* incrementalSteps(input: CompileInput, deps: CompileDeps, parts:
   const now = config.http;
   const states = b.states;
   // Anything but routers changed: the whole compile (it reuses what it can object by object).
-  if (!(yield* unchanged(was.services, now.services, states.services.size))) return undefined;
+  if (!(yield* unchanged(was.services, now.services, b.serviceCount))) return undefined;
   if (!(yield* unchanged(was.middlewares, now.middlewares, states.middlewares.size))) return undefined;
   if (was.serversTransports !== now.serversTransports) {
     const t = yield* diffRecord(was.serversTransports, now.serversTransports, Object.keys(was.serversTransports).length, 0);
@@ -165,7 +165,7 @@ export function* incrementalSteps(input: CompileInput, deps: CompileDeps, parts:
     // None of these routers is a TLS router (checked above): add() records nothing for them.
     tlsRouters: new TlsRouterCollector(config.tls, staticConfig.entryPoints),
     serviceHandler: (ref) => builtServices.get(ref)?.handler ?? parts.internalServices.get(ref)?.handler,
-    serviceState: (ref) => states.services.get(ref),
+    serviceState: (ref) => states.services.get(ref) ?? (Object.hasOwn(now.services, ref) ? ENABLED : undefined),
     middleware: (ref) => builtMiddlewares.get(ref)?.middleware,
     middlewareState: (ref) => states.middlewares.get(ref),
     leftOut: (kind, ref) => input.origins?.has(`http.${kind}.${ref}`) === true && !(ref in config.http[kind]),

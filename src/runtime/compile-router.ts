@@ -82,6 +82,12 @@ const NO_ROUTES: readonly RouteUse[] = Object.freeze([]);
 /** The errors of a router without any (one shared frozen list rather than one per router). */
 const NO_ERRORS: readonly string[] = Object.freeze([]);
 
+/**
+ * The state of an object that has none of its own: enabled, no errors. Most services are so, and
+ * the compiler keeps no state object for them (see Built.states in compile.ts).
+ */
+export const ENABLED: ObjectState = Object.freeze({ status: 'enabled', errors: NO_ERRORS });
+
 /** Traefik's internal services that come with later issues (API, dashboard, metrics). */
 export const UNSUPPORTED_INTERNAL_SERVICES: ReadonlySet<string> = new Set(['prometheus@internal', 'acme-http@internal']);
 

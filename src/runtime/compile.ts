@@ -32,7 +32,7 @@ import { createMirroring } from '../services/mirroring/mirroring.js';
 import { createWeighted } from '../services/weighted/weighted.js';
 import { TlsRouterCollector, type TlsRouterUse } from '../tls/router-tls.js';
 import { sameData } from '../config/dynamic/same-data.js';
-import { compileRouter, observedChain, reusable, type BuiltRouter, type RouteUse, type RouterScope } from './compile-router.js';
+import { compileRouter, ENABLED, observedChain, reusable, type BuiltRouter, type RouteUse, type RouterScope } from './compile-router.js';
 import { incrementalSteps } from './compile-incremental.js';
 import { lazyView, withView } from './lazy-view.js';
 import type { Instrumentation } from '../observability/observer.js';
@@ -96,8 +96,15 @@ interface Built {
    * other deps (instrumentation) or another tls section reuses no router of this graph.
    */
   readonly context: { readonly staticConfig: StaticConfig; readonly deps: CompileDeps; readonly config: DynamicConfig };
-  /** Each service's and middleware's state (status, errors, users other than routers). */
+  /**
+   * Each middleware's state (status, errors, users other than routers), and that of the services
+   * whose state is not ENABLED (compile-router.ts): those with errors, a warning, or users other
+   * than routers. Most services have none, so most services cost one map entry (`services`), not
+   * two and a state object. A configured service that was not built always has a state here.
+   */
   readonly states: { readonly services: ReadonlyMap<string, Mutable<ServiceConfig>>; readonly middlewares: ReadonlyMap<string, Mutable<MiddlewareConfig>> };
+  /** How many services the configuration declared (states.services holds only some of them). */
+  readonly serviceCount: number;
   /** How many routers are enabled. */
   readonly enabled: number;
   /** Routers compiled with errors: compiled again at each reload (their messages read other objects). */
@@ -308,6 +315,7 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
   // first; a reference loop is an error of every service on it, and a missing or disabled child
   // disables the parent with the reason.
   const defaultTransport = staticTransport(staticConfig);
+  // States of the services that need one (see Built.states); the others are ENABLED.
   const services = new Map<string, Mutable<ServiceConfig>>();
   const builtServices = new Map<string, BuiltServiceEntry>();
   const before = input.previous?.built;
@@ -315,11 +323,17 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
   // Object.keys, not Object.entries, and index loops here and below: no pair array nor iterator
   // result per object (100,000 of them).
   const serviceNames = Object.keys(serviceConfigs);
-  for (let i = 0; i < serviceNames.length; i++) {
-    const name = serviceNames[i] as string;
-    services.set(name, { status: 'enabled', errors: NONE, usedBy: NONE, config: serviceConfigs[name] as ServiceConfig });
-    if (++work % (4 * STEP_OBJECTS) === 0) yield;
-  }
+  /** The configuration of service `name`; undefined when there is none by that name. */
+  const serviceConfig = (name: string): ServiceConfig | undefined => (Object.hasOwn(serviceConfigs, name) ? serviceConfigs[name] : undefined);
+  /** The state of service `name` (configured as `svc`) to change, made on its first change. */
+  const stateOf = (name: string, svc: ServiceConfig): Mutable<ServiceConfig> => {
+    let state = services.get(name);
+    if (state === undefined) {
+      state = { status: 'enabled', errors: NONE, usedBy: NONE, config: svc };
+      services.set(name, state);
+    }
+    return state;
+  };
 
   const instrument = deps.instrument;
 
@@ -331,24 +345,26 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
   const buildService = (name: string): BuiltService => {
     const done = builtServices.get(name)?.service ?? internalServices.get(name);
     if (done !== undefined) return done;
-    const state = services.get(name);
-    if (state === undefined) {
+    const svc = serviceConfig(name);
+    if (svc === undefined) {
       const why = leftOut('services', name) ? `service "${name}" is invalid (see its own error)` : `service "${name}" does not exist`;
       throw new ServiceBuildError('TPK_CFG_MISSING_SERVICE', why);
     }
-    if (state.status === 'disabled') throw new ServiceBuildError('TPK_CFG_MISSING_SERVICE', `service "${name}" is disabled: ${state.errors.join('; ')}`);
+    const known = services.get(name);
+    if (known?.status === 'disabled') throw new ServiceBuildError('TPK_CFG_MISSING_SERVICE', `service "${name}" is disabled: ${known.errors.join('; ')}`);
     if (buildingServices.includes(name)) {
       const cycle = buildingServices.slice(buildingServices.indexOf(name));
       throw new ServiceBuildError('TPK_CFG_SERVICE_LOOP', `reference loop: ${[...cycle, name].join(' -> ')}`, cycle);
     }
     buildingServices.push(name);
     try {
-      const entry = makeService(name, state);
+      const entry = makeService(name, svc);
       builtServices.set(name, entry);
       return entry.service;
     } catch (err) {
       // A loop fails every service on it once each (the inner ones see the outer ones' error).
       const msg = err instanceof Error ? err.message : String(err);
+      const state = stateOf(name, svc);
       if (!state.errors.includes(msg)) {
         state.status = 'disabled';
         addError(state, msg);
@@ -360,8 +376,7 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
     }
   };
 
-  const makeService = (name: string, state: Mutable<ServiceConfig>): BuiltServiceEntry => {
-    const svc = state.config;
+  const makeService = (name: string, svc: ServiceConfig): BuiltServiceEntry => {
     const kept = before?.services.get(name);
     if (svc.kind === 'loadBalancer') {
       const tName = svc.loadBalancer.serversTransport ?? 'default@internal';
@@ -380,7 +395,8 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
     const provider = providerOf(name);
     const refs = childRefs(svc).map((ref) => (ref.includes('@') || provider === '' ? ref : `${ref}@${provider}`));
     const targets = refs.map((ref) => {
-      const child = services.get(ref);
+      const childConfig = serviceConfig(ref);
+      const child = childConfig === undefined ? undefined : stateOf(ref, childConfig);
       if (child !== undefined && !child.usedBy.includes(name)) addUser(child, name);
       try {
         return buildService(ref);
@@ -393,6 +409,7 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
     if (svc.kind === 'failover' && !svc.failover.healthCheck && targets[0]?.health === undefined) {
       // Traefik refuses this; Turnpike serves it (the main service always answers) and says so.
       const message = `the main service "${refs[0] ?? ''}" reports no health (no healthCheck), so the fallback is never used`;
+      const state = stateOf(name, svc);
       state.status = 'warning';
       addError(state, message);
       const origin = input.origins?.get(`http.services.${name}`);
@@ -422,9 +439,8 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
 
   for (let i = 0; i < serviceNames.length; i++) {
     const name = serviceNames[i] as string;
-    const state = services.get(name) as Mutable<ServiceConfig>;
     // The common case first: an unchanged load balancer on the default transport keeps its build.
-    const svc = state.config;
+    const svc = serviceConfigs[name] as ServiceConfig;
     const kept = before?.services.get(name);
     if (kept !== undefined && kept.config === svc && svc.kind === 'loadBalancer' && svc.loadBalancer.serversTransport === undefined && kept.transport === defaultTransport) {
       builtServices.set(name, kept);
@@ -488,8 +504,8 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
         service(ref) {
           const q = qualify(ref);
           const target = lookupService(q);
-          const svcState = services.get(q);
-          if (svcState) addUser(svcState, name);
+          const svc = serviceConfig(q);
+          if (svc !== undefined) addUser(stateOf(q, svc), name);
           uses.push({ kind: 'service', ref: q, target });
           return target;
         },
@@ -547,7 +563,7 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
     instrument,
     tlsRouters,
     serviceHandler: (ref) => builtServices.get(ref)?.handler ?? internalServices.get(ref)?.handler,
-    serviceState: (ref) => services.get(ref),
+    serviceState: (ref) => services.get(ref) ?? (serviceConfig(ref) !== undefined ? ENABLED : undefined),
     middleware: (ref) => middlewareBuilt.get(ref),
     middlewareState: (ref) => middlewares.get(ref),
     leftOut,
@@ -666,6 +682,7 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
         routers: builtRouters,
         context: { staticConfig, deps, config },
         states: { services, middlewares },
+        serviceCount: serviceNames.length,
         enabled,
         broken,
       },

@@ -5,9 +5,12 @@
  */
 import type { DynamicConfig, MiddlewareConfig, ServiceConfig } from '../config/dynamic/types.js';
 import type { BuiltService } from '../services/service.js';
-import { effectivePriority, type BuiltRouter } from './compile-router.js';
+import { effectivePriority, ENABLED, type BuiltRouter, type ObjectState } from './compile-router.js';
 import type { BuiltServiceEntry, Mutable } from './compile.js';
 import { providerOf, type MiddlewareView, type RouterView, type RuntimeView, type ServiceView } from './view.js';
+
+/** The users other than routers of a service without a state. */
+const NO_USERS: readonly string[] = Object.freeze([]);
 
 /**
  * A graph's view, made by the function returned on its first call and kept. Routers are listed in configuration order; a service's or middleware's `usedBy` lists the
@@ -40,8 +43,13 @@ export function lazyView(
       if (byRouters === undefined) return own.length === 0 ? [] : own.slice();
       return own.length === 0 ? byRouters : [...own, ...byRouters];
     };
+    // Every configured service, in configuration order; `services` holds the states of only some.
     const serviceViews: Record<string, ServiceView> = {};
-    for (const [name, st] of services) serviceViews[name] = serviceView(name, st, usedBy(st.usedBy, name), builtServices.get(name)?.service.health);
+    const serviceConfigs = config.http.services;
+    for (const name of Object.keys(serviceConfigs)) {
+      const st = services.get(name);
+      serviceViews[name] = serviceView(name, serviceConfigs[name] as ServiceConfig, st ?? ENABLED, usedBy(st?.usedBy ?? NO_USERS, name), builtServices.get(name)?.service.health);
+    }
     const middlewareViews: Record<string, MiddlewareView> = {};
     for (const [name, st] of middlewares) {
       middlewareViews[name] = { name, provider: providerOf(name), config: st.config, status: st.status, errors: st.errors, usedBy: usedBy(st.usedBy, `\0${name}`) };
@@ -75,8 +83,8 @@ export function routerView(name: string, r: BuiltRouter): RouterView {
 }
 
 /** A service's view; `serverStatus` reads the built service's health live when it has one. */
-function serviceView(name: string, s: Mutable<ServiceConfig>, usedBy: readonly string[], health: BuiltService['health']): ServiceView {
-  const base = { name, provider: providerOf(name), config: s.config, status: s.status, errors: s.errors, usedBy };
+function serviceView(name: string, config: ServiceConfig, s: ObjectState, usedBy: readonly string[], health: BuiltService['health']): ServiceView {
+  const base = { name, provider: providerOf(name), config, status: s.status, errors: s.errors, usedBy };
   if (health === undefined) return base;
   return Object.defineProperty(base, 'serverStatus', { enumerable: true, get: () => health.serverStatus });
 }

@@ -66,8 +66,8 @@ function testDeps(): { deps: CompileDeps; healths: Map<string, ParentHealth>; di
   return { deps, healths, disposed, status };
 }
 
-function lb(url = 'http://127.0.0.1:1'): ServiceConfig {
-  return { kind: 'loadBalancer', loadBalancer: { servers: [{ url, weight: 1, preservePath: false }], passHostHeader: true, serversTransport: undefined, flushInterval: 100, sticky: undefined, healthCheck: undefined, passiveHealthCheck: undefined } };
+function lb(url = 'http://127.0.0.1:1', serversTransport?: string): ServiceConfig {
+  return { kind: 'loadBalancer', loadBalancer: { servers: [{ url, weight: 1, preservePath: false }], passHostHeader: true, serversTransport, flushInterval: 100, sticky: undefined, healthCheck: undefined, passiveHealthCheck: undefined } };
 }
 function weighted(refs: [string, number][], healthCheck = false): ServiceConfig {
   return { kind: 'weighted', weighted: { services: refs.map(([name, weight]) => ({ name, weight })), sticky: undefined, healthCheck } };
@@ -201,6 +201,41 @@ void describe('compile: services', () => {
     assert.deepEqual([...(graph.view.services['a@file']?.serverStatus ?? [])], [['http://10.0.0.1', 'UP']]);
     status.set('http://10.0.0.1', 'DOWN');
     assert.deepEqual([...(graph.view.services['a@file']?.serverStatus ?? [])], [['http://10.0.0.1', 'DOWN']]);
+  });
+
+  void it('keeps a state only for services that need one, and shows every service as before', () => {
+    // top and d are used only by routers, c by nothing: ENABLED, no state object of their own.
+    const config: DynamicConfig = {
+      http: {
+        routers: { 'r@file': router('top@file'), 'r2@file': router('d@file') },
+        services: {
+          'top@file': weighted([['a@file', 1], ['b@file', 1]]),
+          'a@file': lb(),
+          'b@file': lb(),
+          'c@file': lb(),
+          'd@file': lb(),
+          'e@file': lb('http://127.0.0.1:1', 'nope@file'),
+        },
+        middlewares: {},
+        serversTransports: {},
+      },
+    };
+    const graph = compile({ staticConfig, config }, testDeps().deps);
+    assert.deepEqual([...graph.built.states.services.keys()].sort(), ['a@file', 'b@file', 'e@file']);
+    const views = graph.view.services;
+    assert.deepEqual(Object.keys(views), Object.keys(config.http.services), 'configuration order');
+    const shown = Object.fromEntries(Object.entries(views).map(([name, v]) => [name, [v.name, v.provider, v.status, [...v.errors], [...v.usedBy], v.config === config.http.services[name]]]));
+    assert.deepEqual(shown, {
+      'top@file': ['top@file', 'file', 'enabled', [], ['r@file'], true],
+      'a@file': ['a@file', 'file', 'enabled', [], ['top@file'], true],
+      'b@file': ['b@file', 'file', 'enabled', [], ['top@file'], true],
+      'c@file': ['c@file', 'file', 'enabled', [], [], true],
+      'd@file': ['d@file', 'file', 'enabled', [], ['r2@file'], true],
+      'e@file': ['e@file', 'file', 'disabled', ['serversTransport "nope@file" does not exist'], [], true],
+    });
+    // A router of a disabled service still names its reason (read from the state it has).
+    const broken = compile({ staticConfig, config: { http: { ...config.http, routers: { 'r@file': router('e@file') } } } }, testDeps().deps);
+    assert.deepEqual(broken.view.routers['r@file']?.errors, ['service "e@file" is disabled: serversTransport "nope@file" does not exist']);
   });
 
   void it('warns that a failover whose main service reports no health never uses its fallback', () => {
