@@ -111,20 +111,23 @@ void describe('background queue', () => {
   });
 
   void it('a job that throws is dropped, the others keep their turns, and the error is uncaught', () => {
-    // In a child process: an uncaught exception ends it (as from any callback).
+    // In a child process, which records the uncaught exception instead of ending: whether the
+    // other job still runs in the failing one's turn depends on the slice's clock (a busy machine
+    // may end the turn first), so what is checked is that it runs to its end and the failing job
+    // never runs again.
     const module = fileURLToPath(new URL('../../../src/scheduling/background.js', import.meta.url));
     const script = `
       import { schedule } from ${JSON.stringify(module)};
+      let failed = 0;
       let other = 0;
-      schedule({ run() { throw new Error('job failed'); } });
-      schedule({ run() { other++; if (other === 3) console.log('other finished'); return other === 3; } });
-      process.on('exit', () => console.log('other ran ' + other));
+      process.on('uncaughtException', (err) => console.log('uncaught ' + err.message));
+      schedule({ run() { failed++; throw new Error('job failed'); } });
+      schedule({ run() { other++; return other === 3; } });
+      process.on('exit', () => console.log('failing ran ' + failed + ', other ran ' + other));
     `;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
-    assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /job failed/);
-    // The other job had its turn in the same turn the failing one was dropped in (before the
-    // exception, rethrown on the next tick, ended the process).
-    assert.match(r.stdout, /other ran [1-3]/);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /uncaught job failed/);
+    assert.match(r.stdout, /failing ran 1, other ran 3/);
   });
 });
