@@ -23,7 +23,7 @@ import { sameData } from '../config/dynamic/same-data.js';
 import { changedNames } from '../providers/record-changes.js';
 import { LayeredMap } from '../collections/layered-map.js';
 import { withView } from './lazy-view.js';
-import { compileRouter, ENABLED, type BuiltRouter, type RouteUse, type RouterScope } from './compile-router.js';
+import { compileRouter, ENABLED, routeAt, routeCount, type BuiltRouter, type RouteUse, type RouterScope } from './compile-router.js';
 import type { CompileDeps, CompiledGraph, CompileInput, EntryPointTables, Mutable } from './compile.js';
 
 /** Entries looked at between two checkpoints. */
@@ -199,11 +199,11 @@ export function* incrementalSteps(input: CompileInput, deps: CompileDeps, parts:
     const router = now.routers[name] as RouterConfig;
     const built = compileRouter(scope, name, router, old);
     if (old !== undefined) {
-      for (const r of old.routes) gone.push(r);
+      for (let k = 0, n = routeCount(old.routes); k < n; k++) gone.push(routeAt(old.routes, k));
       if (old.status === 'enabled') enabled--;
       if (old.status !== built.status || (old.config !== router && !sameData(old.config, router))) changed.push(name);
     } else added.push(name);
-    for (const r of built.routes) fresh.push(r);
+    for (let k = 0, n = routeCount(built.routes); k < n; k++) fresh.push(routeAt(built.routes, k));
     if (built.status === 'enabled') enabled++;
     if (built.uses === undefined) broken.push(name);
     set.set(name, built);
@@ -212,7 +212,7 @@ export function* incrementalSteps(input: CompileInput, deps: CompileDeps, parts:
   for (const name of diff.removed) {
     const old = current(name);
     if (old === undefined) continue;
-    for (const r of old.routes) gone.push(r);
+    for (let k = 0, n = routeCount(old.routes); k < n; k++) gone.push(routeAt(old.routes, k));
     if (old.status === 'enabled') enabled--;
     set.delete(name);
     removedNames.add(name);

@@ -30,18 +30,35 @@ export interface RouteUse extends RouteEntry<Handler> {
 export interface BuiltRouter {
   readonly config: RouterConfig;
   readonly rule: CompiledRule | undefined;
+  /** The service handler it resolved (undefined when its service is missing or disabled). */
+  readonly handler: Handler | undefined;
   /**
-   * For a router without errors: the service handler, then each middleware of its own chain and of
-   * its entry points' chains, as resolved (unwrapped), in resolution order. Undefined: not reusable.
+   * For a router without errors: each middleware of its own chain and of its entry points' chains,
+   * as resolved (unwrapped), in resolution order; NO_USES (shared) when there are none. Undefined:
+   * not reusable. (The service handler is kept on its own: most routers use nothing else, and a
+   * one-element list is 56 bytes.)
    */
   readonly uses: readonly unknown[] | undefined;
-  /** The route entries it added, and where. */
-  readonly routes: readonly RouteUse[];
+  /**
+   * The route entries it added, and where: the entry itself when there is one (the usual case; a
+   * one-element list would be 56 bytes per router), else a list (NO_ROUTES when none). See routeCount/routeAt.
+   */
+  readonly routes: RouteUse | readonly RouteUse[];
   /** Entry points the router is attached to (those it names that exist). */
   readonly using: readonly string[];
   readonly status: ObjectStatus;
   /** NO_ERRORS (one shared frozen list) when it has none. */
   readonly errors: readonly string[];
+}
+
+/** How many route entries `routes` (BuiltRouter.routes) holds. */
+export function routeCount(routes: BuiltRouter['routes']): number {
+  return Array.isArray(routes) ? routes.length : 1;
+}
+
+/** Route entry `k` of `routes` (BuiltRouter.routes), for k below routeCount(routes). */
+export function routeAt(routes: BuiltRouter['routes'], k: number): RouteUse {
+  return (Array.isArray(routes) ? routes[k] : routes) as RouteUse;
 }
 
 /** The priority a router's entries carry: its own, or the rule length when the configuration left it 0. */
@@ -79,6 +96,8 @@ const NO_REFS: readonly string[] = Object.freeze([]);
 const NO_MIDDLEWARES: Middleware[] = Object.freeze([]) as unknown as Middleware[];
 /** The route entries of a router that has none (disabled, or on no entry point). */
 const NO_ROUTES: readonly RouteUse[] = Object.freeze([]);
+/** What a router without middlewares uses besides its service (one shared frozen list). */
+const NO_USES: readonly unknown[] = Object.freeze([]);
 /** The errors of a router without any (one shared frozen list rather than one per router). */
 const NO_ERRORS: readonly string[] = Object.freeze([]);
 
@@ -94,8 +113,8 @@ export const UNSUPPORTED_INTERNAL_SERVICES: ReadonlySet<string> = new Set(['prom
 /** True when `prev` can stand for `router` now: same object, and its references resolve as they did. */
 export function reusable(scope: RouterScope, prev: BuiltRouter, router: RouterConfig): boolean {
   const uses = prev.uses;
-  if (uses === undefined || prev.config !== router || uses[0] !== scope.serviceHandler(router.service)) return false;
-  let k = 1;
+  if (uses === undefined || prev.config !== router || prev.handler !== scope.serviceHandler(router.service)) return false;
+  let k = 0;
   // Index loops: no iterator per list (this runs for every router of an incremental compile).
   const own = router.middlewares;
   for (let i = 0; i < own.length; i++) if (scope.middleware(own[i] as string) !== uses[k++]) return false;
@@ -165,14 +184,15 @@ export function compileRouter(scope: RouterScope, name: string, router: RouterCo
   }
 
   // Entry-point middlewares run first, then the router's own (names resolved per entry point below).
-  const uses: unknown[] = [svcHandler];
+  // A list only once there is something in it.
+  let uses: unknown[] | undefined;
   const routerChain: Middleware[] = router.middlewares.length === 0 ? NO_MIDDLEWARES : [];
   for (let i = 0; i < router.middlewares.length; i++) {
     const ref = router.middlewares[i] as string;
     const m = scope.middleware(ref);
     if (m === undefined) errors = fail(scope, name, errors, 'TPK_CFG_MISSING_MIDDLEWARE', middlewareProblem(scope, ref));
     else {
-      uses.push(m);
+      (uses ??= []).push(m);
       routerChain.push(instrument?.middleware ? observedMiddleware(m, ref, name, instrument) : m);
     }
   }
@@ -198,7 +218,7 @@ export function compileRouter(scope: RouterScope, name: string, router: RouterCo
           errors = fail(scope, name, errors, 'TPK_CFG_MISSING_MIDDLEWARE', `entryPoint "${epName}": ${middlewareProblem(scope, ref)}`);
           epOk = false;
         } else {
-          uses.push(m);
+          (uses ??= []).push(m);
           chain.push(instrument?.middleware ? observedMiddleware(m, ref, name, instrument) : m);
         }
       }
@@ -218,8 +238,9 @@ export function compileRouter(scope: RouterScope, name: string, router: RouterCo
   return {
     config: router,
     rule,
-    uses: errors !== undefined ? undefined : uses,
-    routes: routes === undefined ? NO_ROUTES : routes.length > 1 ? routes.slice() : routes,
+    handler: svcHandler,
+    uses: errors !== undefined ? undefined : (uses ?? NO_USES),
+    routes: routes === undefined ? NO_ROUTES : routes.length > 1 ? routes.slice() : (routes[0] as RouteUse),
     using,
     status: disabled ? 'disabled' : 'enabled',
     errors: errors ?? NO_ERRORS,

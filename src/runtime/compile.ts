@@ -32,7 +32,7 @@ import { createMirroring } from '../services/mirroring/mirroring.js';
 import { createWeighted } from '../services/weighted/weighted.js';
 import { TlsRouterCollector, type TlsRouterUse } from '../tls/router-tls.js';
 import { sameData } from '../config/dynamic/same-data.js';
-import { compileRouter, ENABLED, observedChain, reusable, type BuiltRouter, type RouteUse, type RouterScope } from './compile-router.js';
+import { compileRouter, ENABLED, observedChain, reusable, routeAt, routeCount, type BuiltRouter, type RouteUse, type RouterScope } from './compile-router.js';
 import { incrementalSteps } from './compile-incremental.js';
 import { lazyView, withView } from './lazy-view.js';
 import type { Instrumentation } from '../observability/observer.js';
@@ -591,8 +591,8 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
     if (built.uses === undefined) broken.push(name);
     builtRouters.set(name, built);
     if (built.status === 'enabled') enabled++;
-    for (let k = 0; k < built.routes.length; k++) {
-      const r = built.routes[k] as RouteUse;
+    for (let k = 0, n = routeCount(built.routes); k < n; k++) {
+      const r = routeAt(built.routes, k);
       const t = tables.get(r.entryPoint);
       (r.tls ? t?.tls : t?.plain)?.push(r);
     }
