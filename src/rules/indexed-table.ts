@@ -36,34 +36,44 @@ class Slot<T> {
 /** Distance between the numbers of consecutive entries in a table filed from scratch. */
 const GAP = 1024;
 
-type Lists<T> = Map<string, Slot<T>[]>;
+/**
+ * The slots filed under one key, in match order: a lone slot, or a list of two or more. Most keys
+ * have one rule (every host of a table of unique hosts), and a one-element array would cost 56
+ * bytes per key on top of the slot. Never changed once published; reading one is a type check.
+ */
+type Candidates<T> = Slot<T> | readonly Slot<T>[];
+
+/** Candidates as a table filed from scratch fills them in place, before it is published. */
+type Filling<T> = Slot<T> | Slot<T>[];
+
+type Lists<T> = Map<string, Filling<T>>;
 
 /** Lists by key, as a table reads them: a reload derives the next version without copying it. */
-type ListMap<T> = LayeredMap<string, Slot<T>[]>;
+type ListMap<T> = LayeredMap<string, Candidates<T>>;
 
 const wrap = <T>(map: Lists<T>): ListMap<T> => LayeredMap.of(map);
 
 /** The changes one update makes to a ListMap (a list, or null for a key emptied), then the ListMap they give. */
 class ListMapEdit<T> {
   readonly #from: ListMap<T>;
-  readonly #changes = new Map<string, Slot<T>[] | null>();
+  readonly #changes = new Map<string, Candidates<T> | null>();
 
   constructor(from: ListMap<T>) {
     this.#from = from;
   }
 
-  get(key: string): Slot<T>[] | undefined {
+  get(key: string): Candidates<T> | undefined {
     const list = this.#changes.get(key);
     if (list !== undefined) return list ?? undefined;
     return this.#from.get(key);
   }
 
-  set(key: string, list: Slot<T>[] | null): void {
+  set(key: string, list: Candidates<T> | null): void {
     this.#changes.set(key, list);
   }
 
   done(): Generator<void, ListMap<T>, void> {
-    const set = new Map<string, Slot<T>[]>();
+    const set = new Map<string, Candidates<T>>();
     const removed: string[] = [];
     for (const [key, list] of this.#changes) {
       if (list === null) removed.push(key);
@@ -80,7 +90,7 @@ interface TableIndex<T> {
   /** Header lists by header name (lower case), then by value. */
   readonly headers: ReadonlyMap<string, ListMap<T>>;
   readonly pathExact: ListMap<T>;
-  readonly prefixRoot: PrefixNode<Slot<T>>;
+  readonly prefixRoot: PrefixNode<Candidates<T>>;
   readonly rest: readonly Slot<T>[];
 }
 
@@ -90,7 +100,7 @@ interface Filing<T> {
   readonly hostSuffix: Lists<T>;
   readonly headers: Map<string, Lists<T>>;
   readonly pathExact: Lists<T>;
-  readonly prefixRoot: PrefixNode<Slot<T>>;
+  readonly prefixRoot: PrefixNode<Filling<T>>;
   readonly rest: Slot<T>[];
 }
 
@@ -104,10 +114,22 @@ function filed<T>(f: Filing<T>): TableIndex<T> {
   return { hostExact: wrap(f.hostExact), hostSuffix: wrap(f.hostSuffix), headers, pathExact: wrap(f.pathExact), prefixRoot: f.prefixRoot, rest: f.rest };
 }
 
+/**
+ * `list` with `slot` after its slots (slots come in match order; a slot filed twice under one key,
+ * as `Host(a) || Host(a)` does, is kept once). A list of two or more is grown in place: it is not
+ * published until the table is filed.
+ */
+function filedWith<T>(list: Filling<T> | null | undefined, slot: Slot<T>): Filling<T> {
+  if (list === null || list === undefined) return slot;
+  if (list instanceof Slot) return list === slot ? list : [list, slot];
+  if (list[list.length - 1] !== slot) list.push(slot);
+  return list;
+}
+
 function append<T>(map: Lists<T>, key: string, slot: Slot<T>): void {
   const list = map.get(key);
-  if (list === undefined) map.set(key, [slot]);
-  else if (list[list.length - 1] !== slot) list.push(slot);
+  const next = filedWith(list, slot);
+  if (next !== list) map.set(key, next);
 }
 
 /** Files `slot` (slots must come in match order) under each of its rule's keys; in place. */
@@ -129,7 +151,7 @@ function fileSlot<T>(index: Filing<T>, slot: Slot<T>): void {
         append(index.pathExact, key.value, slot);
         break;
       case 'pathPrefix':
-        insertPrefix(index.prefixRoot, key.value, slot);
+        insertPrefix(index.prefixRoot, key.value, slot, filedWith);
         break;
       case 'header': {
         let values = index.headers.get(key.name);
@@ -144,9 +166,10 @@ function fileSlot<T>(index: Filing<T>, slot: Slot<T>): void {
   }
 }
 
-/** `list` with `slot` in its place by order (once), as a new list. */
-function withSlot<T>(list: readonly Slot<T>[] | null | undefined, slot: Slot<T>): Slot<T>[] {
-  if (list === null || list === undefined) return [slot];
+/** `list` with `slot` in its place by order (once), as new candidates (`list` is left as it was). */
+function withSlot<T>(list: Candidates<T> | null | undefined, slot: Slot<T>): Candidates<T> {
+  if (list === null || list === undefined) return slot;
+  if (list instanceof Slot) return list === slot ? list : list.order < slot.order ? [list, slot] : [slot, list];
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
@@ -159,11 +182,12 @@ function withSlot<T>(list: readonly Slot<T>[] | null | undefined, slot: Slot<T>)
   return out;
 }
 
-/** `list` without `slot`, as a new list; null when nothing is left. */
-function withoutSlot<T>(list: readonly Slot<T>[] | null | undefined, slot: Slot<T>): Slot<T>[] | null {
+/** `list` without `slot`, as new candidates (a lone slot when one is left); null when nothing is left. */
+function withoutSlot<T>(list: Candidates<T> | null | undefined, slot: Slot<T>): Candidates<T> | null {
   if (list === null || list === undefined) return null;
+  if (list instanceof Slot) return list === slot ? null : list;
   const out = list.filter((s) => s !== slot);
-  return out.length === 0 ? null : out;
+  return out.length === 0 ? null : out.length === 1 ? (out[0] as Slot<T>) : out;
 }
 
 /**
@@ -177,7 +201,7 @@ class IndexEdit<T> {
   readonly #hostSuffix: ListMapEdit<T>;
   readonly #pathExact: ListMapEdit<T>;
   readonly #headers = new Map<string, ListMapEdit<T>>();
-  #prefixRoot: PrefixNode<Slot<T>>;
+  #prefixRoot: PrefixNode<Candidates<T>>;
   #rest: readonly Slot<T>[];
 
   constructor(base: TableIndex<T>) {
@@ -191,10 +215,12 @@ class IndexEdit<T> {
 
   /** Adds (`add`) or removes `slot` under each of its rule's keys. */
   apply(slot: Slot<T>, add: boolean): void {
-    const change = (list: readonly Slot<T>[] | null | undefined): Slot<T>[] | null => (add ? withSlot(list, slot) : withoutSlot(list, slot));
+    const change = (list: Candidates<T> | null | undefined): Candidates<T> | null => (add ? withSlot(list, slot) : withoutSlot(list, slot));
     const keys = slot.entry.rule.keys;
     if (keys === null) {
-      this.#rest = change(this.#rest) ?? [];
+      // The rest is one list per table, kept as an array whatever its length.
+      const rest = change(this.#rest);
+      this.#rest = rest === null ? [] : rest instanceof Slot ? [rest] : rest;
       return;
     }
     for (const key of keys) {
@@ -258,7 +284,7 @@ class IndexedTable<T> implements RouteTable<T> {
   private readonly headerNames: string[] = [];
   private readonly headerValues: ListMap<T>[] = [];
   private readonly pathExact: ListMap<T>;
-  private readonly prefixRoot: PrefixNode<Slot<T>>;
+  private readonly prefixRoot: PrefixNode<Candidates<T>>;
   private readonly hasPrefixes: boolean;
   private readonly rest: readonly Slot<T>[];
   /** The first slot in match order (null when empty): once it matches, nothing can come before it. */
@@ -286,8 +312,9 @@ class IndexedTable<T> implements RouteTable<T> {
   }
 
   /** The first slot of `list` before `best` whose rule matches, else `best`. */
-  private scan(list: readonly Slot<T>[], best: Slot<T> | undefined, ctx: MatchContext): Slot<T> | undefined {
+  private scan(list: Candidates<T>, best: Slot<T> | undefined, ctx: MatchContext): Slot<T> | undefined {
     const bound = best === undefined ? Infinity : best.order;
+    if (list instanceof Slot) return list.order < bound && list.test(ctx) ? list : best;
     for (let j = 0; j < list.length; j++) {
       const slot = list[j] as Slot<T>;
       if (slot.order >= bound) break;
@@ -300,7 +327,7 @@ class IndexedTable<T> implements RouteTable<T> {
     const ctx = this.ctx;
     ctx.reset(input);
     let best: Slot<T> | undefined;
-    let list: readonly Slot<T>[] | undefined;
+    let list: Candidates<T> | undefined;
 
     const hostKey = ctx.hostKey;
     list = this.hostExact.get(hostKey);

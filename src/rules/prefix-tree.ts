@@ -5,44 +5,49 @@
  * Built by `insertPrefix` (in place, while a table is filed from scratch), and changed afterwards
  * only by `withPrefixList`, which copies the nodes on the key's path and leaves the tree it was
  * given as it was: a table that is still serving keeps its tree while the next one is built.
+ *
+ * What a node holds for its prefix (`L`) is up to the index: the tree only stores it, so that the
+ * index can keep a lone value without wrapping it in a one-element array.
  */
 
-export class PrefixNode<V> {
+export class PrefixNode<L> {
   /** Edge label leading to this node. */
   label: string;
   /** Children by the first char code of their label. */
-  children: Map<number, PrefixNode<V>> | null = null;
-  /** The values (in match order) of the rules keyed on exactly this prefix. */
-  entries: V[] | null = null;
+  children: Map<number, PrefixNode<L>> | null = null;
+  /** What the index files under exactly this prefix (null: nothing). */
+  entries: L | null = null;
 
   constructor(label: string) {
     this.label = label;
   }
 }
 
-/** Appends `value` under `key` (values must come in match order); in place. */
-export function insertPrefix<V>(root: PrefixNode<V>, key: string, value: V): void {
+/**
+ * Sets the entries under `key` to `add(entries, value)` (null when there are none yet); in place.
+ * `add` takes the value as an argument so that filing a table makes no closure per key.
+ */
+export function insertPrefix<L, V>(root: PrefixNode<L>, key: string, value: V, add: (entries: L | null, value: V) => L): void {
   let node = root;
   let pos = 0;
   for (;;) {
     if (pos === key.length) {
-      const list = (node.entries ??= []);
-      if (list[list.length - 1] !== value) list.push(value);
+      node.entries = add(node.entries, value);
       return;
     }
     const c = key.charCodeAt(pos);
     node.children ??= new Map();
     const child = node.children.get(c);
     if (child === undefined) {
-      const leaf = new PrefixNode<V>(key.slice(pos));
-      leaf.entries = [value];
+      const leaf = new PrefixNode<L>(key.slice(pos));
+      leaf.entries = add(null, value);
       node.children.set(c, leaf);
       return;
     }
     const n = commonLength(child.label, key, pos);
     if (n < child.label.length) {
       // Split the edge: node -> mid (label[0..n]) -> child (label[n..]).
-      const mid = new PrefixNode<V>(child.label.slice(0, n));
+      const mid = new PrefixNode<L>(child.label.slice(0, n));
       child.label = child.label.slice(n);
       mid.children = new Map([[child.label.charCodeAt(0), child]]);
       node.children.set(c, mid);
@@ -61,20 +66,20 @@ function commonLength(label: string, key: string, pos: number): number {
   return n;
 }
 
-function copyOf<V>(node: PrefixNode<V>, label = node.label): PrefixNode<V> {
-  const copy = new PrefixNode<V>(label);
+function copyOf<L>(node: PrefixNode<L>, label = node.label): PrefixNode<L> {
+  const copy = new PrefixNode<L>(label);
   copy.children = node.children === null ? null : new Map(node.children);
   copy.entries = node.entries;
   return copy;
 }
 
 /**
- * A tree equal to `root` except that the list under `key` is `edit(list)` (null for none): the
- * nodes from the root to `key` are copies, every other node is shared, and `root` is unchanged.
- * A list emptied leaves its node in place with no entries (the walk skips it); the next table
- * filed from scratch drops such nodes.
+ * A tree equal to `root` except that the entries under `key` are `edit(entries)` (null for none):
+ * the nodes from the root to `key` are copies, every other node is shared, and `root` is
+ * unchanged. Entries emptied leave their node in place with none (the walk skips it); the next
+ * table filed from scratch drops such nodes.
  */
-export function withPrefixList<V>(root: PrefixNode<V>, key: string, edit: (list: readonly V[] | null) => V[] | null): PrefixNode<V> {
+export function withPrefixList<L>(root: PrefixNode<L>, key: string, edit: (entries: L | null) => L | null): PrefixNode<L> {
   const top = copyOf(root);
   let node = top;
   let pos = 0;
@@ -84,17 +89,17 @@ export function withPrefixList<V>(root: PrefixNode<V>, key: string, edit: (list:
       return top;
     }
     const c = key.charCodeAt(pos);
-    const children = (node.children ??= new Map<number, PrefixNode<V>>());
+    const children = (node.children ??= new Map<number, PrefixNode<L>>());
     const child = children.get(c);
     if (child === undefined) {
-      const leaf = new PrefixNode<V>(key.slice(pos));
+      const leaf = new PrefixNode<L>(key.slice(pos));
       leaf.entries = edit(null);
       children.set(c, leaf);
       return top;
     }
     const n = commonLength(child.label, key, pos);
     if (n < child.label.length) {
-      const mid = new PrefixNode<V>(child.label.slice(0, n));
+      const mid = new PrefixNode<L>(child.label.slice(0, n));
       const rest = copyOf(child, child.label.slice(n));
       mid.children = new Map([[rest.label.charCodeAt(0), rest]]);
       children.set(c, mid);

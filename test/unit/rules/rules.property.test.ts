@@ -17,6 +17,7 @@ import {
   RuleError,
   updatedTableSteps,
   type RouteEntry,
+  type RouteTable,
 } from '../../../src/rules/index.js';
 import { makeRequest, type RequestSpec } from '../../suites/match-request.js';
 
@@ -339,4 +340,100 @@ void describe('a long run of one-router reloads', () => {
       'the first table still answers as it did',
     );
   });
+});
+
+void describe('one key through every shape: none, a lone slot, a list (added to and removed from one at a time)', () => {
+  // A key holding one rule keeps its slot without an array; from two rules on, a list. Each step
+  // below changes one entry (an update that edits the index, not a table filed again: eight kept
+  // fillers keep one change under REFILE_SHARE) and goes through one transition.
+  const KINDS = [
+    { kind: 'host', rule: 'Host(`k.test`)', request: { host: 'k.test' } },
+    { kind: 'hostSuffix', rule: 'Host(`*.k.test`)', request: { host: 'x.k.test' } },
+    { kind: 'header', rule: 'Header(`X-K`, `1`)', request: { headers: ['X-K', '1'] } },
+    { kind: 'path', rule: 'Path(`/k`)', request: { path: '/k' } },
+    { kind: 'pathPrefix', rule: 'PathPrefix(`/k`)', request: { path: '/k/z' } },
+    // Twice under one key: filed once.
+    { kind: 'host, twice', rule: 'Host(`k.test`) || Host(`k.test`)', request: { host: 'k.test' } },
+    { kind: 'rest', rule: 'Method(`GET`)', request: { method: 'GET' } },
+  ];
+  /** The index's structures, as the white-box `shape` reads them. */
+  interface Index {
+    hostExact: ReadonlyMap<string, unknown>;
+    hostSuffix: ReadonlyMap<string, unknown>;
+    headers: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
+    pathExact: ReadonlyMap<string, unknown>;
+    prefixRoot: { children: ReadonlyMap<number, { label: string; entries: unknown }> | null };
+    rest: readonly unknown[];
+  }
+  /** What the table files under the key of a kind: 0 for nothing, 'lone' or the list's length. */
+  const shape = (table: unknown, kind: string): number | 'lone' => {
+    const index = (table as { index: Index }).index;
+    const filed = ((): unknown => {
+      switch (kind) {
+        case 'hostSuffix':
+          return index.hostSuffix.get('k.test');
+        case 'header':
+          return index.headers.get('x-k')?.get('1');
+        case 'path':
+          return index.pathExact.get('/k');
+        case 'pathPrefix': {
+          const node = index.prefixRoot.children?.get('/'.charCodeAt(0));
+          return node?.label === '/k' ? node.entries : undefined;
+        }
+        case 'rest':
+          return index.rest.length === 0 ? undefined : index.rest;
+        default:
+          return index.hostExact.get('k.test');
+      }
+    })();
+    if (filed === undefined || filed === null) return 0;
+    return Array.isArray(filed) ? filed.length : 'lone';
+  };
+
+  /** The slot of the first filler: the same object in every table derived by an update. */
+  const fillerSlot = (table: unknown): unknown => (table as { slots: readonly { entry: { name: string } }[] }).slots.find((x) => x.entry.name === 'z0');
+
+  for (const { kind, rule, request } of KINDS) {
+    void it(kind, () => {
+      // Entry `name` matches requests with ?n=<name>, and all of them (the first in match order wins)
+      // those with ?all; all of them share the key.
+      const entry = (name: string): RouteEntry<number> => ({ name, rule: compileRule(`(${rule}) && (Query(\`n\`, \`${name}\`) || Query(\`all\`))`), priority: 1, value: 0 });
+      const fillers = Array.from({ length: 8 }, (_, i): RouteEntry<number> => ({ name: `z${i}`, rule: compileRule(`Host(\`f${i}.test\`)`), priority: 1, value: 0 }));
+      const queries = ['n=a', 'n=b', 'n=c', 'n=d', 'n=e', 'n=none', 'all'];
+      const answers = (t: RouteTable<number>): (RouteEntry<number> | undefined)[] => queries.map((query) => t.match(makeRequest({ ...request, query })));
+      const rest = kind === 'rest';
+      let entries = [...fillers];
+      let table = createIndexedTable(entries);
+      const history: { table: RouteTable<number>; want: (RouteEntry<number> | undefined)[] }[] = [];
+      const byName = new Map<string, RouteEntry<number>>();
+      // [added, removed, shape after]: the rest is a list whatever its length (the fillers are not in it).
+      const steps: [string | null, string | null, number | 'lone'][] = [
+        ['c', null, rest ? 1 : 'lone'], // none -> lone
+        ['d', null, 2], // lone -> list, the new slot after
+        ['b', null, 3], // the list grows, the new slot first
+        [null, 'c', 2], // the list shrinks
+        [null, 'b', rest ? 1 : 'lone'], // list -> lone
+        ['a', null, 2], // lone -> list, the new slot before
+        [null, 'd', rest ? 1 : 'lone'], // list -> lone
+        ['e', 'a', rest ? 1 : 'lone'], // lone -> another lone, in one update
+        [null, 'e', 0], // lone -> none
+      ];
+      for (const [add, remove, after] of steps) {
+        history.push({ table, want: answers(table) });
+        const added = add === null ? [] : [entry(add)];
+        for (const e of added) byName.set(e.name, e);
+        const removed = remove === null ? [] : [byName.get(remove) as RouteEntry<number>];
+        entries = [...entries.filter((e) => !removed.includes(e)), ...added];
+        table = run(updatedTableSteps(table, removed, added));
+        assert.equal(fillerSlot(table), fillerSlot(history[0]?.table), 'updated in place of the change, not filed again');
+        assert.equal(shape(table, kind), after, `after +${add} -${remove}`);
+        assert.deepEqual(answers(table), answers(createScanTable(entries)), `after +${add} -${remove}`);
+        // Filed from scratch: lone while one rule has the key, a list from two on.
+        const filed = createIndexedTable(entries);
+        assert.equal(shape(filed, kind), after, `filed from scratch after +${add} -${remove}`);
+        assert.deepEqual(answers(filed), answers(createScanTable(entries)));
+      }
+      for (const h of history) assert.deepEqual(answers(h.table), h.want, 'an earlier table answers as it did');
+    });
+  }
 });
