@@ -4,7 +4,7 @@
  * index keys of the whole rule from those of its matchers.
  */
 import { matcherNodes, type RuleNode } from './ast.js';
-import { buildHttpMatcher, type CompiledMatcher, type IndexKey, type Predicate } from './http-matchers.js';
+import { buildHttpMatcher, isKeyList, type CompiledMatcher, type IndexKey, type IndexKeys, type Predicate } from './http-matchers.js';
 import { MatchContext, type MatchInput } from './match-context.js';
 import { parseRule } from './parser.js';
 import { ruleHostValue } from './host.js';
@@ -16,8 +16,8 @@ export interface CompiledRule {
   readonly ast: RuleNode;
   /** Evaluate against a prepared context (route tables call this). */
   readonly test: Predicate;
-  /** Index keys (see IndexKey): null = cannot be indexed, [] = never matches. */
-  readonly keys: readonly IndexKey[] | null;
+  /** Index keys (see IndexKeys): one key alone, a list of any other number ([] = never matches), or null = cannot be indexed. */
+  readonly keys: IndexKeys;
 }
 
 /** Parse and compile an HTTP rule. Throws RuleError. */
@@ -34,7 +34,7 @@ class Compiled implements CompiledRule {
   constructor(
     readonly source: string,
     readonly test: Predicate,
-    readonly keys: readonly IndexKey[] | null,
+    readonly keys: IndexKeys,
   ) {
     Object.freeze(this);
   }
@@ -73,19 +73,24 @@ export function ruleHosts(rule: CompiledRule): string[] {
   return hosts.slice();
 }
 
-const KIND_RANK: Readonly<Record<IndexKey['kind'], number>> = {
-  host: 0,
+/** Rank of the kinds of keys kept as objects; a host key (a string) ranks 0, first. */
+const KIND_RANK: Readonly<Record<Exclude<IndexKey, string>['kind'], number>> = {
   header: 1,
   path: 2,
   hostSuffix: 3,
   pathPrefix: 4,
 };
 
-/** Lower is more selective; [] (never matches) is best, null (no keys) worst. */
-function rank(keys: readonly IndexKey[] | null): number {
+function kindRank(key: IndexKey): number {
+  return typeof key === 'string' ? 0 : KIND_RANK[key.kind];
+}
+
+/** Lower is more selective: the worst kind, then the number of keys; [] (never matches) is best, null (no keys) worst. */
+function rank(keys: IndexKeys): number {
   if (keys === null) return Infinity;
+  if (!isKeyList(keys)) return kindRank(keys) * 1e6 + 1;
   let worst = -1;
-  for (const k of keys) worst = Math.max(worst, KIND_RANK[k.kind]);
+  for (const k of keys) worst = Math.max(worst, kindRank(k));
   return worst * 1e6 + keys.length;
 }
 
@@ -99,15 +104,20 @@ function compileNode(rule: string, node: RuleNode): CompiledMatcher {
     }
     case 'and': {
       const parts = node.operands.map((o) => compileNode(rule, o));
-      let keys: readonly IndexKey[] | null = null;
+      let keys: IndexKeys = null;
       for (const p of parts) if (rank(p.keys) < rank(keys)) keys = p.keys;
       return { test: all(parts.map((p) => p.test)), keys };
     }
     case 'or': {
       const parts = node.operands.map((o) => compileNode(rule, o));
+      // Every key of every part (this list is the only one changed here); one key is kept alone.
       let keys: IndexKey[] | null = [];
-      for (const p of parts) keys = p.keys === null || keys === null ? null : keys.concat(p.keys);
-      return { test: any(parts.map((p) => p.test)), keys };
+      for (const p of parts) {
+        if (p.keys === null || keys === null) keys = null;
+        else if (isKeyList(p.keys)) keys.push(...p.keys);
+        else keys.push(p.keys);
+      }
+      return { test: any(parts.map((p) => p.test)), keys: keys?.length === 1 ? (keys[0] as IndexKey) : keys };
     }
   }
 }

@@ -15,20 +15,37 @@ import { isAscii } from './utf8.js';
 export type Predicate = (ctx: MatchContext) => boolean;
 
 /**
- * A necessary condition the route index can look up: if a rule's keys are [k1, k2], every request
- * the rule matches has k1 or k2. `null` keys = no such condition (scanned); `[]` = never matches.
- * - host: the request's host key (no trailing dots) equals value;
+ * A necessary condition the route index can look up (see IndexKeys):
+ * - a string: a host key; the request's host key (no trailing dots) equals it. A bare string, not
+ *   an object, because a host is the key of most rules and the index files the rule under this
+ *   very string: a compiled rule keeps its host key for the price of a reference;
  * - hostSuffix: the host key ends with '.' + value;
  * - header: header `name` (lower case) has a value equal to value;
  * - path: the routing path equals value; pathPrefix: the routing path starts with value.
  */
 export type IndexKey =
-  | { readonly kind: 'host' | 'hostSuffix' | 'path' | 'pathPrefix'; readonly value: string }
+  | string
+  | { readonly kind: 'hostSuffix' | 'path' | 'pathPrefix'; readonly value: string }
   | { readonly kind: 'header'; readonly name: string; readonly value: string };
+
+/**
+ * The index keys of a matcher or rule: every request it matches has one of them. One key is kept
+ * alone (most rules have one, and a one-element array would cost 56 bytes per rule), any other
+ * number as a list ([] = never matches); null = no such condition (the rule is scanned).
+ */
+export type IndexKeys = IndexKey | readonly IndexKey[] | null;
+
+/** Whether `keys` is a list, else one key (Array.isArray alone does not narrow a readonly array). */
+export function isKeyList(keys: IndexKey | readonly IndexKey[]): keys is readonly IndexKey[] {
+  return Array.isArray(keys);
+}
+
+/** The keys of a matcher that never matches (shared: it is never changed). */
+const NO_KEYS: readonly IndexKey[] = Object.freeze([]);
 
 export interface CompiledMatcher {
   readonly test: Predicate;
-  readonly keys: readonly IndexKey[] | null;
+  readonly keys: IndexKeys;
 }
 
 const never: Predicate = () => false;
@@ -72,7 +89,7 @@ function host(rule: string, node: MatcherNode): CompiledMatcher {
       const dot = k.length - suffix.length - 1;
       return dot > 0 && k.charCodeAt(dot) === 46 && k.endsWith(suffix) && k.lastIndexOf('.', dot - 1) < 0;
     };
-    return { test, keys: [{ kind: 'hostSuffix', value: suffix }] };
+    return { test, keys: { kind: 'hostSuffix', value: suffix } };
   }
   const noDot = withoutTrailingDot(h);
   const endsWithDot = noDot !== h;
@@ -82,7 +99,7 @@ function host(rule: string, node: MatcherNode): CompiledMatcher {
     if (r.length === 0) return false;
     return r === h || (endsWithDot && r === noDot) || (r !== ctx.hostNoDot && ctx.hostNoDot === h);
   };
-  return { test, keys: [{ kind: 'host', value: withoutTrailingDots(h) }] };
+  return { test, keys: withoutTrailingDots(h) };
 }
 
 function hostRegexp(rule: string, node: MatcherNode): CompiledMatcher {
@@ -91,11 +108,11 @@ function hostRegexp(rule: string, node: MatcherNode): CompiledMatcher {
   const { re, suffix } = regexpArg(rule, node, 0);
   const test: Predicate = (ctx) => re.test(ctx.host);
   // A literal the host must end with gives a dot-aligned suffix key: `.example.com` -> example.com.
-  let keys: IndexKey[] | null = null;
+  let keys: IndexKey | null = null;
   if (suffix !== null) {
     const dot = suffix.indexOf('.');
     const value = dot < 0 ? '' : withoutTrailingDots(suffix.slice(dot + 1));
-    if (value !== '') keys = [{ kind: 'hostSuffix', value }];
+    if (value !== '') keys = { kind: 'hostSuffix', value };
   }
   return { test, keys };
 }
@@ -111,7 +128,7 @@ function header(rule: string, node: MatcherNode, regexp: boolean): CompiledMatch
   const value = node.args[1] ?? '';
   const re = regexp ? regexpArg(rule, node, 1).re : null;
   // Go moves Host out of the header map, so Header(`Host`, ...) never matches in Traefik.
-  if (name === 'host') return { test: never, keys: [] };
+  if (name === 'host') return { test: never, keys: NO_KEYS };
   if (re !== null) {
     const test: Predicate = (ctx) => {
       const headers = ctx.input.headers;
@@ -133,7 +150,7 @@ function header(rule: string, node: MatcherNode, regexp: boolean): CompiledMatch
     for (let i = 1; i < all.length; i++) if (all[i] === value) return true;
     return false;
   };
-  return { test, keys: [{ kind: 'header', name, value }] };
+  return { test, keys: { kind: 'header', name, value } };
 }
 
 function query(rule: string, node: MatcherNode, regexp: boolean): CompiledMatcher {
@@ -189,11 +206,11 @@ export function buildHttpMatcher(rule: string, node: MatcherNode): CompiledMatch
       return hostRegexp(rule, node);
     case 'Path': {
       const v = pathValue(rule, node);
-      return { test: (ctx) => ctx.input.routingPath === v, keys: [{ kind: 'path', value: v }] };
+      return { test: (ctx) => ctx.input.routingPath === v, keys: { kind: 'path', value: v } };
     }
     case 'PathPrefix': {
       const v = pathValue(rule, node);
-      return { test: (ctx) => ctx.input.routingPath.startsWith(v), keys: [{ kind: 'pathPrefix', value: v }] };
+      return { test: (ctx) => ctx.input.routingPath.startsWith(v), keys: { kind: 'pathPrefix', value: v } };
     }
     case 'PathRegexp': {
       const { re } = regexpArg(rule, node, 0);

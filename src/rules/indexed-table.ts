@@ -12,7 +12,7 @@
  * A reload derives the next table from the one serving (updatedTableSteps): what it costs is what
  * the change touches, not the size of the table, and the table serving is left as it was.
  */
-import type { Predicate } from './http-matchers.js';
+import { isKeyList, type IndexKey, type Predicate } from './http-matchers.js';
 import { MatchContext, type MatchInput } from './match-context.js';
 import { LayeredMap } from '../collections/layered-map.js';
 import { PrefixNode, insertPrefix, withPrefixList } from './prefix-tree.js';
@@ -135,33 +135,35 @@ function append<T>(map: Lists<T>, key: string, slot: Slot<T>): void {
 /** Files `slot` (slots must come in match order) under each of its rule's keys; in place. */
 function fileSlot<T>(index: Filing<T>, slot: Slot<T>): void {
   const keys = slot.entry.rule.keys;
-  if (keys === null) {
-    index.rest.push(slot);
+  if (keys === null) index.rest.push(slot);
+  else if (!isKeyList(keys)) fileUnder(index, keys, slot);
+  else for (const key of keys) fileUnder(index, key, slot);
+}
+
+/** Files `slot` under one key (a string is a host key). */
+function fileUnder<T>(index: Filing<T>, key: IndexKey, slot: Slot<T>): void {
+  if (typeof key === 'string') {
+    append(index.hostExact, key, slot);
     return;
   }
-  for (const key of keys) {
-    switch (key.kind) {
-      case 'host':
-        append(index.hostExact, key.value, slot);
-        break;
-      case 'hostSuffix':
-        append(index.hostSuffix, key.value, slot);
-        break;
-      case 'path':
-        append(index.pathExact, key.value, slot);
-        break;
-      case 'pathPrefix':
-        insertPrefix(index.prefixRoot, key.value, slot, filedWith);
-        break;
-      case 'header': {
-        let values = index.headers.get(key.name);
-        if (values === undefined) {
-          values = new Map();
-          index.headers.set(key.name, values);
-        }
-        append(values, key.value, slot);
-        break;
+  switch (key.kind) {
+    case 'hostSuffix':
+      append(index.hostSuffix, key.value, slot);
+      break;
+    case 'path':
+      append(index.pathExact, key.value, slot);
+      break;
+    case 'pathPrefix':
+      insertPrefix(index.prefixRoot, key.value, slot, filedWith);
+      break;
+    case 'header': {
+      let values = index.headers.get(key.name);
+      if (values === undefined) {
+        values = new Map();
+        index.headers.set(key.name, values);
       }
+      append(values, key.value, slot);
+      break;
     }
   }
 }
@@ -221,33 +223,39 @@ class IndexEdit<T> {
       // The rest is one list per table, kept as an array whatever its length.
       const rest = change(this.#rest);
       this.#rest = rest === null ? [] : rest instanceof Slot ? [rest] : rest;
+    } else if (!isKeyList(keys)) {
+      this.#change(keys, change);
+    } else {
+      for (const key of keys) this.#change(key, change);
+    }
+  }
+
+  /** Replaces the candidates under `key` by `change(candidates)`. */
+  #change(key: IndexKey, change: (list: Candidates<T> | null | undefined) => Candidates<T> | null): void {
+    if (typeof key === 'string') {
+      this.#hostExact.set(key, change(this.#hostExact.get(key)));
       return;
     }
-    for (const key of keys) {
-      let lists: ListMapEdit<T> | undefined;
-      switch (key.kind) {
-        case 'host':
-          lists = this.#hostExact;
-          break;
-        case 'hostSuffix':
-          lists = this.#hostSuffix;
-          break;
-        case 'path':
-          lists = this.#pathExact;
-          break;
-        case 'pathPrefix':
-          this.#prefixRoot = withPrefixList(this.#prefixRoot, key.value, change);
-          continue;
-        case 'header':
-          lists = this.#headers.get(key.name);
-          if (lists === undefined) {
-            lists = new ListMapEdit(this.#base.headers.get(key.name) ?? wrap(new Map()));
-            this.#headers.set(key.name, lists);
-          }
-          break;
-      }
-      lists.set(key.value, change(lists.get(key.value)));
+    let lists: ListMapEdit<T> | undefined;
+    switch (key.kind) {
+      case 'hostSuffix':
+        lists = this.#hostSuffix;
+        break;
+      case 'path':
+        lists = this.#pathExact;
+        break;
+      case 'pathPrefix':
+        this.#prefixRoot = withPrefixList(this.#prefixRoot, key.value, change);
+        return;
+      case 'header':
+        lists = this.#headers.get(key.name);
+        if (lists === undefined) {
+          lists = new ListMapEdit(this.#base.headers.get(key.name) ?? wrap(new Map()));
+          this.#headers.set(key.name, lists);
+        }
+        break;
     }
+    lists.set(key.value, change(lists.get(key.value)));
   }
 
   *done(): Generator<void, TableIndex<T>, void> {
