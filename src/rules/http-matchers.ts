@@ -17,8 +17,9 @@ export type Predicate = (ctx: MatchContext) => boolean;
 /**
  * A necessary condition the route index can look up (see IndexKeys):
  * - a string: a host key; the request's host key (no trailing dots) equals it. A bare string, not
- *   an object, because a host is the key of most rules and the index files the rule under this
- *   very string: a compiled rule keeps its host key for the price of a reference;
+ *   an object, because a host is the key of most rules and the string is held anyway (by the Host
+ *   matcher's test, and as the key the index files the rule under): a compiled rule keeps its host
+ *   key for the price of a reference;
  * - hostSuffix: the host key ends with '.' + value;
  * - header: header `name` (lower case) has a value equal to value;
  * - path: the routing path equals value; pathPrefix: the routing path starts with value.
