@@ -9,18 +9,20 @@
  * routers, copying the built-router map at every one-router reload was 10,000 sets and a 0.5 MB
  * backing store of garbage per save; a derived LayeredMap costs the overlay.
  */
+import { EntriesMap } from './entries-map.js';
 
 const GONE: unique symbol = Symbol('gone');
 
 /** Entries copied between two yields when a new base is made. */
 const STEP = 4096;
 
-export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
+export class LayeredMap<K, V> extends EntriesMap<K, V> {
   readonly #base: ReadonlyMap<K, V>;
   readonly #over: ReadonlyMap<K, V | typeof GONE> | null;
   readonly size: number;
 
   private constructor(base: ReadonlyMap<K, V>, over: ReadonlyMap<K, V | typeof GONE> | null, size: number) {
+    super();
     this.#base = base;
     this.#over = over;
     this.size = size;
@@ -84,21 +86,5 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
     const over = this.#over;
     for (const entry of this.#base) if (over === null || !over.has(entry[0])) yield entry;
     if (over !== null) for (const [key, value] of over) if (value !== GONE) yield [key, value];
-  }
-
-  *keys(): MapIterator<K> {
-    for (const [key] of this.entries()) yield key;
-  }
-
-  *values(): MapIterator<V> {
-    for (const [, value] of this.entries()) yield value;
-  }
-
-  forEach(fn: (value: V, key: K, map: ReadonlyMap<K, V>) => void, thisArg?: unknown): void {
-    for (const [key, value] of this.entries()) fn.call(thisArg, value, key, this);
-  }
-
-  [Symbol.iterator](): MapIterator<[K, V]> {
-    return this.entries();
   }
 }

@@ -21,6 +21,7 @@ import type {
   TlsStoreConfig,
 } from '../config/dynamic/types.js';
 import type { ProviderMessage } from './provider.js';
+import { EntriesMap } from '../collections/entries-map.js';
 
 export function qualifyName(name: string, provider: string): string {
   return name.includes('@') ? name : `${name}@${provider}`;
@@ -86,13 +87,14 @@ const NAMED_KEY_PREFIXES: readonly string[] = ['http.routers.', 'http.services.'
  * then, and only then, the copy is made once (on first use), so that the later one wins as in a
  * Map built in the provider's order.
  */
-export class QualifiedOrigins implements ReadonlyMap<string, ObjectOrigin> {
+export class QualifiedOrigins extends EntriesMap<string, ObjectOrigin> {
   readonly #source: ReadonlyMap<string, ObjectOrigin>;
   readonly #suffix: string;
   /** The copy, when two keys meet; null once known that none do. */
   #merged: Map<string, ObjectOrigin> | null | undefined;
 
   constructor(source: ReadonlyMap<string, ObjectOrigin>, provider: string) {
+    super();
     this.#source = source;
     this.#suffix = `@${provider}`;
     Object.freeze(this);
@@ -166,22 +168,6 @@ export class QualifiedOrigins implements ReadonlyMap<string, ObjectOrigin> {
       return;
     }
     for (const [key, origin] of this.#source) yield [takesSuffix(key) ? key + this.#suffix : key, origin];
-  }
-
-  *keys(): MapIterator<string> {
-    for (const [key] of this.entries()) yield key;
-  }
-
-  *values(): MapIterator<ObjectOrigin> {
-    for (const [, origin] of this.entries()) yield origin;
-  }
-
-  [Symbol.iterator](): MapIterator<[string, ObjectOrigin]> {
-    return this.entries();
-  }
-
-  forEach(fn: (value: ObjectOrigin, key: string, map: ReadonlyMap<string, ObjectOrigin>) => void, thisArg?: unknown): void {
-    for (const [key, origin] of this.entries()) fn.call(thisArg, origin, key, this);
   }
 }
 

@@ -12,6 +12,7 @@
  */
 import type { ObjectOrigin } from '../../config/dynamic/types.js';
 import type { HttpCollection } from '../../config/dynamic/validate.js';
+import { EntriesMap } from '../../collections/entries-map.js';
 
 /** Collections in the order validation reads them (and origins list them). */
 export const BLOCK_COLLECTIONS: readonly HttpCollection[] = ['routers', 'services', 'middlewares', 'serversTransports'];
@@ -95,7 +96,7 @@ export interface OtherOrigin {
  * collections in order, each in the order of the text, then the others), one origin object made
  * per look-up. Look-ups are for diagnostics, the API and a worker's delta, not the data path.
  */
-export class BlockOrigins implements ReadonlyMap<string, ObjectOrigin> {
+export class BlockOrigins extends EntriesMap<string, ObjectOrigin> {
   readonly size: number;
   readonly #source: string;
   readonly #names: BlockNames;
@@ -103,6 +104,7 @@ export class BlockOrigins implements ReadonlyMap<string, ObjectOrigin> {
   readonly #others: readonly OtherOrigin[];
 
   constructor(source: string, names: BlockNames, lines: Int32Array, others: readonly OtherOrigin[]) {
+    super();
     this.#source = source;
     this.#names = names;
     this.#lines = lines;
@@ -135,21 +137,5 @@ export class BlockOrigins implements ReadonlyMap<string, ObjectOrigin> {
       }
     }
     for (const o of this.#others) yield [o.key, { source: this.#source, line: o.line }];
-  }
-
-  *keys(): MapIterator<string> {
-    for (const [key] of this.entries()) yield key;
-  }
-
-  *values(): MapIterator<ObjectOrigin> {
-    for (const [, origin] of this.entries()) yield origin;
-  }
-
-  [Symbol.iterator](): MapIterator<[string, ObjectOrigin]> {
-    return this.entries();
-  }
-
-  forEach(fn: (value: ObjectOrigin, key: string, map: ReadonlyMap<string, ObjectOrigin>) => void, thisArg?: unknown): void {
-    for (const [key, origin] of this.entries()) fn.call(thisArg, origin, key, this);
   }
 }
