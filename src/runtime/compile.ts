@@ -32,7 +32,7 @@ import { createMirroring } from '../services/mirroring/mirroring.js';
 import { createWeighted } from '../services/weighted/weighted.js';
 import { TlsRouterCollector, type TlsRouterUse } from '../tls/router-tls.js';
 import { sameData } from '../config/dynamic/same-data.js';
-import { compileRouter, ENABLED, observedChain, reusable, routeAt, routeCount, type BuiltRouter, type RouteUse, type RouterScope } from './compile-router.js';
+import { compileRouter, ENABLED, observedChain, reusable, routeAt, routeCount, type BuiltRouter, type RouterScope } from './compile-router.js';
 import { incrementalSteps } from './compile-incremental.js';
 import { lazyView, withView } from './lazy-view.js';
 import type { Instrumentation } from '../observability/observer.js';
