@@ -95,8 +95,11 @@ export async function createMetricsParts(ctx: ObservabilityContext): Promise<Obs
     const graph = dataPath?.runtime.current;
     if (graph === undefined || graph === prunedFor) return;
     prunedFor = graph;
-    const { routers, services } = graph.view;
-    model.prune((name) => Object.hasOwn(routers, name), (name) => Object.hasOwn(services, name));
+    // What the graph built, not its view: reading the view would make a view object for every
+    // router of each new graph (the view is made only when something asks for it).
+    const routers = graph.built.routers;
+    const services = graph.built.context.config.http.services;
+    model.prune((name) => routers.has(name), (name) => Object.hasOwn(services, name));
   };
   const localFamilies = (): MetricFamily[] => {
     if (selection === undefined) return [];
