@@ -274,8 +274,12 @@ describe('rateLimit middleware', () => {
     }
     agent.destroy();
     // Refused only when the token was more than maxDelay away (and at most one interval away).
+    // One interval plus 2 ms: a held request is released by a timer, and Node's timers run on
+    // libuv's millisecond clock, so one can fire up to a millisecond before performance.now()
+    // reaches its token's time; the next request then finds its token a little over an
+    // interval away (seen: 100.07 ms, once in a full run).
     assert.ok(retryIns.length > 0);
-    for (const w of retryIns) assert.ok(w > 50 && w <= 100, `refused with X-Retry-In ${w}ms`);
+    for (const w of retryIns) assert.ok(w > 50 && w <= 102, `refused with X-Retry-In ${w}ms`);
     // Admitted right after a refusal: the token was under 50ms away, so the proxy held the request.
     const held = delays.filter((d) => d >= 25).length;
     assert.ok(held >= 2, `admitted requests were delayed: ${delays.map((d) => d.toFixed(1)).join(', ')} ms`);
