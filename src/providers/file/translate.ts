@@ -34,7 +34,7 @@ import type { DynamicConfig, HttpConfig, ObjectOrigin, TlsConfig } from '../../c
 import { type DynamicValidation, type HttpCollection, type Locate, validateDynamic } from '../../config/dynamic/validate.js';
 import { type TextDiff, TextRope, diffBytes, middleOf } from './file-text.js';
 import { blocksOf, type IncrementalState, originsOf, replaceObjectSteps, tryIncremental, valueEnd, valueText } from './incremental.js';
-import { splitObjectKey } from './block-index.js';
+import { BLOCK_COLLECTIONS, splitObjectKey } from './block-index.js';
 import { type ParsedFile, parseDynamicFile, parseLocator } from './parse.js';
 import { mergeFileTls } from './tls-merge.js';
 
@@ -97,13 +97,10 @@ export type FileObjects = { readonly [K in HttpCollection]: Readonly<Record<stri
 
 /** The object of `objects` keyed `http.routers.<name>` etc., or undefined. */
 function objectAt(objects: FileObjects, key: string): unknown {
-  for (const c of COLLECTIONS) {
-    if (!key.startsWith(c.prefix)) continue;
-    const name = key.slice(c.prefix.length);
-    const record: Readonly<Record<string, unknown>> = objects[c.key];
-    return Object.hasOwn(record, name) ? record[name] : undefined;
-  }
-  return undefined;
+  const split = splitObjectKey(key);
+  if (split === undefined) return undefined;
+  const record: Readonly<Record<string, unknown>> = objects[BLOCK_COLLECTIONS[split.collection] as HttpCollection];
+  return Object.hasOwn(record, split.name) ? record[split.name] : undefined;
 }
 
 function hasObjects(objects: FileObjects, tls: TlsConfig | undefined): boolean {
@@ -249,7 +246,7 @@ export function* translateFilesSteps(
     if (!('error' in file)) {
       const bytes = bytesOf(file);
       const diff = last === undefined || last.bytes !== undefined ? undefined : compare(last.text, bytes);
-      const changed = last === undefined || (last.bytes !== undefined ? !last.bytes.equals(bytes) : diff !== undefined);
+      const changed = last === undefined || !sameContent(last, bytes);
       const spliced = options.splice !== false && last?.incremental !== undefined && diff !== undefined ? yield* splice(last, last.incremental, file.path, bytes, diff) : undefined;
       if (!changed || spliced !== undefined) current.add(file.path);
       if (spliced !== undefined) {
