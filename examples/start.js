@@ -20,7 +20,7 @@ function demo(port, name) {
 }
 
 const servers = await Promise.all([demo(28081, 'whoami-1'), demo(28082, 'whoami-2'), demo(28083, 'hello')]);
-const child = spawn(process.execPath, [join(root, 'bin/turnpike'), '--configFile=examples/traefik.yml'], {
+const child = spawn(join(root, 'bin/turnpike'), ['--configFile=examples/traefik.yml'], {
   cwd: root,
   stdio: 'inherit',
 });

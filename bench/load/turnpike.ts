@@ -3,12 +3,14 @@
  * 1,000 Host routers and 1 or more worker processes.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_HOST, UPSTREAM_BODY } from './constants.js';
 import { freePort, waitReady, type Prober } from './processes.js';
 import { proberFor } from './readiness.js';
 import { processTree } from './proc-stats.js';
 import type { Running, StartContext } from './targets.js';
+import { dataPathExecArgv } from '../../src/runtime/workers/gc-flags.js';
 
 /**
  * Traefik-style dynamic configuration: `count` Host routers, each with its own service. With
@@ -86,6 +88,16 @@ export interface TurnpikeShape {
   readonly staticExtra?: string;
 }
 
+/**
+ * The node arguments bin/turnpike would use for a process pinned to `cpu` (a CPU number or a
+ * taskset list): on one CPU, `--single-threaded-gc` (src/runtime/workers/gc-flags.ts). The benches
+ * start node on the entry directly, to run any build, so they add what the launcher would.
+ */
+export function launcherNodeArgs(nodeArgs: readonly string[], cpu: number | string | undefined): string[] {
+  const cpus = cpu === undefined ? availableParallelism() : String(cpu).split(',').length;
+  return dataPathExecArgv(nodeArgs, 1, cpus);
+}
+
 /** Successive good answers on fresh connections asked of a multi-worker Turnpike before it counts as ready. */
 const MULTI_WORKER_PROBES = 8;
 
@@ -99,7 +111,7 @@ export async function startTurnpike(ctx: StartContext, name: 'turnpike-1' | 'tur
   const staticFile = join(dir, 'traefik.yml');
   writeFileSync(staticFile, turnpikeStatic(port, dynamic, shape.workers, shape.staticExtra === undefined || shape.staticExtra === '' ? '' : `# --turnpike-static-extra\n${shape.staticExtra.replaceAll('{dir}', dir)}\n`));
   const prof = ctx.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`];
-  const args = [...ctx.nodeArgs, ...prof, ctx.turnpikeEntry, `--configFile=${staticFile}`];
+  const args = [...launcherNodeArgs(ctx.nodeArgs, ctx.cpu), ...prof, ctx.turnpikeEntry, `--configFile=${staticFile}`];
   const proc = ctx.procs.start(name, ctx.cpu, ctx.tools.node, args, join(dir, 'turnpike.log'));
   const protocol = shape.tls ? 'h2' : 'h1';
   await waitReady(proc, port, BENCH_HOST, UPSTREAM_BODY, 60_000, proberFor(protocol));

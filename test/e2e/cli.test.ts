@@ -1,12 +1,15 @@
 /** The CLI where users start: --help, version, check (errors with file:line and key), healthcheck. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { BIN, LAUNCHER, TurnpikeProcess } from '../helpers/turnpike-process.js';
+import { DEFAULT_WORKERS_ENV } from '../../src/config/static/build.js';
+import { waitFor } from '../helpers/wait.js';
 
 function run(args: string[], cwd?: string): { code: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: cwd ?? process.cwd(), encoding: 'utf8', timeout: 20_000 });
@@ -32,6 +35,34 @@ describe('turnpike CLI', () => {
     const r = spawnSync(LAUNCHER, ['version'], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /Version:/);
+  });
+
+  it('bin/turnpike runs through a symbolic link (as npm installs it)', () => {
+    const link = join(dir, 'turnpike-link');
+    symlinkSync(LAUNCHER, link);
+    const r = spawnSync(link, ['version'], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Version:/);
+  });
+
+  it('bin/turnpike gives a process that may run on one CPU only --single-threaded-gc, and leaves the others as they are', async () => {
+    const argvOf = async (cmd: string, args: string[]): Promise<string[]> => {
+      const child = spawn(cmd, args, { env: { ...process.env, [DEFAULT_WORKERS_ENV]: '1' }, stdio: 'ignore' });
+      try {
+        // The launcher execs node in place: same pid, node's arguments once it has.
+        return await waitFor('node started by the launcher', () => {
+          const argv = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+          return argv.some((a) => a.endsWith('main.js')) ? argv : undefined;
+        }, 10_000);
+      } finally {
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        await exited;
+      }
+    };
+    const serve = ['--entryPoints.web.address=127.0.0.1:0'];
+    assert.ok((await argvOf('taskset', ['-c', '0', LAUNCHER, ...serve])).includes('--single-threaded-gc'));
+    assert.equal((await argvOf(LAUNCHER, serve)).includes('--single-threaded-gc'), availableParallelism() === 1);
   });
 
   it('version prints the version', () => {

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,6 +157,12 @@ describe('--workers=2', () => {
     assert.equal(tp.count((r) => r.msg === 'entryPoint listening'), 1);
     assert.ok(port > 0);
     assert.equal(liveWorkers().length, 2);
+    // As many workers as CPUs (or more): V8's GC helper threads would only take turns with them.
+    const single = 2 >= availableParallelism();
+    for (const pid of liveWorkers()) {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      assert.equal(argv.includes('--single-threaded-gc'), single, argv.join(' '));
+    }
     const listened = tp.logs.filter((r) => r.msg === 'worker listening');
     assert.deepEqual(new Set(listened.map((r) => r.port)), new Set([port]));
     assert.equal(tp.count(isApplied), 1);

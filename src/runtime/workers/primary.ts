@@ -31,6 +31,8 @@
  * connections coming and going the idle worker tends to win the accept race.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { dataPathExecArgv } from './gc-flags.js';
 import type { StaticConfig } from '../../config/static/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Snapshot } from '../../providers/aggregator.js';
@@ -73,7 +75,8 @@ export function runPrimary(opts: PrimaryOptions): void {
   const count = config.workers;
   // Workers accept() from the shared sockets themselves (see above); set before the first fork.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  cluster.setupPrimary({ serialization: 'advanced' });
+  // Workers as many as the CPUs have none to spare for V8's GC helper threads (gc-flags.ts).
+  cluster.setupPrimary({ serialization: 'advanced', execArgv: dataPathExecArgv(process.execArgv, count, availableParallelism()) });
 
   const slots: Slot[] = Array.from({ length: count }, () => ({ worker: undefined, startedAt: 0, crashes: 0, timer: undefined }));
   const initialized = new Set<number>(); // worker ids that were sent `init`
