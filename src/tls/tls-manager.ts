@@ -39,6 +39,8 @@ export class TlsManager implements TlsSource {
   #state: TlsState;
   #config: TlsConfig = EMPTY_TLS;
   #uses: ReadonlyMap<string, readonly TlsRouterUse[]> = NO_USES;
+  /** What the last update() returned; undefined before the first one. */
+  #diagnostics: readonly Diagnostic[] | undefined;
   readonly #source: DefaultCertificateSource;
   #generated: StoredCertificate | undefined;
   #generating: Promise<StoredCertificate> | undefined;
@@ -66,9 +68,14 @@ export class TlsManager implements TlsSource {
 
   /** Applies a configuration's `tls` section and TLS routers; returns its diagnostics. */
   update(tls: TlsConfig | undefined, uses: ReadonlyMap<string, readonly TlsRouterUse[]> = NO_USES): Diagnostic[] {
+    // A reload that changed no TLS section or TLS router (the same objects: snapshots and graphs
+    // keep what did not change) keeps the state: its secure contexts cost about a millisecond
+    // each. Certificate files that change on disk rebuild it by themselves (#rewatch).
+    if ((tls ?? EMPTY_TLS) === this.#config && uses === this.#uses && this.#diagnostics !== undefined) return [...this.#diagnostics];
     this.#config = tls ?? EMPTY_TLS;
     this.#uses = uses;
     const { state, diagnostics } = this.#build();
+    this.#diagnostics = diagnostics;
     this.#state = state;
     this.#rewatch();
     // Start making the generated default certificate now, in the background (an RSA key takes up to
@@ -168,6 +175,7 @@ export class TlsManager implements TlsSource {
       if (this.#closed) return;
       const { state, diagnostics } = this.#build();
       this.#state = state;
+      this.#diagnostics = diagnostics;
       this.#rewatch();
       this.#onReload?.(diagnostics);
     }, this.#settleMs);

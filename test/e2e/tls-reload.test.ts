@@ -76,6 +76,30 @@ describe('TLS reload', () => {
     assert.equal(h.peer?.subject?.CN, 'TRAEFIK DEFAULT CERT');
   });
 
+  it('a reload that changed nothing TLS keeps the state, and its diagnostics; a new object rebuilds it', () => {
+    const broken: TlsConfig = { certificates: [{ certFile: certs.path('missing.pem'), keyFile: certs.path('missing.key') }], options: {}, stores: {} };
+    const m = new TlsManager({ watch: false });
+    try {
+      const uses = new Map();
+      const first = m.update(broken, uses);
+      assert.ok(first.length > 0, 'an unreadable certificate is reported');
+      const { generation, state } = m;
+      // The same section and TLS routers (a reload of a non-TLS router): nothing is rebuilt.
+      assert.deepEqual(m.update(broken, uses), first);
+      assert.equal(m.generation, generation);
+      assert.equal(m.state, state);
+      // An equal section in a new object, or new TLS routers: rebuilt.
+      assert.deepEqual(m.update({ ...broken }, uses), first);
+      assert.equal(m.generation, generation + 1);
+      m.update({ ...broken }, new Map());
+      assert.equal(m.generation, generation + 2);
+      assert.deepEqual(m.update(undefined), []);
+      assert.equal(m.generation, generation + 3);
+    } finally {
+      m.close();
+    }
+  });
+
   it('a new configuration swaps the certificates for new connections; established ones keep theirs', async () => {
     const open = await handshake(port, { servername: 'r.test', keep: true });
     assert.ok(open.ok);
