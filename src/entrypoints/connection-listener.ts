@@ -16,7 +16,8 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
+import type { Server as TlsServer, TLSSocket } from 'node:tls';
+import { tls } from '../net/lazy-tls.js';
 import { parseClientHello, TLS_HANDSHAKE_RECORD } from '../tls/client-hello.js';
 import type { StoredCertificate } from '../tls/certificate-store.js';
 import type { TlsSource } from '../tls/tls-manager.js';
@@ -291,7 +292,7 @@ export class ConnectionListener implements FrontEnd {
     let server = byCert.get(base);
     if (server !== undefined) return server;
     const offered = options.config.alpnProtocols.filter((a) => this.#alpnServed.includes(a));
-    server = createTlsServer({
+    server = tls().createServer({
       // node:tls builds the server's own context from these (it ignores a `secureContext`).
       ...options.context,
       cert: base.cert,

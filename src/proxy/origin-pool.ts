@@ -11,7 +11,8 @@
  * HTTP/1.1); a connection that comes back with `h2` is handed to `h2` and its request re-sent there.
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
+import { tls as tlsModule } from '../net/lazy-tls.js';
 import { H2Origin } from './h2/h2-origin.js';
 import type { ResolvedTransport } from './transport.js';
 import type { ServerTarget } from './server-target.js';
@@ -83,7 +84,7 @@ export class OriginPool {
     let socket: Socket;
     if (target.scheme === 'https') {
       const servername = transport.serverName ?? (isIP(target.host) === 0 ? target.host : undefined);
-      const tls: TLSSocket = tlsConnect({
+      const tls: TLSSocket = tlsModule().connect({
         host: target.host,
         port: target.port,
         ...(servername === undefined ? {} : { servername }),

@@ -9,7 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import { loadPemOf } from '../net/pem-source.js';
-import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
+import type { SecureContext, SecureContextOptions } from 'node:tls';
+import { tls } from '../net/lazy-tls.js';
 import { DEFAULT_PING_TIMEOUT } from '../config/dynamic/schema/servers-transport.js';
 import { GO_CIPHER_SUITES, TLS13_CIPHER_SUITES, TLS_VERSIONS } from '../config/dynamic/schema/tls.js';
 import type { ServersTransportConfig, TlsCertificatePair, TlsVersionName } from '../config/dynamic/types.js';
@@ -85,13 +86,19 @@ export function resolveTransport(cfg: ServersTransportConfig | ServersTransportD
     disableHTTP2: dyn?.disableHTTP2 ?? false,
   };
   const id = createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 16);
-  const secureContext = buildSecureContext(fields);
+  // Settings OpenSSL may refuse are tried now, so that a bad transport is reported with the
+  // configuration. Without any, the context is Node's default one: made at the first https
+  // connection, so that a process with only http upstreams never loads node:tls (lazy-tls.ts).
+  const tlsSettings = ca !== undefined || certificates.length > 0 || fields.ciphers !== undefined || fields.minVersion !== undefined || fields.maxVersion !== undefined;
+  let secureContext = tlsSettings ? buildSecureContext(fields) : undefined;
   return Object.freeze({
     id,
     ...fields,
     ca: ca === undefined ? undefined : Object.freeze(ca),
     certificates: Object.freeze(certificates),
-    secureContext,
+    get secureContext(): SecureContext {
+      return (secureContext ??= buildSecureContext(fields));
+    },
   });
 }
 
@@ -117,7 +124,7 @@ function buildSecureContext(f: {
   if (f.minVersion !== undefined) opts.minVersion = f.minVersion as SecureContextOptions['minVersion'];
   if (f.maxVersion !== undefined) opts.maxVersion = f.maxVersion as SecureContextOptions['maxVersion'];
   try {
-    return createSecureContext(opts);
+    return tls().createSecureContext(opts);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new Error(`serversTransport TLS settings refused: ${reason}`, { cause: err });

@@ -15,21 +15,27 @@
  * verifying types need caFiles (Traefik: "CAFiles is required"): without them the options are
  * broken and every connection that would use them is refused, as is one whose CA file cannot be read.
  */
-import { createSecureContext, DEFAULT_CIPHERS, getCiphers, type SecureContextOptions } from 'node:tls';
+import type { SecureContextOptions } from 'node:tls';
+import { tls } from '../net/lazy-tls.js';
 import { constants } from 'node:crypto';
 import type { Diagnostic } from '../config/diagnostics.js';
 import type { ClientAuthType, TlsOptionsConfig } from '../config/dynamic/types.js';
-import { GO_CIPHER_SUITES, GO_CURVES, TLS13_CIPHER_SUITES, TLS_VERSIONS } from '../config/dynamic/schema/tls.js';
+import { DEFAULT_TLS_OPTIONS, GO_CIPHER_SUITES, GO_CURVES, TLS13_CIPHER_SUITES, TLS_VERSIONS } from '../config/dynamic/schema/tls.js';
 import { TLS_CODES } from './codes.js';
 import { describeSource, pemBlocks, readPem } from '../net/pem-source.js';
 
 /** TLS 1.3 suites stay on whatever `cipherSuites` says (Go does not let them be chosen). */
 const TLS13_SUITES = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256';
 
+let nodeTls12Defaults: string | undefined;
+
 /** Node's default TLS 1.2 (and older) cipher list, without its TLS 1.3 part. */
-const NODE_TLS12_DEFAULTS = DEFAULT_CIPHERS.split(':')
-  .filter((c) => !c.startsWith('TLS_'))
-  .join(':');
+function nodeTls12Ciphers(): string {
+  return (nodeTls12Defaults ??= tls()
+    .DEFAULT_CIPHERS.split(':')
+    .filter((c) => !c.startsWith('TLS_'))
+    .join(':'));
+}
 
 export interface BuiltTlsOptions {
   readonly name: string;
@@ -68,7 +74,7 @@ export function buildTlsOptions(name: string, cfg: TlsOptionsConfig): { options:
   const legacy = context.minVersion === 'TLSv1' || context.minVersion === 'TLSv1.1';
 
   if (cfg.cipherSuites.length > 0) {
-    const available = new Set(getCiphers().map((c) => c.toUpperCase()));
+    const available = new Set(tls().getCiphers().map((c) => c.toUpperCase()));
     const names: string[] = [];
     for (const go of cfg.cipherSuites) {
       if (TLS13_CIPHER_SUITES.has(go)) continue;
@@ -84,7 +90,13 @@ export function buildTlsOptions(name: string, cfg: TlsOptionsConfig): { options:
   } else {
     // Go's default order (with AES hardware): AES-128-GCM first, then AES-256-GCM, ChaCha20,
     // chosen by the server's order as Go does. Node's own default would pick AES-256 first.
-    context.ciphers = `${TLS13_SUITES}:${NODE_TLS12_DEFAULTS}` + (legacy ? ':@SECLEVEL=0' : '');
+    // Read when a secure context or TLS server is made from these options, not now: the built-in
+    // default options are built at start even with no TLS at all, and Node's list is node:tls's
+    // (lazy-tls.ts).
+    Object.defineProperty(context, 'ciphers', {
+      get: () => `${TLS13_SUITES}:${nodeTls12Ciphers()}` + (legacy ? ':@SECLEVEL=0' : ''),
+      enumerable: true,
+    });
     context.honorCipherOrder = true;
   }
 
@@ -116,9 +128,11 @@ export function buildTlsOptions(name: string, cfg: TlsOptionsConfig): { options:
     problem(TLS_CODES.OPTIONS, `invalid clientAuthType: ${clientAuth}, CAFiles is required`, `${path}.clientAuth`);
   }
 
-  if (broken === undefined) {
+  // Options written in the configuration are tried with OpenSSL now; the built-in defaults are
+  // known good (and trying them would load node:tls in a process that may never use it).
+  if (broken === undefined && cfg !== DEFAULT_TLS_OPTIONS) {
     try {
-      createSecureContext(context);
+      tls().createSecureContext(context);
     } catch (err) {
       problem(TLS_CODES.OPTIONS, `OpenSSL refuses these options: ${err instanceof Error ? err.message : String(err)}`, path);
     }

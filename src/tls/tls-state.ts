@@ -8,7 +8,8 @@
  * those routers); a name whose only options do not exist refuses handshakes (Traefik's "closing
  * route"); every other name, no SNI, and routers without Host() get `default`.
  */
-import { createSecureContext, type SecureContext } from 'node:tls';
+import type { SecureContext } from 'node:tls';
+import { tls } from '../net/lazy-tls.js';
 import type { Diagnostic } from '../config/diagnostics.js';
 import type { TlsOptionsConfig } from '../config/dynamic/types.js';
 import { DEFAULT_TLS_OPTIONS } from '../config/dynamic/schema/tls.js';
@@ -70,7 +71,7 @@ export class TlsState {
     if (byCert === undefined) this.#contexts.set(options, (byCert = new Map<StoredCertificate, SecureContext>()));
     let ctx = byCert.get(cert);
     if (ctx === undefined) {
-      ctx = createSecureContext({ ...options.context, cert: cert.cert, key: cert.key });
+      ctx = tls().createSecureContext({ ...options.context, cert: cert.cert, key: cert.key });
       byCert.set(cert, ctx);
     }
     return ctx;

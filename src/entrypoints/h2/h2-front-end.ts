@@ -20,7 +20,8 @@ import type { Http2Server, IncomingHttpHeaders, ServerHttp2Session, ServerHttp2S
 import { http2 } from '../../net/lazy-http2.js';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
+import { isTlsSocket } from '../../net/lazy-tls.js';
 import type { EntryPointConfig } from '../../config/static/types.js';
 import { SocketTlsInfo } from '../../tls/tls-info.js';
 import type { PeerInfo, TlsInfo } from '../../exchange/exchange.js';
@@ -79,7 +80,7 @@ class H2Connection {
     this.session = session;
     this.socket = socket;
     this.peer = peerOf(socket.remoteAddress, socket.remotePort);
-    this.tls = socket instanceof TLSSocket ? new SocketTlsInfo(socket) : null;
+    this.tls = isTlsSocket(socket) ? new SocketTlsInfo(socket) : null;
     this.acceptedAt = performance.now();
     this.#idleTimeout = idleTimeout;
   }
@@ -173,7 +174,7 @@ export class Http2FrontEnd implements ConnectionFrontEnd {
     // A server-side TLSSocket made with `new TLSSocket(socket, {isServer: true})` keeps
     // secureConnecting true after its handshake, and node:http2 would then wait for a
     // 'secureConnect' that never comes. The handshake is done by contract here.
-    if (socket instanceof TLSSocket) (socket as TLSSocket & { secureConnecting: boolean }).secureConnecting = false;
+    if (isTlsSocket(socket)) (socket as TLSSocket & { secureConnecting: boolean }).secureConnecting = false;
     this.#accepting = socket;
     try {
       this.#serverOf().emit('connection', socket);

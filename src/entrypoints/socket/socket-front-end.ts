@@ -7,7 +7,7 @@
  */
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { TLSSocket } from 'node:tls';
+import { isTlsSocket } from '../../net/lazy-tls.js';
 import { SocketTlsInfo } from '../../tls/tls-info.js';
 import type { ConnectionFrontEnd, ExchangeSink, FrontEndOptions } from '../front-end.js';
 import { SocketConnection, type ConnectionHost } from './socket-connection.js';
@@ -52,7 +52,7 @@ export class SocketFrontEnd implements ConnectionFrontEnd, ConnectionHost {
 
   accept(socket: Socket, head?: Buffer): void {
     try {
-      const tls = socket instanceof TLSSocket ? new SocketTlsInfo(socket) : null;
+      const tls = isTlsSocket(socket) ? new SocketTlsInfo(socket) : null;
       const conn = new SocketConnection(socket, this, this.#firstTimeout, tls);
       this.#connections.add(conn);
       if (this.#sweep === null) this.#startSweep();

@@ -19,13 +19,21 @@
 import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http2';
 import { http2 } from '../../net/lazy-http2.js';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+import type { RequestOptions } from 'node:https';
+import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { HealthCheckConfig } from '../../config/dynamic/types.js';
 import type { ServerTarget } from '../../proxy/server-target.js';
 import type { ResolvedTransport } from '../../proxy/transport.js';
 import { probeGrpc } from './grpc-health.js';
+
+let httpsLoaded: typeof import('node:https') | undefined;
+
+/** node:https (and node:tls under it), loaded by the first https health check (see net/lazy-tls.ts). */
+function httpsModule(): typeof import('node:https') {
+  return (httpsLoaded ??= createRequire(import.meta.url)('node:https') as typeof import('node:https'));
+}
 
 /** Go's http.Client gives up after 10 redirects. */
 const MAX_REDIRECTS = 10;
@@ -164,7 +172,7 @@ function send(cfg: HealthCheckConfig, transport: ResolvedTransport, url: URL, me
     options.secureContext = transport.secureContext;
   }
   return new Promise((resolve, reject) => {
-    const req = (https ? httpsRequest : httpRequest)(options, (res: IncomingMessage) => {
+    const req = (https ? httpsModule().request : httpRequest)(options, (res: IncomingMessage) => {
       // Only the status counts: close now, so an endless body does not keep the socket open.
       res.destroy();
       const location = res.headers.location;
