@@ -12,8 +12,9 @@
  *           router count (sampled every 250 ms for 3 s after the process is idle; median reported),
  *           once from 2 s after "configuration applied" (samples over the next 3 s) and again from
  *           15 s after it, when V8 has shrunk an idle heap (its memory reducer runs after several
- *           seconds without allocation); with 10,000 routers or more, also once the reducer has run (a drop of
- *           10% or more, up to 90 s after the apply: 35-50 s after loading 100,000 routers).
+ *           seconds without allocation); with 10,000 routers or more, also once the reducer has
+ *           run (a drop of 10% or more, waited for up to 90 s after the apply: it came 47-71 s
+ *           after loading 100,000 routers).
  * - reload: with --reload-routers routers, rewrite the file with one more router's host renamed and
  *           time from the write to the first 200 on the new host (median and max of 10 reloads);
  *           then wrk p99 without reloads and during reloads (one every 500 ms; wrk --timeout 30s so
@@ -74,16 +75,16 @@ interface Tp {
   readonly compileMs: number;
 }
 
-/**
- * Saves the dynamic file as deployment tools and most editors do (write a temporary file, rename it
- * over the old one), so the provider never reads a half-written 2 MB file: a truncated file is valid
- * YAML missing routers, which would be a different (and noisy) reload than the one measured.
- */
 /** Pins every thread of this process to `cpus` (taskset's list syntax). */
 function pinSelf(cpus: string): void {
   execFileSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
 }
 
+/**
+ * Saves the dynamic file as deployment tools and most editors do (write a temporary file, rename it
+ * over the old one), so the provider never reads a half-written 2 MB file: a truncated file is valid
+ * YAML missing routers, which would be a different (and noisy) reload than the one measured.
+ */
 function writeAtomically(path: string, text: string): void {
   writeFileSync(`${path}.tmp`, text);
   renameSync(`${path}.tmp`, path);
@@ -218,7 +219,7 @@ async function main(): Promise<void> {
         if (n === 0) baseLate = late;
         line += `, after ${LATE_MS / 1000} s idle ${f1(late)} MiB` + (n > 0 ? ` (+${f1(((late - baseLate) * 10_000) / n)} MiB per 10k)` : '');
         if (n >= 10_000) {
-          // After a large load the reducer waits longer (35-50 s after 100,000 routers): wait for
+          // After a large load the reducer waits longer (47-71 s after 100,000 routers): wait for
           // its drop, bounded, and give the RSS it settles at.
           const reduced = await reducedRss(tp.proc.pid, late, appliedAt + SETTLED_BOUND_MS);
           line += `, settled ${f1(reduced.rss)} MiB ${reduced.dropped ? `${f1((reduced.at - appliedAt) / 1000)} s after the apply` : `(no drop within ${SETTLED_BOUND_MS / 1000} s)`}`;

@@ -6,8 +6,9 @@
  * run until it yields the CPU.
  *
  * Measured on the 2-vCPU VM of docs/benchmarks.md: one process pinned to one CPU, 10,000 routers,
- * a one-router reload every 500 ms under 64 connections. p99 during reloads was 2.2 to 3.5x the
- * p99 without reloads with V8's defaults, and 1.1 to 1.3x with `--single-threaded-gc`.
+ * a one-router reload every 500 ms under 64 connections. p99 during reloads was 1.6 to 4.0x the
+ * p99 without reloads with V8's defaults (5 runs), and 1.2 to 1.85x with `--single-threaded-gc`
+ * (15 runs).
  *
  * V8 reads the flag only when it starts (`v8.setFlagsFromString` later trips a check in the
  * collector), so it is a node argument. The primary adds it to its workers' arguments here; the

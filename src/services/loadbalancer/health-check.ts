@@ -20,20 +20,13 @@ import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders 
 import type { IncomingHttpHeaders } from 'node:http2';
 import { http2 } from '../../net/lazy-http2.js';
 import type { RequestOptions } from 'node:https';
-import { createRequire } from 'node:module';
+import { https as httpsModule } from '../../net/lazy-tls.js';
 import { isIP } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { HealthCheckConfig } from '../../config/dynamic/types.js';
 import type { ServerTarget } from '../../proxy/server-target.js';
 import type { ResolvedTransport } from '../../proxy/transport.js';
 import { probeGrpc } from './grpc-health.js';
-
-let httpsLoaded: typeof import('node:https') | undefined;
-
-/** node:https (and node:tls under it), loaded by the first https health check (see net/lazy-tls.ts). */
-function httpsModule(): typeof import('node:https') {
-  return (httpsLoaded ??= createRequire(import.meta.url)('node:https') as typeof import('node:https'));
-}
 
 /** Go's http.Client gives up after 10 redirects. */
 const MAX_REDIRECTS = 10;
