@@ -117,7 +117,27 @@ export function parseClassEscape(p: string, at: number, foldLocally: boolean): P
   }
   // General categories (L, Lu, ...) are JS property values as is; other names are scripts.
   const prop = name === 'Any' ? 'Any' : name.length <= 2 ? name : `Script=${name}`;
+  if (!knownProperty(prop)) throw new Re2Error(at, `invalid character class range: \\${e}{${name}}`);
   return { value: `\\${negate ? 'P' : 'p'}{${prop}}`, end };
+}
+
+/** Unicode properties V8 knows (only those: the names come from configuration). */
+const knownProperties = new Set<string>(['Any']);
+
+/**
+ * Whether V8 knows the Unicode property `prop`, asked once per name. The translation must refuse
+ * everything V8 would: rule matchers make their regexp on first use (LazyRegExp), long after the
+ * configuration was checked.
+ */
+function knownProperty(prop: string): boolean {
+  if (knownProperties.has(prop)) return true;
+  try {
+    new RegExp(`\\p{${prop}}`, 'u');
+  } catch {
+    return false;
+  }
+  knownProperties.add(prop);
+  return true;
 }
 
 /** One character inside a class: a literal or a single-character escape. */

@@ -57,7 +57,8 @@ export function translateRe2(pattern: string): TranslatedRegexp {
 
 class Translator {
   private pos = 0;
-  private out = '';
+  /** The JS source, in pieces: joined once at the end into one flat string (`+=` would leave a tree of cons strings, which the rule's regexp keeps until its first use). */
+  private readonly out: string[] = [];
   private flags: Flags = { i: false, m: false, s: false, U: false };
   private readonly groups: { flags: Flags; start: number }[] = [];
   private readonly groupNames = new Set<string>();
@@ -90,7 +91,7 @@ class Translator {
           break;
         case 0x7c: // |
           this.pos++;
-          this.out += '|';
+          this.out.push('|');
           this.canRepeat = false;
           this.afterRepeat = false;
           if (this.groups.length === 0) this.topAlternation = true;
@@ -134,14 +135,14 @@ class Translator {
       throw new Re2Error(this.groups[this.groups.length - 1]?.start ?? 0, 'missing closing )');
     }
     const requiredSuffix = !this.topAlternation && this.suffix !== null && this.suffix !== '' ? this.suffix : null;
-    return { source: this.out, flags: this.globalI ? 'iu' : 'u', requiredSuffix, captureNames: this.captureNames };
+    return { source: this.out.join(''), flags: this.globalI ? 'iu' : 'u', requiredSuffix, captureNames: this.captureNames };
   }
 
   // ---- emission ----------------------------------------------------------------------------
 
   /** Emit a repeatable item; `lit` is its code point when it is a single literal. */
   private atom(js: string, lit: number | null): void {
-    this.out += js;
+    this.out.push(js);
     this.canRepeat = true;
     this.afterRepeat = false;
     if (this.groups.length === 0) {
@@ -155,7 +156,7 @@ class Translator {
   }
 
   private assertion(js: string, endOfText: boolean): void {
-    this.out += `(?:${js})`;
+    this.out.push(`(?:${js})`);
     this.canRepeat = true;
     this.afterRepeat = false;
     if (this.groups.length === 0) {
@@ -199,7 +200,7 @@ class Translator {
     if (!this.canRepeat) throw new Re2Error(start, `missing argument to repetition operator: ${op}`);
     // (?U) swaps greedy and lazy.
     if (this.flags.U) op = op.endsWith('?') && op.length > 1 ? op.slice(0, -1) : `${op}?`;
-    this.out += op;
+    this.out.push(op);
     this.canRepeat = false;
     this.afterRepeat = true;
     if (this.groups.length === 0) {
@@ -290,7 +291,7 @@ class Translator {
   private pushGroup(start: number, js: string): void {
     if (this.groups.length >= MAX_NESTING) throw new Re2Error(start, 'expression nests too deeply');
     this.groups.push({ flags: this.flags, start });
-    this.out += js;
+    this.out.push(js);
     this.canRepeat = false;
     this.afterRepeat = false;
   }
