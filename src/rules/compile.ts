@@ -1,6 +1,6 @@
 /**
  * Rule compilation: parse once, validate every value, and build a predicate (a small tree of
- * closures made at compile time; nothing is allocated or compiled per request). Also derives the
+ * objects made at compile time; nothing is allocated or compiled per request). Also derives the
  * index keys of the whole rule from those of its matchers.
  */
 import { matcherNodes, type RuleNode } from './ast.js';
@@ -14,16 +14,18 @@ export interface CompiledRule {
   /** The rule text as written. */
   readonly source: string;
   readonly ast: RuleNode;
-  /** Evaluate against a prepared context (route tables call this). */
-  readonly test: Predicate;
+  /** The rule's predicate (route tables keep it and call its test). */
+  readonly predicate: Predicate;
+  /** Evaluate against a prepared context. */
+  test(ctx: MatchContext): boolean;
   /** Index keys (see IndexKeys): one key alone, a list of any other number ([] = never matches), or null = cannot be indexed. */
   readonly keys: IndexKeys;
 }
 
 /** Parse and compile an HTTP rule. Throws RuleError. */
 export function compileRule(rule: string): CompiledRule {
-  const { test, keys } = compileNode(rule, parseRule(rule));
-  return new Compiled(rule, test, keys);
+  const { predicate, keys } = compileNode(rule, parseRule(rule));
+  return new Compiled(rule, predicate, keys);
 }
 
 /**
@@ -33,10 +35,14 @@ export function compileRule(rule: string): CompiledRule {
 class Compiled implements CompiledRule {
   constructor(
     readonly source: string,
-    readonly test: Predicate,
+    readonly predicate: Predicate,
     readonly keys: IndexKeys,
   ) {
     Object.freeze(this);
+  }
+
+  test(ctx: MatchContext): boolean {
+    return this.predicate.test(ctx);
   }
 
   get ast(): RuleNode {
@@ -98,15 +104,13 @@ function compileNode(rule: string, node: RuleNode): CompiledMatcher {
   switch (node.kind) {
     case 'matcher':
       return buildHttpMatcher(rule, node);
-    case 'not': {
-      const inner = compileNode(rule, node.operand).test;
-      return { test: (ctx) => !inner(ctx), keys: null };
-    }
+    case 'not':
+      return { predicate: new Not(compileNode(rule, node.operand).predicate), keys: null };
     case 'and': {
       const parts = node.operands.map((o) => compileNode(rule, o));
       let keys: IndexKeys = null;
       for (const p of parts) if (rank(p.keys) < rank(keys)) keys = p.keys;
-      return { test: all(parts.map((p) => p.test)), keys };
+      return { predicate: all(parts.map((p) => p.predicate)), keys };
     }
     case 'or': {
       const parts = node.operands.map((o) => compileNode(rule, o));
@@ -117,27 +121,86 @@ function compileNode(rule: string, node: RuleNode): CompiledMatcher {
         else if (isKeyList(p.keys)) keys.push(...p.keys);
         else keys.push(p.keys);
       }
-      return { test: any(parts.map((p) => p.test)), keys: keys?.length === 1 ? (keys[0] as IndexKey) : keys };
+      return { predicate: any(parts.map((p) => p.predicate)), keys: keys?.length === 1 ? (keys[0] as IndexKey) : keys };
     }
   }
 }
 
-function all(tests: Predicate[]): Predicate {
-  const [a, b, c] = tests;
-  if (tests.length === 2 && a && b) return (ctx) => a(ctx) && b(ctx);
-  if (tests.length === 3 && a && b && c) return (ctx) => a(ctx) && b(ctx) && c(ctx);
-  return (ctx) => {
-    for (let i = 0; i < tests.length; i++) if (!(tests[i] as Predicate)(ctx)) return false;
-    return true;
-  };
+function all(parts: Predicate[]): Predicate {
+  const [a, b] = parts;
+  return parts.length === 2 && a && b ? new And2(a, b) : new AndN(parts);
 }
 
-function any(tests: Predicate[]): Predicate {
-  const [a, b, c] = tests;
-  if (tests.length === 2 && a && b) return (ctx) => a(ctx) || b(ctx);
-  if (tests.length === 3 && a && b && c) return (ctx) => a(ctx) || b(ctx) || c(ctx);
-  return (ctx) => {
-    for (let i = 0; i < tests.length; i++) if ((tests[i] as Predicate)(ctx)) return true;
+function any(parts: Predicate[]): Predicate {
+  const [a, b] = parts;
+  return parts.length === 2 && a && b ? new Or2(a, b) : new OrN(parts);
+}
+
+class Not implements Predicate {
+  readonly #inner: Predicate;
+
+  constructor(inner: Predicate) {
+    this.#inner = inner;
+  }
+
+  test(ctx: MatchContext): boolean {
+    return !this.#inner.test(ctx);
+  }
+}
+
+/** `a && b`, the usual `and` (Host && PathPrefix): no list. */
+class And2 implements Predicate {
+  readonly #a: Predicate;
+  readonly #b: Predicate;
+
+  constructor(a: Predicate, b: Predicate) {
+    this.#a = a;
+    this.#b = b;
+  }
+
+  test(ctx: MatchContext): boolean {
+    return this.#a.test(ctx) && this.#b.test(ctx);
+  }
+}
+
+class AndN implements Predicate {
+  readonly #parts: readonly Predicate[];
+
+  constructor(parts: readonly Predicate[]) {
+    this.#parts = parts;
+  }
+
+  test(ctx: MatchContext): boolean {
+    const parts = this.#parts;
+    for (let i = 0; i < parts.length; i++) if (!(parts[i] as Predicate).test(ctx)) return false;
+    return true;
+  }
+}
+
+class Or2 implements Predicate {
+  readonly #a: Predicate;
+  readonly #b: Predicate;
+
+  constructor(a: Predicate, b: Predicate) {
+    this.#a = a;
+    this.#b = b;
+  }
+
+  test(ctx: MatchContext): boolean {
+    return this.#a.test(ctx) || this.#b.test(ctx);
+  }
+}
+
+class OrN implements Predicate {
+  readonly #parts: readonly Predicate[];
+
+  constructor(parts: readonly Predicate[]) {
+    this.#parts = parts;
+  }
+
+  test(ctx: MatchContext): boolean {
+    const parts = this.#parts;
+    for (let i = 0; i < parts.length; i++) if ((parts[i] as Predicate).test(ctx)) return true;
     return false;
-  };
+  }
 }

@@ -58,7 +58,7 @@ export function matcherText(matcher: string, args: readonly string[]): string {
 function traceNode(source: string, node: RuleNode, ctx: MatchContext): RuleTrace {
   switch (node.kind) {
     case 'matcher': {
-      const result = buildHttpMatcher(source, node).test(ctx);
+      const result = buildHttpMatcher(source, node).predicate.test(ctx);
       return { kind: 'matcher', text: matcherText(node.matcher, node.args), matcher: node.matcher, args: node.args, result };
     }
     case 'not': {

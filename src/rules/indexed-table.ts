@@ -19,7 +19,7 @@ import { PrefixNode, insertPrefix, withPrefixList } from './prefix-tree.js';
 import { compareEntries, sortEntries, type RouteEntry, type RouteTable } from './route-table.js';
 
 /**
- * One entry as a table files it: its place in match order as a number, and its rule's test. The
+ * One entry as a table files it: its place in match order as a number, and its rule's predicate. The
  * numbers ascend with match order but need not be consecutive, so a reload files a new entry
  * between two others (the middle of their numbers) without renumbering the rest: the tables a
  * reload derives from one another share their slots and every list no change touched. A slot is
@@ -28,7 +28,7 @@ import { compareEntries, sortEntries, type RouteEntry, type RouteTable } from '.
 class Slot<T> {
   constructor(
     readonly order: number,
-    readonly test: Predicate,
+    readonly predicate: Predicate,
     readonly entry: RouteEntry<T>,
   ) {}
 }
@@ -322,11 +322,11 @@ class IndexedTable<T> implements RouteTable<T> {
   /** The first slot of `list` before `best` whose rule matches, else `best`. */
   private scan(list: Candidates<T>, best: Slot<T> | undefined, ctx: MatchContext): Slot<T> | undefined {
     const bound = best === undefined ? Infinity : best.order;
-    if (list instanceof Slot) return list.order < bound && list.test(ctx) ? list : best;
+    if (list instanceof Slot) return list.order < bound && list.predicate.test(ctx) ? list : best;
     for (let j = 0; j < list.length; j++) {
       const slot = list[j] as Slot<T>;
       if (slot.order >= bound) break;
-      if (slot.test(ctx)) return slot;
+      if (slot.predicate.test(ctx)) return slot;
     }
     return best;
   }
@@ -433,7 +433,7 @@ function* fileSteps<T>(sorted: readonly RouteEntry<T>[]): Generator<void, RouteT
   const slots = new Array<Slot<T>>(sorted.length);
   for (let i = 0; i < sorted.length; i++) {
     const entry = sorted[i] as RouteEntry<T>;
-    const slot = new Slot((i + 1) * GAP, entry.rule.test, entry);
+    const slot = new Slot((i + 1) * GAP, entry.rule.predicate, entry);
     slots[i] = slot;
     fileSlot(filing, slot);
     if ((i + 1) % STEP_ENTRIES === 0) yield;
@@ -539,7 +539,7 @@ export function* updatedTableSteps<T>(previous: RouteTable<T>, removed: readonly
   for (let s = 0; s <= slotsBefore.length; s++) {
     while (f < fresh.length && at[f] === s) {
       const entry = fresh[f] as RouteEntry<T>;
-      const slot = new Slot(orders[f] as number, entry.rule.test, entry);
+      const slot = new Slot(orders[f] as number, entry.rule.predicate, entry);
       placed[f++] = slot;
       slots[o] = slot;
       entries[o++] = entry;

@@ -51,7 +51,7 @@ class ScanTable<T> implements RouteTable<T> {
   constructor(entries: readonly RouteEntry<T>[]) {
     this.entries = sortEntries(entries);
     this.size = this.entries.length;
-    this.tests = Object.freeze(this.entries.map((e) => e.rule.test));
+    this.tests = Object.freeze(this.entries.map((e) => e.rule.predicate));
     Object.freeze(this);
   }
 
@@ -61,7 +61,7 @@ class ScanTable<T> implements RouteTable<T> {
     const tests = this.tests;
     let found = -1;
     for (let i = 0; i < tests.length; i++) {
-      if ((tests[i] as Predicate)(ctx)) {
+      if ((tests[i] as Predicate).test(ctx)) {
         found = i;
         break;
       }
