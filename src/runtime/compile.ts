@@ -26,7 +26,7 @@ import { type BuildContext, createMiddleware } from '../middlewares/registry.js'
 import { statusText } from '../errors/codes.js';
 import { createRedirectSchemeHandler } from '../middlewares/redirect-scheme/redirect-scheme.js';
 import { compileRule, indexedTableSteps, type RouteEntry, type RouteTable } from '../rules/index.js';
-import { plainService, type BuiltService } from '../services/service.js';
+import { isPlain, plainService, type BuiltService, type ServiceHealth } from '../services/service.js';
 import { createFailover } from '../services/failover/failover.js';
 import { createMirroring } from '../services/mirroring/mirroring.js';
 import { createWeighted } from '../services/weighted/weighted.js';
@@ -132,6 +132,40 @@ export interface BuiltServiceEntry {
   readonly handler: Handler;
   /** Children by qualified name, and what each was when this one was built. */
   readonly uses: readonly { readonly ref: string; readonly target: BuiltService }[];
+}
+
+/**
+ * A built service entry. A service that is only its handler (no health, nothing to stop: every
+ * one-server load balancer without checks) is not kept as an object of its own: the entry stands
+ * for it (`service` is the entry), 48 bytes less per service. Its identity is then the entry's,
+ * which is reused exactly when the service is.
+ */
+class ServiceEntry implements BuiltServiceEntry, BuiltService {
+  readonly handler: Handler;
+  /** The service, when it is more than its handler. */
+  readonly #service: BuiltService | undefined;
+
+  constructor(
+    readonly config: object,
+    readonly transport: object | undefined,
+    service: BuiltService,
+    readonly uses: BuiltServiceEntry['uses'],
+  ) {
+    this.handler = service.handler;
+    this.#service = isPlain(service) ? undefined : service;
+  }
+
+  get service(): BuiltService {
+    return this.#service ?? this;
+  }
+
+  get health(): ServiceHealth | undefined {
+    return this.#service?.health;
+  }
+
+  dispose(): void {
+    this.#service?.dispose();
+  }
 }
 
 /** A configuration problem found while building a service, with the code its diagnostic carries. */
@@ -389,7 +423,7 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
       } catch (err) {
         throw new ServiceBuildError('TPK_CFG_SERVICE_BUILD', err instanceof Error ? err.message : String(err));
       }
-      return { config: svc, transport, service, handler: service.handler, uses: NO_CHILDREN };
+      return new ServiceEntry(svc, transport, service, NO_CHILDREN);
     }
     // A parent: its children first (qualified in the parent's provider, as routers' references are).
     const provider = providerOf(name);
@@ -434,7 +468,7 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
     } catch (err) {
       throw new ServiceBuildError('TPK_CFG_SERVICE_BUILD', err instanceof Error ? err.message : String(err));
     }
-    return { config: svc, transport: undefined, service, handler: service.handler, uses: refs.map((ref, i) => ({ ref, target: targets[i] as BuiltService })) };
+    return new ServiceEntry(svc, undefined, service, refs.map((ref, i) => ({ ref, target: targets[i] as BuiltService })));
   };
 
   for (let i = 0; i < serviceNames.length; i++) {

@@ -28,9 +28,18 @@ export interface BuiltService {
   dispose(): void;
 }
 
+/**
+ * The `dispose` of a service with nothing to stop (shared: a runtime that sees it, with no
+ * `health`, keeps the handler alone and not the service object; see compile.ts ServiceEntry).
+ */
+export function noDispose(): void {}
+
 /** A service with no health tracking and nothing to stop. */
 export function plainService(handler: Handler): BuiltService {
-  return { handler, health: undefined, dispose: noop };
+  return { handler, health: undefined, dispose: noDispose };
 }
 
-function noop(): void {}
+/** Whether `service` is only its handler: no health to track, nothing to stop. */
+export function isPlain(service: BuiltService): boolean {
+  return service.health === undefined && service.dispose === noDispose;
+}

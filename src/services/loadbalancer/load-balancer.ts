@@ -20,6 +20,7 @@ import type { UpstreamPools } from '../../proxy/upstream-pools.js';
 import { forwarderFor, noAvailableServer, sharedTarget } from './shared.js';
 import { createTrackedBalancer, type LoadBalancerService } from './tracked-balancer.js';
 import { SmoothWeightedRoundRobin } from './wrr.js';
+import { noDispose } from '../service.js';
 
 export interface LoadBalancerDeps {
   /** The long-lived pool store (shared by every service, kept across reloads). */
@@ -61,7 +62,7 @@ export function createLoadBalancer(cfg: LoadBalancerConfig, deps: LoadBalancerDe
     // shuffle or round robin to make and throw away.
     const target = serverTarget(deps.pools, only.url, only.preservePath);
     const handler = only.weight > 0 ? singleServer(forwarderFor(deps, transport, cfg.passHostHeader, cfg.flushInterval), target) : noServer;
-    return { handler, health: undefined, dispose: noop };
+    return { handler, health: undefined, dispose: noDispose };
   }
   const servers = cfg.servers.map((s) => ({ target: serverTarget(deps.pools, s.url, s.preservePath), weight: s.weight }));
   if (deps.noShuffle !== true) shuffle(servers, deps.random ?? Math.random);
@@ -69,7 +70,7 @@ export function createLoadBalancer(cfg: LoadBalancerConfig, deps: LoadBalancerDe
     return createTrackedBalancer(cfg, { ...deps, serviceName: deps.serviceName ?? '' }, transport, servers);
   }
   // Nothing runs in the background: nothing to stop, no health to track.
-  return { handler: plainHandler(cfg, deps, transport, servers), health: undefined, dispose: noop };
+  return { handler: plainHandler(cfg, deps, transport, servers), health: undefined, dispose: noDispose };
 }
 
 /** The handler of a service without sticky sessions or health checks. */
@@ -133,7 +134,6 @@ export function shuffle<T>(items: T[], random: () => number): void {
   }
 }
 
-function noop(): void {}
 
 /** The handler of a service with no server of weight > 0. */
 function noServer(): void {

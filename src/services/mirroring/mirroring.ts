@@ -15,7 +15,7 @@
  * - `healthCheck: {}`: this service reports the main service's health (which must have one).
  */
 import type { Exchange, Handler } from '../../exchange/exchange.js';
-import type { BuiltService } from '../service.js';
+import { noDispose, type BuiltService } from '../service.js';
 import { requireHealth } from '../weighted/parent-health.js';
 import { teeBody, replayBody } from './body-tee.js';
 import { DiscardingWriter } from './discarding-writer.js';
@@ -79,7 +79,7 @@ export function createMirroring(main: MirroringChild, mirrors: readonly MirrorCh
   const maxBodySize = opts.maxBodySize;
   const mirrorBody = opts.mirrorBody;
   // Nothing to mirror (no mirror, or all at 0 %): the main service's own handler, as is.
-  if (list.length === 0) return { handler: mainHandler, health, dispose: noop };
+  if (list.length === 0) return { handler: mainHandler, health, dispose: noDispose };
   const handler = function mirroring(ex: Exchange) {
     const active = activeMirrors();
     if (active === undefined || ex.upgrade !== null) return mainHandler(ex);
@@ -102,7 +102,7 @@ export function createMirroring(main: MirroringChild, mirrors: readonly MirrorCh
     return mainHandler(ex);
   };
 
-  return { handler, health, dispose: noop };
+  return { handler, health, dispose: noDispose };
 }
 
 function sendMirrors(handlers: readonly Handler[], copy: RequestCopy, chunks: readonly Buffer[] | null, hadBody: boolean): void {
@@ -111,7 +111,7 @@ function sendMirrors(handlers: readonly Handler[], copy: RequestCopy, chunks: re
     const ex = new MirrorExchange(copy, body, hadBody && chunks === null, new DiscardingWriter());
     try {
       const r = h(ex);
-      if (r !== undefined) r.catch(noop);
+      if (r !== undefined) r.catch(ignore);
     } catch {
       // A mirror that fails (no server, bad request) changes nothing for the client.
     }
@@ -127,4 +127,4 @@ function declaredLength(ex: Exchange): number | undefined {
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
-function noop(): void {}
+function ignore(): void {}
