@@ -222,6 +222,8 @@ function mapValues<T extends object>(objects: Readonly<Record<string, T>>, provi
 }
 
 export function qualifyRouter(r: RouterConfig, p: string): RouterConfig {
+  // Written qualified already (the file provider validates with its name): the object itself.
+  if (isQualified(r)) return r;
   let tls = r.tls;
   if (tls?.options !== undefined && tls.options !== 'default') tls = { ...tls, options: qualifyName(tls.options, p) };
   // Written out rather than spread (a spread object keeps its fields out of line, 40 more bytes
@@ -234,6 +236,12 @@ export function qualifyRouter(r: RouterConfig, p: string): RouterConfig {
     priority: r.priority,
     tls,
   };
+}
+
+/** Whether every reference of `r` names its provider (or is the shared TLS options `default`). */
+function isQualified(r: RouterConfig): boolean {
+  const options = r.tls?.options;
+  return r.service.includes('@') && r.middlewares.every((m) => m.includes('@')) && (options === undefined || options === 'default' || options.includes('@'));
 }
 
 export function qualifyService(s: ServiceConfig, p: string): ServiceConfig {

@@ -108,7 +108,15 @@ function blockAt(starts: Int32Array, offset: number): number {
  * The edit as one object's block replaced, or undefined. `diff` says where the new read differs
  * from the kept text (file-text.ts); `text` is the new text (the kept one with the middle spliced).
  */
-export function tryIncremental(state: IncrementalState, diff: TextDiff, text: TextRope, source: string, origins: ReadonlyMap<string, ObjectOrigin>, locate: Locate): IncrementalEdit | undefined {
+export function tryIncremental(
+  state: IncrementalState,
+  diff: TextDiff,
+  text: TextRope,
+  source: string,
+  origins: ReadonlyMap<string, ObjectOrigin>,
+  locate: Locate,
+  provider?: string,
+): IncrementalEdit | undefined {
   const old = state.source;
   const { prefix, suffix } = diff;
   const { names, keyLineStarts: starts, lines } = state.blocks;
@@ -138,7 +146,8 @@ export function tryIncremental(state: IncrementalState, diff: TextDiff, text: Te
   if (keys.length !== 1 || keys[0] !== block.name || typeof value !== 'object' || value === null) return undefined;
   const span = parsed.spanOf(value);
   if (span === undefined) return undefined;
-  const checked = validateObject(block.collection, block.name, value, { source, locate });
+  // Validated as a whole read validates it (references qualified with the same provider).
+  const checked = validateObject(block.collection, block.name, value, provider === undefined ? { source, locate } : { source, locate, provider });
   if (checked.value === undefined || checked.diagnostics.length > 0) return undefined;
 
   const lineDelta = countLines(snippet, 0, snippet.length) - countLines(oldBlock, 0, oldBlock.length);

@@ -129,6 +129,17 @@ function lastFingerprints(last: CachedFile): ((key: string) => unknown) | undefi
   };
 }
 
+export interface TranslateOptions {
+  /** false: read every changed file whole (no one-object splice). */
+  readonly splice?: boolean;
+  /**
+   * The provider's name: references are validated qualified with it (`service: api` as
+   * `api@file`), so that the provider state needs no qualified copy of each router. A cache is
+   * only valid with the same name.
+   */
+  readonly provider?: string;
+}
+
 /** A file that parsed. */
 type ParsedDocument = { readonly text: string; readonly bytes: Buffer } & Extract<ParsedFile, { ok: true }>;
 
@@ -160,7 +171,7 @@ function textOf(file: { readonly text: string } | { readonly bytes: Buffer }): s
 }
 
 /** `last` with one edited object spliced in (incremental.ts), or undefined: read the file whole. */
-function* splice(last: CachedFile, state: IncrementalState, path: string, bytes: Buffer, diff: TextDiff): Generator<void, CachedFile | undefined, void> {
+function* splice(last: CachedFile, state: IncrementalState, path: string, bytes: Buffer, diff: TextDiff, provider: string | undefined): Generator<void, CachedFile | undefined, void> {
   const middle = middleOf(bytes, diff);
   // The new text: the kept one with the middle replaced (pieces; nothing of the rest is copied).
   const text = state.source.spliced(diff.prefix, state.source.length - diff.suffix, middle);
@@ -171,7 +182,7 @@ function* splice(last: CachedFile, state: IncrementalState, path: string, bytes:
   // Positions for diagnostics come from a careful parse of the whole new text, joined only when
   // asked (and not kept: the locator holds its parse weakly and joins again if it has to).
   const locate = parseLocator(path, () => text.toString());
-  const edit = tryIncremental(state, diff, text, path, last.origins, locate);
+  const edit = tryIncremental(state, diff, text, path, last.origins, locate, provider);
   if (edit === undefined) return undefined;
   yield;
   const objects = yield* replaceObjectSteps(last.objects, edit.collection, edit.name, edit.value);
@@ -215,7 +226,7 @@ const TEMPLATE = /\{\{[\s\S]*?\}\}/;
 const KEPT = 'keeping its last valid version';
 
 /** `splice: false` reads every changed file whole (the differential test's reference). */
-export function translateFiles(files: readonly SourceFile[], previous: FileCache = new Map(), options: { readonly splice?: boolean } = {}): FileTranslation {
+export function translateFiles(files: readonly SourceFile[], previous: FileCache = new Map(), options: TranslateOptions = {}): FileTranslation {
   const steps = translateFilesSteps(files, previous, options);
   for (;;) {
     const r = steps.next();
@@ -231,7 +242,7 @@ export function translateFiles(files: readonly SourceFile[], previous: FileCache
 export function* translateFilesSteps(
   files: readonly SourceFile[],
   previous: FileCache = new Map(),
-  options: { readonly splice?: boolean } = {},
+  options: TranslateOptions = {},
 ): Generator<void, FileTranslation, void> {
   const diagnostics: Diagnostic[] = [];
   const cache = new Map<string, CachedFile>();
@@ -247,7 +258,7 @@ export function* translateFilesSteps(
       const bytes = bytesOf(file);
       const diff = last === undefined || last.bytes !== undefined ? undefined : compare(last.text, bytes);
       const changed = last === undefined || !sameContent(last, bytes);
-      const spliced = options.splice !== false && last?.incremental !== undefined && diff !== undefined ? yield* splice(last, last.incremental, file.path, bytes, diff) : undefined;
+      const spliced = options.splice !== false && last?.incremental !== undefined && diff !== undefined ? yield* splice(last, last.incremental, file.path, bytes, diff, options.provider) : undefined;
       if (!changed || spliced !== undefined) current.add(file.path);
       if (spliced !== undefined) {
         incrementalCount++;
@@ -309,6 +320,7 @@ export function* translateFilesSteps(
       locate: parsed.locate,
       ...(parsed.locateLine ? { locateLine: parsed.locateLine } : {}),
       ...(reuse ? { reuse } : {}),
+      ...(options.provider !== undefined ? { provider: options.provider } : {}),
     });
     const own: Diagnostic[] = [];
     if (TEMPLATE.test(parsed.text)) {

@@ -113,7 +113,7 @@ async function runFileProvider(
     const files = read.files;
     // In slices on the process's background queue (one budget per event-loop turn, shared with the
     // aggregator and the compiler; scheduling/background.ts).
-    const t = await runSteps(translateFilesSteps(files, cache), () => signal.aborted);
+    const t = await runSteps(translateFilesSteps(files, cache, { provider: name }), () => signal.aborted);
     if (t === undefined) return;
     cache = t.cache;
     // What to compare the next read with: the cache's text where it is this content (the parser's

@@ -34,6 +34,21 @@ export interface ValidateContext {
    * no diagnostic (keyed as origins, `http.routers.<name>`), or undefined: validate it.
    */
   readonly reuse?: (objectKey: string, raw: unknown) => unknown;
+  /**
+   * The provider the configuration comes from, when its references should be written qualified
+   * (a router's `service: api` as `api@file`; see qualifyRef). The provider state qualifies them
+   * anyway; qualified here, a router needs no qualified copy (72 bytes, and a second service name,
+   * per router).
+   */
+  readonly provider?: string;
+}
+
+/**
+ * A reference as its provider resolves it: `name@provider` unless it names a provider already
+ * (the rule of src/providers/qualify.ts). Unchanged without a provider.
+ */
+export function qualifyRef(ref: string, provider: string | undefined): string {
+  return provider === undefined || ref.includes('@') ? ref : `${ref}@${provider}`;
 }
 
 /** `http.services.app.loadBalancer.servers[0].url` */

@@ -9,6 +9,7 @@ import {
   type KeyPath,
   type Scope,
   internList,
+  qualifyRef,
   readBool,
   readFields,
   readInt,
@@ -35,10 +36,12 @@ export function readRouter(scope: Scope, raw: unknown, path: KeyPath): RouterCon
   const ruleField = requireField(scope, fields, 'rule', path, 'a rule such as Host(`example.com`)');
   const rule = readString(scope, ruleField, { nonEmpty: true });
   const serviceField = requireField(scope, fields, 'service', path, 'the name of a service');
-  const service = readString(scope, serviceField, { nonEmpty: true });
+  const provider = scope.ctx.provider;
+  const written = readString(scope, serviceField, { nonEmpty: true });
+  const service = written === undefined ? undefined : qualifyRef(written, provider);
 
   const entryPoints = readStringList(scope, fields.get('entryPoints'));
-  const middlewares = internList(readStringList(scope, fields.get('middlewares')) ?? []);
+  const middlewares = internList((readStringList(scope, fields.get('middlewares')) ?? []).map((m) => qualifyRef(m, provider)));
   const priority = readInt(scope, fields.get('priority'), { min: MIN_ROUTER_PRIORITY, max: MAX_ROUTER_PRIORITY }) ?? 0;
 
   const syntaxField = fields.get('ruleSyntax');
@@ -51,7 +54,7 @@ export function readRouter(scope: Scope, raw: unknown, path: KeyPath): RouterCon
     }
   }
 
-  const tls = readRouterTls(scope, fields.get('tls'));
+  const tls = readRouterTls(scope, fields.get('tls'), provider);
   readObservability(scope, fields.get('observability'));
 
   if (!scope.ok || rule === undefined || service === undefined) return undefined;
@@ -67,7 +70,7 @@ export function readRouter(scope: Scope, raw: unknown, path: KeyPath): RouterCon
 
 type RouterTls = NonNullable<RouterConfig['tls']>;
 
-function readRouterTls(scope: Scope, f: Field | undefined): RouterTls | undefined {
+function readRouterTls(scope: Scope, f: Field | undefined, provider: string | undefined): RouterTls | undefined {
   const section = readSection(scope, f);
   if (section === undefined || section === false || f === undefined) return undefined;
   const fields = readFields(scope, section, f.path, { supported: ['options', 'certResolver', 'domains'] });
@@ -76,7 +79,8 @@ function readRouterTls(scope: Scope, f: Field | undefined): RouterTls | undefine
   const certResolver = readString(scope, fields.get('certResolver'));
   const domains = readList(scope, fields.get('domains'), (value, path) => readDomain(scope, value, path));
   const tls: { -readonly [K in keyof RouterTls]: RouterTls[K] } = {};
-  if (options !== undefined && options !== '') tls.options = options;
+  // The TLS options `default` are shared by every provider (never qualified).
+  if (options !== undefined && options !== '') tls.options = options === 'default' ? options : qualifyRef(options, provider);
   if (certResolver !== undefined && certResolver !== '') tls.certResolver = certResolver;
   if (domains !== undefined && domains.length > 0) tls.domains = domains;
   return tls;
