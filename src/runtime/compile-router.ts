@@ -40,8 +40,9 @@ export interface BuiltRouter {
    */
   readonly uses: readonly unknown[] | undefined;
   /**
-   * The route entries it added, and where: the entry itself when there is one (the usual case; a
-   * one-element list would be 56 bytes per router), else a list (NO_ROUTES when none). See routeCount/routeAt.
+   * The route entries it added, and where: when there is one (the usual case), the entry itself,
+   * which is this router (RoutedRouter; a one-element list would be 56 bytes per router, an entry
+   * object 72), else a list (NO_ROUTES when none). See routeCount/routeAt.
    */
   readonly routes: RouteUse | readonly RouteUse[];
   /** Entry points the router is attached to (those it names that exist). */
@@ -200,9 +201,11 @@ export function compileRouter(scope: RouterScope, name: string, router: RouterCo
   const priority = effectivePriority(router);
   const tlsError = scope.tlsRouters.add(name, router, using, rule);
   if (tlsError !== undefined) errors = fail(scope, name, errors, TLS_CODES.UNKNOWN_OPTIONS, tlsError);
-  // Made with its first entry ([entry]: room for one, the usual count), so most routers hold no
-  // spare room and make no list to throw away.
-  let routes: RouteUse[] | undefined;
+  // The first route is the router object itself (RoutedRouter); the others, if any, are entries
+  // of their own, in a list made with its first entry (room for one: no spare room, no list to
+  // throw away).
+  let first: { readonly value: Handler; readonly entryPoint: string; readonly tls: boolean } | undefined;
+  let more: RouteUse[] | undefined;
   const disabled = errors !== undefined || rule === undefined || svcHandler === undefined;
   if (!disabled && rule !== undefined && svcHandler !== undefined) {
     for (let u = 0; u < using.length; u++) {
@@ -226,10 +229,15 @@ export function compileRouter(scope: RouterScope, name: string, router: RouterCo
       const all = chain.length === 0 ? routerChain : [...chain, ...routerChain];
       const value = instrument ? observedChain(all, svcHandler, name, epName, router.service, instrument) : compose(all, svcHandler);
       // A TLS router: its own `tls`, or its entry point's `http.tls` (every router there is one).
-      const entry: RouteUse = { name, rule, priority, value, entryPoint: epName, tls: (router.tls ?? ep?.http.tls) !== undefined };
-      if (routes === undefined) routes = [entry];
-      else routes.push(entry);
+      const tls = (router.tls ?? ep?.http.tls) !== undefined;
+      if (first === undefined) first = { value, entryPoint: epName, tls };
+      else if (more === undefined) more = [{ name, rule, priority, value, entryPoint: epName, tls }];
+      else more.push({ name, rule, priority, value, entryPoint: epName, tls });
     }
+  }
+  const usesOut = errors !== undefined ? undefined : (uses ?? NO_USES);
+  if (first !== undefined && rule !== undefined && svcHandler !== undefined) {
+    return new RoutedRouter(router, rule, svcHandler, usesOut, using, errors ?? NO_ERRORS, name, priority, first.value, first.entryPoint, first.tls, more);
   }
   // An entry point's missing middleware is an error of the router, which still serves its other
   // entry points (its status stays enabled); such a router is compiled again at each reload.
@@ -239,12 +247,44 @@ export function compileRouter(scope: RouterScope, name: string, router: RouterCo
     config: router,
     rule,
     handler: svcHandler,
-    uses: errors !== undefined ? undefined : (uses ?? NO_USES),
-    routes: routes === undefined ? NO_ROUTES : routes.length > 1 ? routes.slice() : (routes[0] as RouteUse),
+    uses: usesOut,
+    routes: NO_ROUTES,
     using,
     status: disabled ? 'disabled' : 'enabled',
     errors: errors ?? NO_ERRORS,
   };
+}
+
+/**
+ * A router with at least one route, which is its first route entry itself (name, priority,
+ * composed chain, entry point, table), so that a router on one entry point (the usual case) is
+ * one object and not a router and an entry (72 bytes more). It is enabled: only an enabled router
+ * has routes (an entry point's missing middleware is an error of the router, which still serves
+ * its other entry points). Its other entries, if any, are entries of their own.
+ */
+class RoutedRouter implements BuiltRouter, RouteUse {
+  readonly routes: RouteUse | readonly RouteUse[];
+
+  constructor(
+    readonly config: RouterConfig,
+    readonly rule: CompiledRule,
+    readonly handler: Handler,
+    readonly uses: readonly unknown[] | undefined,
+    readonly using: readonly string[],
+    readonly errors: readonly string[],
+    readonly name: string,
+    readonly priority: number,
+    readonly value: Handler,
+    readonly entryPoint: string,
+    readonly tls: boolean,
+    more: readonly RouteUse[] | undefined,
+  ) {
+    this.routes = more === undefined ? this : [this, ...more];
+  }
+
+  get status(): ObjectStatus {
+    return 'enabled';
+  }
 }
 
 /** A middleware whose built handler is wrapped by the instrumentation (a span per middleware). */
