@@ -146,24 +146,26 @@ class Parser {
     }
     lexer.next();
     // The values may slice a large text (a rule read from a file): the scratch must not keep
-    // them once read, nor after an error.
+    // them once read, nor after an error. It holds at most maxArgs values (the rest are counted,
+    // not kept), so a rule with a huge argument list cannot grow it for the life of the process.
     let count: number;
     try {
-      count = this.readArgs(spec.name);
+      count = this.readArgs(spec.name, spec.maxArgs);
     } catch (e) {
       argScratch.fill('');
       throw e;
     }
-    const node: MatcherNode = { kind: 'matcher', matcher: spec.name, args: argScratch.slice(0, count), position: nameStart, argPositions: positionScratch.slice(0, count) };
-    argScratch.fill('', 0, count);
-    const { args, argPositions } = node;
     if (count < spec.minArgs || count > spec.maxArgs) {
+      argScratch.fill('');
       const want =
         spec.minArgs === spec.maxArgs
           ? `${spec.minArgs} argument${spec.minArgs === 1 ? '' : 's'}`
           : `${spec.minArgs} to ${spec.maxArgs} arguments`;
       throw new RuleError('TPK_RULE_ARITY', this.rule, nameStart, `${spec.name} takes ${want}, got ${count}`);
     }
+    const node: MatcherNode = { kind: 'matcher', matcher: spec.name, args: argScratch.slice(0, count), position: nameStart, argPositions: positionScratch.slice(0, count) };
+    argScratch.fill('', 0, count);
+    const { args, argPositions } = node;
     for (let i = 0; i < count; i++) {
       if (args[i] === '') {
         throw new RuleError('TPK_RULE_BAD_VALUE', this.rule, argPositions[i] ?? nameStart, `empty argument to ${spec.name}`);
@@ -172,8 +174,8 @@ class Parser {
     return node;
   }
 
-  /** Reads `(value, ...)` into the scratch lists; returns how many values. */
-  private readArgs(matcher: string): number {
+  /** Reads `(value, ...)` into the scratch lists (the first `keep` of them); returns how many values. */
+  private readArgs(matcher: string, keep: number): number {
     const lexer = this.lexer;
     let count = 0;
     while (this.kind() !== ')') {
@@ -186,7 +188,7 @@ class Parser {
       if (count < argScratch.length) {
         argScratch[count] = lexer.value;
         positionScratch[count] = lexer.start;
-      } else {
+      } else if (count < keep) {
         argScratch.push(lexer.value);
         positionScratch.push(lexer.start);
       }

@@ -90,6 +90,8 @@ export interface CachedFile {
   readonly incremental?: IncrementalState | undefined;
   /** The file's validated `tls` section; undefined when it has none. */
   readonly tls?: TlsConfig | undefined;
+  /** TranslateOptions.provider when the entry was made: its objects' references are qualified with it. */
+  readonly provider?: string | undefined;
 }
 
 /** A file's objects by collection and name (its validated config, plus kept last valid versions). */
@@ -134,8 +136,8 @@ export interface TranslateOptions {
   readonly splice?: boolean;
   /**
    * The provider's name: references are validated qualified with it (`service: api` as
-   * `api@file`), so that the provider state needs no qualified copy of each router. A cache is
-   * only valid with the same name.
+   * `api@file`), so that the provider state needs no qualified copy of each router. A cache entry
+   * made with another name (or none) is not used: the file is read whole.
    */
   readonly provider?: string;
 }
@@ -194,6 +196,7 @@ function* splice(last: CachedFile, state: IncrementalState, path: string, bytes:
     diagnostics: last.diagnostics,
     incremental: edit.state,
     tls: last.tls,
+    provider,
   });
 }
 
@@ -252,7 +255,9 @@ export function* translateFilesSteps(
   const documents: ({ path: string; parsed: ParsedDocument; last: CachedFile | undefined } | { path: string; parsed: undefined; last: CachedFile })[] = [];
 
   for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    const last = previous.get(file.path);
+    const cached = previous.get(file.path);
+    // Objects validated with another provider name (or none) would mix with these: not reused.
+    const last = cached?.provider === options.provider ? cached : undefined;
     let parsed: ParsedDocument | undefined;
     if (!('error' in file)) {
       const bytes = bytesOf(file);
@@ -354,7 +359,7 @@ export function* translateFilesSteps(
       for (const [key, raw] of v.clean) clean.set(key, fingerprint(raw));
     }
     const origins = incremental === undefined ? v.origins : originsOf(doc.path, incremental);
-    const entry: CachedFile = { text, ...(isUtf8(parsed.bytes) ? {} : { bytes: parsed.bytes }), locate: parsed.locate, objects, clean, origins, diagnostics: own, incremental, tls: v.config.tls };
+    const entry: CachedFile = { text, ...(isUtf8(parsed.bytes) ? {} : { bytes: parsed.bytes }), locate: parsed.locate, objects, clean, origins, diagnostics: own, incremental, tls: v.config.tls, provider: options.provider };
     cache.set(doc.path, entry);
     return entry;
   });

@@ -53,6 +53,8 @@ const CASES: ErrorCase[] = [
   // arity
   { desc: 'no arguments', rule: 'Host()', code: 'TPK_RULE_ARITY', position: 0, says: 'takes 1 argument, got 0' },
   { desc: 'v2 multi-host', rule: 'Host(`a`, `b`)', code: 'TPK_RULE_ARITY', position: 0 },
+  // The parser keeps at most maxArgs values (a huge list must not grow its scratch lists), but counts them all.
+  { desc: 'a huge argument list is counted', rule: `Host(${'`a`, '.repeat(20000)}\`b\`)`, code: 'TPK_RULE_ARITY', position: 0, says: 'got 20001' },
   { desc: 'header one argument', rule: 'Path(`/`) || Header(`a`)', code: 'TPK_RULE_ARITY', position: 13, says: 'takes 2 arguments' },
   { desc: 'query three arguments', rule: 'Query(`a`, `b`, `c`)', code: 'TPK_RULE_ARITY', position: 0, says: '1 to 2' },
   { desc: 'queryregexp no arguments', rule: 'QueryRegexp()', code: 'TPK_RULE_ARITY', position: 0 },

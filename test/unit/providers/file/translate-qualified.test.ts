@@ -72,3 +72,15 @@ void describe('translateFiles with the provider name: references written qualifi
     }
   });
 });
+
+void describe('translateFiles: a cache made with another provider name', () => {
+  void it('is not reused: the file is read whole and every router is qualified with the new name', () => {
+    const first = translateFiles(file(routers(5)));
+    const second = translateFiles(file(routers(5)), first.cache, { provider: 'file' });
+    assert.equal(router(second, 'r1').service, 's1@file');
+    assert.notEqual(router(second, 'r1'), router(first, 'r1'));
+    const third = translateFiles(file(routers(5).replace('h1.test', 'h1b.test')), second.cache, { provider: 'other' });
+    assert.equal(third.incremental ?? 0, 0, 'not spliced into a cache of another name');
+    assert.equal(router(third, 'r2').service, 's2@other');
+  });
+});
