@@ -90,8 +90,9 @@ export class LazyRegExp {
   #make(): RegExp {
     try {
       return new RegExp(this.source, this.flags);
-    } catch {
-      // Not reached (see above); a rule that cannot match is the safe answer if it were.
+    } catch (err) {
+      // Not reached (see above); a rule that cannot match is the safe answer if it were, said once.
+      process.emitWarning(`the JS regexp ${JSON.stringify(this.source)} of a rule was refused (${err instanceof Error ? err.message : String(err)}); the matcher never matches`, { code: 'TPK_RULE_BAD_REGEXP' });
       return NEVER;
     }
   }

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Re2Error, translateRe2 } from '../../../src/rules/index.js';
+import { LazyRegExp } from '../../../src/rules/http-matchers.js';
 
 function test(pattern: string, subject: string): boolean {
   const t = translateRe2(pattern);
@@ -197,5 +198,19 @@ void describe('RE2 translation: V8 accepts every translation', () => {
       accepted++;
     }
     assert.ok(accepted > 40_000, `only ${accepted} accepted`);
+  });
+});
+
+void describe('LazyRegExp', () => {
+  void it('makes its regexp on the first test, and a source V8 refuses never matches, with a warning', async () => {
+    const ok = new LazyRegExp('^a+$', 'u');
+    assert.equal(ok.test('aaa'), true);
+    assert.equal(ok.test('ab'), false);
+    const warned = new Promise<Error>((resolve) => process.once('warning', resolve));
+    const bad = new LazyRegExp('(', 'u');
+    assert.equal(bad.test('('), false);
+    const w = await warned;
+    assert.match(w.message, /never matches/);
+    assert.equal((w as Error & { code?: string }).code, 'TPK_RULE_BAD_REGEXP');
   });
 });
