@@ -137,69 +137,50 @@ function any(parts: Predicate[]): Predicate {
 }
 
 class Not implements Predicate {
-  readonly #inner: Predicate;
-
-  constructor(inner: Predicate) {
-    this.#inner = inner;
-  }
+  constructor(private readonly inner: Predicate) {}
 
   test(ctx: MatchContext): boolean {
-    return !this.#inner.test(ctx);
+    return !this.inner.test(ctx);
   }
 }
 
-/** `a && b`, the usual `and` (Host && PathPrefix): no list. */
-class And2 implements Predicate {
-  readonly #a: Predicate;
-  readonly #b: Predicate;
+/** `a && b`, the usual `and` (Host && PathPrefix), and `a || b`: no list. */
+abstract class Pair implements Predicate {
+  constructor(
+    protected readonly a: Predicate,
+    protected readonly b: Predicate,
+  ) {}
 
-  constructor(a: Predicate, b: Predicate) {
-    this.#a = a;
-    this.#b = b;
-  }
+  abstract test(ctx: MatchContext): boolean;
+}
 
+class And2 extends Pair {
   test(ctx: MatchContext): boolean {
-    return this.#a.test(ctx) && this.#b.test(ctx);
+    return this.a.test(ctx) && this.b.test(ctx);
+  }
+}
+
+class Or2 extends Pair {
+  test(ctx: MatchContext): boolean {
+    return this.a.test(ctx) || this.b.test(ctx);
   }
 }
 
 class AndN implements Predicate {
-  readonly #parts: readonly Predicate[];
-
-  constructor(parts: readonly Predicate[]) {
-    this.#parts = parts;
-  }
+  constructor(private readonly parts: readonly Predicate[]) {}
 
   test(ctx: MatchContext): boolean {
-    const parts = this.#parts;
+    const parts = this.parts;
     for (let i = 0; i < parts.length; i++) if (!(parts[i] as Predicate).test(ctx)) return false;
     return true;
   }
 }
 
-class Or2 implements Predicate {
-  readonly #a: Predicate;
-  readonly #b: Predicate;
-
-  constructor(a: Predicate, b: Predicate) {
-    this.#a = a;
-    this.#b = b;
-  }
-
-  test(ctx: MatchContext): boolean {
-    return this.#a.test(ctx) || this.#b.test(ctx);
-  }
-}
-
 class OrN implements Predicate {
-  readonly #parts: readonly Predicate[];
-
-  constructor(parts: readonly Predicate[]) {
-    this.#parts = parts;
-  }
+  constructor(private readonly parts: readonly Predicate[]) {}
 
   test(ctx: MatchContext): boolean {
-    const parts = this.#parts;
+    const parts = this.parts;
     for (let i = 0; i < parts.length; i++) if ((parts[i] as Predicate).test(ctx)) return true;
     return false;
   }

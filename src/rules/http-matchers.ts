@@ -153,15 +153,11 @@ class HostExact implements Predicate {
 
 /** Host(`*.example.com`): exactly one extra, non-empty label in front of the suffix. */
 class HostWildcard implements Predicate {
-  readonly #suffix: string;
-
-  constructor(suffix: string) {
-    this.#suffix = suffix;
-  }
+  constructor(private readonly suffix: string) {}
 
   test(ctx: MatchContext): boolean {
     const k = ctx.hostKey;
-    const suffix = this.#suffix;
+    const suffix = this.suffix;
     const dot = k.length - suffix.length - 1;
     return dot > 0 && k.charCodeAt(dot) === 46 && k.endsWith(suffix) && k.lastIndexOf('.', dot - 1) < 0;
   }
@@ -182,14 +178,10 @@ function hostRegexp(rule: string, node: MatcherNode): CompiledMatcher {
 }
 
 class HostRegexp implements Predicate {
-  readonly #re: LazyRegExp;
-
-  constructor(re: LazyRegExp) {
-    this.#re = re;
-  }
+  constructor(private readonly re: LazyRegExp) {}
 
   test(ctx: MatchContext): boolean {
-    return this.#re.test(ctx.host);
+    return this.re.test(ctx.host);
   }
 }
 
@@ -211,21 +203,15 @@ function header(rule: string, node: MatcherNode, regexp: boolean): CompiledMatch
 
 /** Header(`name`, `value`): some value of the header (lower-case name) is `value`. */
 class HeaderValue implements Predicate {
-  readonly #name: string;
-  readonly #value: string;
-
-  constructor(name: string, value: string) {
-    this.#name = name;
-    this.#value = value;
-  }
+  constructor(private readonly name: string, private readonly value: string) {}
 
   test(ctx: MatchContext): boolean {
     const headers = ctx.input.headers;
-    const first = headers.get(this.#name);
+    const first = headers.get(this.name);
     if (first === undefined) return false;
-    const value = this.#value;
+    const value = this.value;
     if (first === value) return true;
-    const all = headers.getAll(this.#name);
+    const all = headers.getAll(this.name);
     for (let i = 1; i < all.length; i++) if (all[i] === value) return true;
     return false;
   }
@@ -233,21 +219,15 @@ class HeaderValue implements Predicate {
 
 /** HeaderRegexp(`name`, `re`): some value of the header (lower-case name) matches. */
 class HeaderRegexp implements Predicate {
-  readonly #name: string;
-  readonly #re: LazyRegExp;
-
-  constructor(name: string, re: LazyRegExp) {
-    this.#name = name;
-    this.#re = re;
-  }
+  constructor(private readonly name: string, private readonly re: LazyRegExp) {}
 
   test(ctx: MatchContext): boolean {
     const headers = ctx.input.headers;
-    const first = headers.get(this.#name);
+    const first = headers.get(this.name);
     if (first === undefined) return false;
-    const re = this.#re;
+    const re = this.re;
     if (re.test(first)) return true;
-    const all = headers.getAll(this.#name);
+    const all = headers.getAll(this.name);
     for (let i = 1; i < all.length; i++) if (re.test(all[i] as string)) return true;
     return false;
   }
@@ -261,33 +241,21 @@ function query(rule: string, node: MatcherNode, regexp: boolean): CompiledMatche
 }
 
 class QueryValue implements Predicate {
-  readonly #key: string;
-  readonly #value: string;
-
-  constructor(key: string, value: string) {
-    this.#key = key;
-    this.#value = value;
-  }
+  constructor(private readonly key: string, private readonly value: string) {}
 
   test(ctx: MatchContext): boolean {
-    const values = ctx.queryValues(this.#key);
-    return values !== undefined && values.includes(this.#value);
+    const values = ctx.queryValues(this.key);
+    return values !== undefined && values.includes(this.value);
   }
 }
 
 class QueryRegexp implements Predicate {
-  readonly #key: string;
-  readonly #re: LazyRegExp;
-
-  constructor(key: string, re: LazyRegExp) {
-    this.#key = key;
-    this.#re = re;
-  }
+  constructor(private readonly key: string, private readonly re: LazyRegExp) {}
 
   test(ctx: MatchContext): boolean {
-    const values = ctx.queryValues(this.#key);
+    const values = ctx.queryValues(this.key);
     if (values === undefined) return false;
-    for (let i = 0; i < values.length; i++) if (this.#re.test(values[i] as string)) return true;
+    for (let i = 0; i < values.length; i++) if (this.re.test(values[i] as string)) return true;
     return false;
   }
 }
@@ -301,22 +269,18 @@ function clientIP(rule: string, node: MatcherNode): CompiledMatcher {
 
 /** ClientIP(`10.0.0.0/8`): the peer address (family 4 or 6) masked is the network. */
 class ClientIp implements Predicate {
-  readonly #family: number;
-  readonly #net: readonly number[];
-  readonly #mask: readonly number[];
-
-  constructor(family: number, net: readonly number[], mask: readonly number[]) {
-    this.#family = family;
-    this.#net = net;
-    this.#mask = mask;
-  }
+  constructor(
+    private readonly family: number,
+    private readonly net: readonly number[],
+    private readonly mask: readonly number[],
+  ) {}
 
   test(ctx: MatchContext): boolean {
-    if (ctx.ipFamily() !== this.#family) return false;
+    if (ctx.ipFamily() !== this.family) return false;
     const ip = ctx.ip;
-    const net = this.#net;
-    const mask = this.#mask;
-    const words = this.#family === 4 ? 1 : 4;
+    const net = this.net;
+    const mask = this.mask;
+    const words = this.family === 4 ? 1 : 4;
     for (let i = 0; i < words; i++) if ((((ip[i] as number) & (mask[i] as number)) >>> 0) !== net[i]) return false;
     return true;
   }
@@ -356,49 +320,33 @@ export function buildHttpMatcher(rule: string, node: MatcherNode): CompiledMatch
 }
 
 class PathExact implements Predicate {
-  readonly #path: string;
-
-  constructor(path: string) {
-    this.#path = path;
-  }
+  constructor(private readonly path: string) {}
 
   test(ctx: MatchContext): boolean {
-    return ctx.input.routingPath === this.#path;
+    return ctx.input.routingPath === this.path;
   }
 }
 
 class PathPrefix implements Predicate {
-  readonly #prefix: string;
-
-  constructor(prefix: string) {
-    this.#prefix = prefix;
-  }
+  constructor(private readonly prefix: string) {}
 
   test(ctx: MatchContext): boolean {
-    return ctx.input.routingPath.startsWith(this.#prefix);
+    return ctx.input.routingPath.startsWith(this.prefix);
   }
 }
 
 class PathRegexp implements Predicate {
-  readonly #re: LazyRegExp;
-
-  constructor(re: LazyRegExp) {
-    this.#re = re;
-  }
+  constructor(private readonly re: LazyRegExp) {}
 
   test(ctx: MatchContext): boolean {
-    return this.#re.test(ctx.input.routingPath);
+    return this.re.test(ctx.input.routingPath);
   }
 }
 
 class Method implements Predicate {
-  readonly #method: string;
-
-  constructor(method: string) {
-    this.#method = method;
-  }
+  constructor(private readonly method: string) {}
 
   test(ctx: MatchContext): boolean {
-    return ctx.input.method === this.#method;
+    return ctx.input.method === this.method;
   }
 }
