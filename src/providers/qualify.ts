@@ -7,7 +7,7 @@
  */
 import type { Diagnostic } from '../config/diagnostics.js';
 import { DYNAMIC_CODES } from '../config/dynamic/codes.js';
-import { internList, setOwn } from '../config/dynamic/schema/fields.js';
+import { internList, qualifyRef, qualifyTlsOptionsRef, setOwn } from '../config/dynamic/schema/fields.js';
 import type {
   DynamicConfig,
   HttpConfig,
@@ -24,7 +24,7 @@ import type { ProviderMessage } from './provider.js';
 import { EntriesMap } from '../collections/entries-map.js';
 
 export function qualifyName(name: string, provider: string): string {
-  return name.includes('@') ? name : `${name}@${provider}`;
+  return qualifyRef(name, provider);
 }
 
 export interface QualifiedState {
@@ -223,9 +223,9 @@ function mapValues<T extends object>(objects: Readonly<Record<string, T>>, provi
 
 export function qualifyRouter(r: RouterConfig, p: string): RouterConfig {
   // Written qualified already (the file provider validates with its name): the object itself.
-  if (isQualified(r)) return r;
+  if (isQualified(r, p)) return r;
   let tls = r.tls;
-  if (tls?.options !== undefined && tls.options !== 'default') tls = { ...tls, options: qualifyName(tls.options, p) };
+  if (tls?.options !== undefined && tls.options !== DEFAULT_TLS_NAME) tls = { ...tls, options: qualifyTlsOptionsRef(tls.options, p) };
   // Written out rather than spread (a spread object keeps its fields out of line, 40 more bytes
   // per router); lists without a name to qualify are shared, the others interned.
   return {
@@ -238,10 +238,10 @@ export function qualifyRouter(r: RouterConfig, p: string): RouterConfig {
   };
 }
 
-/** Whether every reference of `r` names its provider (or is the shared TLS options `default`). */
-function isQualified(r: RouterConfig): boolean {
+/** Whether qualifying `r`'s references in provider `p` changes none of them (qualifyRef returns the same string then). */
+function isQualified(r: RouterConfig, p: string): boolean {
   const options = r.tls?.options;
-  return r.service.includes('@') && r.middlewares.every((m) => m.includes('@')) && (options === undefined || options === 'default' || options.includes('@'));
+  return qualifyRef(r.service, p) === r.service && r.middlewares.every((m) => qualifyRef(m, p) === m) && (options === undefined || qualifyTlsOptionsRef(options, p) === options);
 }
 
 export function qualifyService(s: ServiceConfig, p: string): ServiceConfig {

@@ -148,25 +148,22 @@ class Parser {
     // The values may slice a large text (a rule read from a file): the scratch must not keep
     // them once read, nor after an error. It holds at most maxArgs values (the rest are counted,
     // not kept), so a rule with a huge argument list cannot grow it for the life of the process.
-    let count: number;
+    let node: MatcherNode;
     try {
-      count = this.readArgs(spec.name, spec.maxArgs);
-    } catch (e) {
+      const count = this.readArgs(spec.name, spec.maxArgs);
+      if (count < spec.minArgs || count > spec.maxArgs) {
+        const want =
+          spec.minArgs === spec.maxArgs
+            ? `${spec.minArgs} argument${spec.minArgs === 1 ? '' : 's'}`
+            : `${spec.minArgs} to ${spec.maxArgs} arguments`;
+        throw new RuleError('TPK_RULE_ARITY', this.rule, nameStart, `${spec.name} takes ${want}, got ${count}`);
+      }
+      node = { kind: 'matcher', matcher: spec.name, args: argScratch.slice(0, count), position: nameStart, argPositions: positionScratch.slice(0, count) };
+    } finally {
       argScratch.fill('');
-      throw e;
     }
-    if (count < spec.minArgs || count > spec.maxArgs) {
-      argScratch.fill('');
-      const want =
-        spec.minArgs === spec.maxArgs
-          ? `${spec.minArgs} argument${spec.minArgs === 1 ? '' : 's'}`
-          : `${spec.minArgs} to ${spec.maxArgs} arguments`;
-      throw new RuleError('TPK_RULE_ARITY', this.rule, nameStart, `${spec.name} takes ${want}, got ${count}`);
-    }
-    const node: MatcherNode = { kind: 'matcher', matcher: spec.name, args: argScratch.slice(0, count), position: nameStart, argPositions: positionScratch.slice(0, count) };
-    argScratch.fill('', 0, count);
     const { args, argPositions } = node;
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < args.length; i++) {
       if (args[i] === '') {
         throw new RuleError('TPK_RULE_BAD_VALUE', this.rule, argPositions[i] ?? nameStart, `empty argument to ${spec.name}`);
       }

@@ -44,11 +44,17 @@ export interface ValidateContext {
 }
 
 /**
- * A reference as its provider resolves it: `name@provider` unless it names a provider already
- * (the rule of src/providers/qualify.ts). Unchanged without a provider.
+ * A reference as its provider resolves it (Traefik's namespaces): `name@provider` unless it names
+ * a provider already (`api@docker`, `noop@internal`). Unchanged without a provider; the same
+ * string when it is unchanged. The one rule: src/providers/qualify.ts uses it too.
  */
 export function qualifyRef(ref: string, provider: string | undefined): string {
   return provider === undefined || ref.includes('@') ? ref : `${ref}@${provider}`;
+}
+
+/** The TLS options `default` are shared by every provider: never qualified. */
+export function qualifyTlsOptionsRef(options: string, provider: string | undefined): string {
+  return options === 'default' ? options : qualifyRef(options, provider);
 }
 
 /** `http.services.app.loadBalancer.servers[0].url` */

@@ -10,6 +10,7 @@ import {
   type Scope,
   internList,
   qualifyRef,
+  qualifyTlsOptionsRef,
   readBool,
   readFields,
   readInt,
@@ -79,8 +80,7 @@ function readRouterTls(scope: Scope, f: Field | undefined, provider: string | un
   const certResolver = readString(scope, fields.get('certResolver'));
   const domains = readList(scope, fields.get('domains'), (value, path) => readDomain(scope, value, path));
   const tls: { -readonly [K in keyof RouterTls]: RouterTls[K] } = {};
-  // The TLS options `default` are shared by every provider (never qualified).
-  if (options !== undefined && options !== '') tls.options = options === 'default' ? options : qualifyRef(options, provider);
+  if (options !== undefined && options !== '') tls.options = qualifyTlsOptionsRef(options, provider);
   if (certResolver !== undefined && certResolver !== '') tls.certResolver = certResolver;
   if (domains !== undefined && domains.length > 0) tls.domains = domains;
   return tls;
