@@ -19,7 +19,7 @@
 import type { Diagnostic } from '../config/diagnostics.js';
 import { freezeFresh } from '../config/dynamic/freeze.js';
 import { sameData } from '../config/dynamic/same-data.js';
-import { setOwn } from '../config/dynamic/schema/fields.js';
+import { qualifiedFor, setOwn } from '../config/dynamic/schema/fields.js';
 import type { DynamicConfig, HttpConfig, ObjectOrigin, TlsConfig } from '../config/dynamic/types.js';
 import { contentHash, stableText } from './content-hash.js';
 import { ENTRY_HASH_LANES, addEntryHash } from './entry-hash.js';
@@ -92,6 +92,7 @@ const EMPTY_LANES = new Uint32Array(ENTRY_HASH_LANES);
  */
 function* advanceCollection(prev: CollectionState | undefined, source: AnyRecord, collection: Collection, provider: string): Generator<void, CollectionState, void> {
   if (prev !== undefined && prev.source === source) return prev;
+  if (qualifiedFor(source) === provider) return yield* advanceQualified(prev, source);
   const qualify = qualifierOf(collection, provider);
   const lanes = new Uint32Array(prev?.lanes ?? EMPTY_LANES);
   let names = prev === undefined ? undefined : changedNames(source, prev.source);
@@ -156,6 +157,45 @@ function* advanceCollection(prev: CollectionState | undefined, source: AnyRecord
   Object.freeze(out);
   if (prev !== undefined) noteChanges(out, prev.qualified, changedQualified);
   return { source, qualified: out, lanes };
+}
+
+/**
+ * advanceCollection for a record the provider keyed by qualified names, references qualified
+ * (markQualified: the file provider's). It is its own qualified record: only the hash is updated,
+ * for the names its change notes give, or else for every name whose object is not the previous one.
+ */
+function* advanceQualified(prev: CollectionState | undefined, source: AnyRecord): Generator<void, CollectionState, void> {
+  const lanes = new Uint32Array(prev?.lanes ?? EMPTY_LANES);
+  const noted = prev === undefined ? undefined : changedNames(source, prev.source);
+  /** Names whose object is not the previous one; `changed`: those whose data changed too. */
+  const replaced: string[] = [];
+  let changed = 0;
+  let walked = 0;
+  const update = (name: string): void => {
+    const had = prev !== undefined && Object.hasOwn(prev.source, name);
+    const has = Object.hasOwn(source, name);
+    if (had && has && prev.source[name] === source[name]) return;
+    replaced.push(name);
+    if (updateEntry(lanes, name, had, prev?.source[name], has, source[name])) changed++;
+  };
+  if (noted !== undefined) for (const name of noted) update(name);
+  else {
+    for (const name in source) {
+      update(name);
+      if (++walked % STEP === 0) yield;
+    }
+    if (prev !== undefined) {
+      for (const name in prev.source) {
+        if (!Object.hasOwn(source, name)) update(name);
+        if (++walked % STEP === 0) yield;
+      }
+    }
+  }
+  // Everything re-sent equal: the previous record goes on (its identity tells the stages after).
+  if (prev !== undefined && changed === 0) return { source, qualified: prev.qualified, lanes };
+  // Without notes from the provider, the names found here are the later stages'.
+  if (prev !== undefined && noted === undefined) noteChanges(source, prev.qualified, replaced);
+  return { source, qualified: source, lanes };
 }
 
 /** The message's origins with qualified keys (a view, not a copy); the previous ones when the map is the same. */

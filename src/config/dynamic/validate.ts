@@ -13,7 +13,7 @@ import { objectOrigin } from './origin.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { DYNAMIC_CODES } from './codes.js';
 import { freezeFresh } from './freeze.js';
-import { type KeyPath, Scope, type ValidateContext, isPlainObject, readFields, setOwn } from './schema/fields.js';
+import { type KeyPath, Scope, type ValidateContext, isPlainObject, markQualified, qualifyRef, readFields, setOwn } from './schema/fields.js';
 import { readMiddleware } from './schema/middleware.js';
 import { readRouter } from './schema/router.js';
 import { readServersTransport } from './schema/servers-transport.js';
@@ -151,8 +151,10 @@ export function validateDynamic(raw: unknown, ctx: ValidateContext): DynamicVali
         const objectKey = OBJECT_KEY_PREFIX[key] + name;
         origins.set(objectKey, objectOrigin(ctx.source, line));
         const reused = name === '' || name.includes('@') ? undefined : (ctx.reuse?.(objectKey, value) as T | undefined);
+        // Keyed as the provider state would key it (ValidateContext.provider).
+        const recordKey = qualifyRef(name, ctx.provider);
         if (reused !== undefined) {
-          setOwn(into, name, reused);
+          setOwn(into, recordKey, reused);
           clean.set(objectKey, value);
           continue;
         }
@@ -168,7 +170,7 @@ export function validateDynamic(raw: unknown, ctx: ValidateContext): DynamicVali
         }
         const value2 = spec.read(scope, value, path);
         if (scope.ok && value2 !== undefined) {
-          setOwn(into, name, value2);
+          setOwn(into, recordKey, value2);
           if (diagnostics.length === first) clean.set(objectKey, value);
         } else leftOut();
       }
@@ -178,6 +180,7 @@ export function validateDynamic(raw: unknown, ctx: ValidateContext): DynamicVali
     read('middlewares', MIDDLEWARES, http.middlewares);
     read('serversTransports', TRANSPORTS, http.serversTransports);
   }
+  if (ctx.provider !== undefined) for (const record of Object.values(http)) markQualified(record, ctx.provider);
 
   // The tls section is small: read whole every time (no reuse), and only present in the config
   // when the document has one, so a configuration without it is exactly as before.

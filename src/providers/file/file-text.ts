@@ -7,10 +7,27 @@
  * saves. Now the new bytes are compared with the kept text encoded a chunk at a time into one small
  * scratch buffer, and only the part between the common start and the common end is decoded.
  *
- * The kept text is a list of pieces: the text first parsed (which the parsed objects' strings slice
- * anyway), cut where edits went in, and the edited parts. An edit adds at most two pieces and copies
- * none of the rest of the file; past MAX_PIECES they are joined into one string.
+ * The kept text is a list of pieces: the text first parsed, cut where edits went in, and the edited
+ * parts. An edit adds at most two pieces and copies none of the rest of the file; past MAX_PIECES
+ * they are joined into one string.
+ *
+ * Between reads a large text is packed (pack()): its UTF-8, deflated on libuv's thread pool, is all
+ * that stays, off the V8 heap. The pieces are made again when next asked for: unpack() inflates on
+ * the thread pool too, ahead of a read; a text asked for while packed is inflated at once. With
+ * 100,000 routers the file is ~19 MB of text, ~190 B per router and service kept for nothing
+ * between saves; deflated it is ~1 MB (measured in docs/benchmarks.md, session 12).
  */
+import { promisify } from 'node:util';
+import { deflate, inflate, inflateSync } from 'node:zlib';
+
+const deflateAsync = promisify(deflate);
+const inflateAsync = promisify(inflate);
+
+/**
+ * Texts shorter than this stay as they are: packing one costs about as much CPU per save as a
+ * large one saves memory per router, and a small file's text is a few KB.
+ */
+export const PACK_MIN_LENGTH = 64 * 1024;
 
 /**
  * Pieces kept before they are joined (each edit adds at most two): some 4,000 edits. Joined, the
@@ -25,20 +42,17 @@ const scratch = Buffer.allocUnsafeSlow(CHUNK * 3);
 const encoder = new TextEncoder();
 
 export class TextRope {
-  readonly #pieces: readonly string[];
+  /** Undefined while packed (see pack()); then #packed holds the text. */
+  #pieces: readonly string[] | undefined;
   /** Where each piece starts in the text. */
-  readonly #starts: readonly number[];
+  #starts: readonly number[] | undefined;
+  /** The text's UTF-8, deflated, once packed: the same text for the rope's life. */
+  #packed: Buffer | undefined;
+  #packing: Promise<void> | undefined;
   readonly length: number;
 
   private constructor(pieces: readonly string[], length: number) {
-    this.#pieces = pieces;
-    const starts = new Array<number>(pieces.length);
-    let at = 0;
-    for (let i = 0; i < pieces.length; i++) {
-      starts[i] = at;
-      at += (pieces[i] as string).length;
-    }
-    this.#starts = starts;
+    this.#setPieces(pieces);
     this.length = length;
   }
 
@@ -46,13 +60,73 @@ export class TextRope {
     return new TextRope(text.length === 0 ? [] : [text], text.length);
   }
 
+  #setPieces(pieces: readonly string[]): void {
+    const starts = new Array<number>(pieces.length);
+    let at = 0;
+    for (let i = 0; i < pieces.length; i++) {
+      starts[i] = at;
+      at += (pieces[i] as string).length;
+    }
+    this.#pieces = pieces;
+    this.#starts = starts;
+  }
+
+  /** The pieces, inflated at once when the text is packed (unpack() does it off the main thread). */
+  #load(): { readonly pieces: readonly string[]; readonly starts: readonly number[] } {
+    if (this.#pieces === undefined || this.#starts === undefined) {
+      // Packed: the text is the inflated bytes (which are its exact UTF-8: it was decoded from a
+      // file or spliced from decoded parts, so it holds no lone surrogate).
+      const text = inflateSync(this.#packed as Buffer).toString('utf8');
+      this.#setPieces(text.length === 0 ? [] : [text]);
+    }
+    return { pieces: this.#pieces as readonly string[], starts: this.#starts as readonly number[] };
+  }
+
   get pieces(): readonly string[] {
-    return this.#pieces;
+    return this.#load().pieces;
+  }
+
+  /** Whether the text is held packed only (its pieces let go). */
+  get packed(): boolean {
+    return this.#pieces === undefined;
+  }
+
+  /**
+   * Keeps the text deflated and lets go of its pieces (a text under PACK_MIN_LENGTH is left as it
+   * is). The deflate runs on the thread pool; the pieces stay usable until it ends, and are made
+   * again when next asked for. Safe at any time: the text never changes.
+   */
+  pack(): Promise<void> {
+    if (this.length < PACK_MIN_LENGTH) return Promise.resolve();
+    if (this.#packed !== undefined) {
+      this.#pieces = undefined;
+      this.#starts = undefined;
+      return Promise.resolve();
+    }
+    this.#packing ??= deflateAsync(Buffer.from(this.toString(), 'utf8'), { level: 1 }).then(
+      (packed) => {
+        this.#packed = packed;
+        this.#pieces = undefined;
+        this.#starts = undefined;
+      },
+      () => {
+        // Out of memory, say: the text stays as it is.
+        this.#packing = undefined;
+      },
+    );
+    return this.#packing;
+  }
+
+  /** Makes the pieces of a packed text ready, inflated on the thread pool (see pack()). */
+  async unpack(): Promise<void> {
+    const packed = this.#packed;
+    if (this.#pieces !== undefined || packed === undefined) return;
+    const text = (await inflateAsync(packed)).toString('utf8');
+    if (this.#pieces === undefined) this.#setPieces(text.length === 0 ? [] : [text]);
   }
 
   /** The piece holding character `at` (the last piece for the text's end). */
-  #pieceAt(at: number): number {
-    const starts = this.#starts;
+  #pieceAt(starts: readonly number[], at: number): number {
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -66,12 +140,13 @@ export class TextRope {
   /** The text from `from` to `to` (meant for short parts: the pieces it spans are joined). */
   slice(from: number, to: number): string {
     if (to <= from) return '';
-    let i = this.#pieceAt(from);
+    const { pieces, starts } = this.#load();
+    let i = this.#pieceAt(starts, from);
     let out = '';
-    while (i < this.#pieces.length) {
-      const start = this.#starts[i] as number;
+    while (i < pieces.length) {
+      const start = starts[i] as number;
       if (start >= to) break;
-      const piece = this.#pieces[i] as string;
+      const piece = pieces[i] as string;
       out += piece.slice(Math.max(0, from - start), Math.min(piece.length, to - start));
       i++;
     }
@@ -80,11 +155,12 @@ export class TextRope {
 
   /** This text with `from` to `to` replaced by `insert`. */
   spliced(from: number, to: number, insert: string): TextRope {
+    const { pieces: own, starts } = this.#load();
     const pieces: string[] = [];
     let inserted = insert === '';
-    for (let i = 0; i < this.#pieces.length; i++) {
-      const piece = this.#pieces[i] as string;
-      const start = this.#starts[i] as number;
+    for (let i = 0; i < own.length; i++) {
+      const piece = own[i] as string;
+      const start = starts[i] as number;
       const end = start + piece.length;
       if (end <= from) {
         pieces.push(piece);
@@ -104,7 +180,8 @@ export class TextRope {
 
   /** The whole text as one string (a copy of the file: for the rare careful parse). */
   toString(): string {
-    return this.#pieces.length === 1 ? (this.#pieces[0] as string) : this.#pieces.join('');
+    const { pieces } = this.#load();
+    return pieces.length === 1 ? (pieces[0] as string) : pieces.join('');
   }
 }
 

@@ -190,10 +190,14 @@ export function blocksOf(
   raw: ReadonlyMap<string, unknown>,
   origins: ReadonlyMap<string, ObjectOrigin>,
   positions: { readonly text: string; readonly keyLineStartOf: (node: object) => number | undefined; readonly spanOf: (node: object) => readonly [number, number] | undefined },
+  provider: string | undefined,
 ): ObjectBlocks | undefined {
   const found: { c: number; name: string; start: number; line: number; value: readonly [number, number] }[] = [];
+  // Records keyed `name@provider` (TranslateOptions.provider): the blocks keep the names as written.
+  const suffix = provider === undefined ? 0 : provider.length + 1;
   for (let c = 0; c < BLOCK_COLLECTIONS.length; c++) {
-    for (const name of Object.keys(records[BLOCK_COLLECTIONS[c] as HttpCollection])) {
+    for (const recordKey of Object.keys(records[BLOCK_COLLECTIONS[c] as HttpCollection])) {
+      const name = suffix === 0 ? recordKey : recordKey.slice(0, -suffix);
       const key = objectKey(c, name);
       const node = raw.get(key);
       if (typeof node !== 'object' || node === null) return undefined;

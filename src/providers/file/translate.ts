@@ -29,7 +29,7 @@ import type { Diagnostic } from '../../config/diagnostics.js';
 import { DYNAMIC_CODES, type DynamicCode } from '../../config/dynamic/codes.js';
 import { freezeFresh } from '../../config/dynamic/freeze.js';
 import { sameData } from '../../config/dynamic/same-data.js';
-import { isPlainObject, setOwn } from '../../config/dynamic/schema/fields.js';
+import { isPlainObject, markQualified, qualifyRef, setOwn } from '../../config/dynamic/schema/fields.js';
 import type { DynamicConfig, HttpConfig, ObjectOrigin, TlsConfig } from '../../config/dynamic/types.js';
 import { type DynamicValidation, type HttpCollection, type Locate, validateDynamic } from '../../config/dynamic/validate.js';
 import { type TextDiff, TextRope, diffBytes, middleOf } from './file-text.js';
@@ -60,9 +60,9 @@ export interface CachedFile {
   /**
    * The file's text when this entry was made. A new read's bytes are compared with it encoded a chunk
    * at a time (file-text.ts), not decoded whole. For a YAML file read by the fast parser (every large
-   * one) it is, in pieces, the string the objects' slices point into already (the parser's copy, not
-   * the text as read) plus the edits spliced since: keeping it costs nothing more. For the others it
-   * is one more copy of the file, which is what a digest saved.
+   * one) it is, in pieces, the parser's copy of the text plus the edits spliced since. The file
+   * provider packs it between reads (TextRope.pack: deflated, off the V8 heap); the objects' strings
+   * are copies, not slices of it (fast-yaml.ts), so nothing else holds the text.
    */
   readonly text: TextRope;
   /**
@@ -94,15 +94,20 @@ export interface CachedFile {
   readonly provider?: string | undefined;
 }
 
-/** A file's objects by collection and name (its validated config, plus kept last valid versions). */
+/**
+ * A file's objects by collection and name (its validated config, plus kept last valid versions):
+ * keyed `name@provider` when translated with TranslateOptions.provider (markQualified), as the
+ * names are written otherwise.
+ */
 export type FileObjects = { readonly [K in HttpCollection]: Readonly<Record<string, HttpConfig[K][string]>> };
 
-/** The object of `objects` keyed `http.routers.<name>` etc., or undefined. */
-function objectAt(objects: FileObjects, key: string): unknown {
+/** The object of `objects` whose origin key is `http.routers.<name>` etc., or undefined. */
+function objectAt(objects: FileObjects, key: string, provider: string | undefined): unknown {
   const split = splitObjectKey(key);
   if (split === undefined) return undefined;
   const record: Readonly<Record<string, unknown>> = objects[BLOCK_COLLECTIONS[split.collection] as HttpCollection];
-  return Object.hasOwn(record, split.name) ? record[split.name] : undefined;
+  const name = qualifyRef(split.name, provider);
+  return Object.hasOwn(record, name) ? record[name] : undefined;
 }
 
 function hasObjects(objects: FileObjects, tls: TlsConfig | undefined): boolean {
@@ -187,7 +192,8 @@ function* splice(last: CachedFile, state: IncrementalState, path: string, bytes:
   const edit = tryIncremental(state, diff, text, path, last.origins, locate, provider);
   if (edit === undefined) return undefined;
   yield;
-  const objects = yield* replaceObjectSteps(last.objects, edit.collection, edit.name, edit.value);
+  const objects = yield* replaceObjectSteps(last.objects, edit.collection, qualifyRef(edit.name, provider), edit.value);
+  if (provider !== undefined) markQualified(objects[edit.collection], provider);
   return Object.freeze({
     text: edit.state.source,
     locate,
@@ -318,7 +324,7 @@ export function* translateFilesSteps(
       if (was === undefined) return undefined;
       const now = fingerprint(raw);
       const same = typeof was === 'string' || typeof now === 'string' ? was === now : sameData(was, now);
-      return same ? objectAt(last.objects, key) : undefined;
+      return same ? objectAt(last.objects, key, last.provider) : undefined;
     };
     const v = validateDynamic(parsed.raw, {
       source: doc.path,
@@ -336,12 +342,12 @@ export function* translateFilesSteps(
         source: doc.path,
       });
     }
-    const objects = keepLastValid(v, last?.objects, own);
+    const objects = keepLastValid(v, last?.objects, own, options.provider);
     diagnostics.push(...own);
-    // js-yaml parses its own copy of the text (ended with a NUL), and every string of the objects is a
-    // slice of that copy: keep it, not the text as read, or a 2 MB file is held twice. Its copy
-    // differs when js-yaml dropped a byte-order mark or added a final newline: then the positions
-    // it gave are not the text's, and nothing is spliced (the file is read whole on each change).
+    // js-yaml parses its own copy of the text (ended with a NUL), where the positions it gave are: keep
+    // it rather than the text as read. Its copy differs when js-yaml dropped a byte-order mark or
+    // added a final newline: then the positions are not the text's, and nothing is spliced (the
+    // file is read whole on each change).
     const asParsed = parsed.source !== undefined && parsed.source === parsed.text;
     const text = TextRope.of(asParsed ? parsed.source : parsed.text);
     // Every object clean and read fast: the next one-object edit can be spliced in. Objects outside
@@ -349,7 +355,7 @@ export function* translateFilesSteps(
     // their origins move with the lines an edit above them adds or removes.
     const others = v.config.tls === undefined ? [] : otherOrigins(v.origins);
     const positions = parsed.keyLineStartOf !== undefined && spanOf !== undefined && source !== undefined ? { text: source, keyLineStartOf: parsed.keyLineStartOf, spanOf } : undefined;
-    const blocks = own.length === 0 && v.clean.size + others.length === v.origins.size && asParsed && !parsed.text.includes('{{') && positions !== undefined ? blocksOf(v.config.http, v.clean, v.origins, positions) : undefined;
+    const blocks = own.length === 0 && v.clean.size + others.length === v.origins.size && asParsed && !parsed.text.includes('{{') && positions !== undefined ? blocksOf(v.config.http, v.clean, v.origins, positions, options.provider) : undefined;
     const lined = others.flatMap((o) => (o.line === undefined ? [] : [{ key: o.key, line: o.line }]));
     const incremental: IncrementalState | undefined = blocks !== undefined && lined.length === others.length ? { source: text, blocks, ...(lined.length > 0 ? { others: lined } : {}) } : undefined;
     // With columns, neither a map of fingerprints nor one of origins is kept (block-index.ts).
@@ -359,7 +365,10 @@ export function* translateFilesSteps(
       for (const [key, raw] of v.clean) clean.set(key, fingerprint(raw));
     }
     const origins = incremental === undefined ? v.origins : originsOf(doc.path, incremental);
-    const entry: CachedFile = { text, ...(isUtf8(parsed.bytes) ? {} : { bytes: parsed.bytes }), locate: parsed.locate, objects, clean, origins, diagnostics: own, incremental, tls: v.config.tls, provider: options.provider };
+    // After a fast parse the locator has parsed nothing yet: one that joins the kept text when first
+    // asked, rather than one holding the parser's text, which the cache packs (TextRope.pack).
+    const locate = asParsed ? ropeLocator(doc.path, text) : parsed.locate;
+    const entry: CachedFile = { text, ...(isUtf8(parsed.bytes) ? {} : { bytes: parsed.bytes }), locate, objects, clean, origins, diagnostics: own, incremental, tls: v.config.tls, provider: options.provider };
     cache.set(doc.path, entry);
     return entry;
   });
@@ -392,7 +401,7 @@ export function* translateFilesSteps(
     validations.forEach((v, i) => {
       for (const originKey of byCollection[i]?.[key] ?? []) {
         const name = originKey.slice(prefix.length);
-        const def = { origin: v.origins.get(originKey) ?? { source: '' }, value: objectAt(v.objects, originKey) };
+        const def = { origin: v.origins.get(originKey) ?? { source: '' }, value: objectAt(v.objects, originKey, options.provider) };
         const first = firsts.get(name);
         if (first === undefined) {
           firsts.set(name, def);
@@ -408,7 +417,7 @@ export function* translateFilesSteps(
       origins.set(prefix + name, first.origin);
       const defs = repeated?.get(name);
       if (defs === undefined) {
-        if (first.value !== undefined) setOwn<unknown>(http[key], name, first.value);
+        if (first.value !== undefined) setOwn<unknown>(http[key], qualifyRef(name, options.provider), first.value);
         continue;
       }
       const places = defs.map((d) => where(d.origin)).join(' and ');
@@ -426,13 +435,22 @@ export function* translateFilesSteps(
       };
       if (second.line !== undefined) d.line = second.line;
       diagnostics.push(d);
-      if (identical) setOwn<unknown>(http[key], name, first.value);
+      if (identical) setOwn<unknown>(http[key], qualifyRef(name, options.provider), first.value);
     }
   }
 
+  if (options.provider !== undefined) for (const record of Object.values(http)) markQualified(record, options.provider);
   const tls = mergeFileTls(validations, origins, diagnostics);
   const config: DynamicConfig = tls === undefined ? { http } : { http, tls };
   return Object.freeze({ config: freezeFresh(config), origins: freezeFresh(origins), diagnostics: freezeFresh(diagnostics), cache: Object.freeze(cache), incremental: incrementalCount, current });
+}
+
+/**
+ * A locator that joins `text` when first asked. Made out here: a closure made in the translation's
+ * scope would share its context, and keep the parse (its `source`, `spanOf`) for the cache's life.
+ */
+function ropeLocator(path: string, text: TextRope): Locate {
+  return parseLocator(path, () => text.toString());
 }
 
 /** Origins of the objects outside the http collections (the tls section's), with their lines. */
@@ -447,17 +465,17 @@ function otherOrigins(origins: ReadonlyMap<string, ObjectOrigin>): { key: string
  * `lastObjects`) of each object that no longer validates. Appends the file's diagnostics, those
  * of a kept object saying so instead of "left out".
  */
-function keepLastValid(v: DynamicValidation, lastObjects: FileObjects | undefined, diagnostics: Diagnostic[]): FileObjects {
+function keepLastValid(v: DynamicValidation, lastObjects: FileObjects | undefined, diagnostics: Diagnostic[], provider: string | undefined): FileObjects {
   // Usually nothing is kept: the validated records are the file's objects, shared, not copied.
   let objects: { -readonly [K in HttpCollection]: Record<string, HttpConfig[K][string]> } | undefined;
   const rewritten = new Map<Diagnostic, Diagnostic>();
   const extra: Diagnostic[] = [];
   for (const [objectKey, errors] of v.rejected) {
-    const kept = lastObjects === undefined ? undefined : objectAt(lastObjects, objectKey);
+    const kept = lastObjects === undefined ? undefined : objectAt(lastObjects, objectKey, provider);
     const collection = COLLECTIONS.find((c) => objectKey.startsWith(c.prefix));
     if (kept === undefined || collection === undefined) continue;
     objects ??= { routers: { ...v.config.http.routers }, services: { ...v.config.http.services }, middlewares: { ...v.config.http.middlewares }, serversTransports: { ...v.config.http.serversTransports } };
-    setOwn<unknown>(objects[collection.key], objectKey.slice(collection.prefix.length), kept);
+    setOwn<unknown>(objects[collection.key], qualifyRef(objectKey.slice(collection.prefix.length), provider), kept);
     const leftOut = `; this ${collection.what} is left out`;
     for (const e of errors) {
       const reason = e.message.endsWith(leftOut) ? e.message.slice(0, -leftOut.length) : e.message;
@@ -480,7 +498,9 @@ function keepLastValid(v: DynamicValidation, lastObjects: FileObjects | undefine
   }
   for (const d of v.diagnostics) diagnostics.push(rewritten.get(d) ?? d);
   diagnostics.push(...extra);
-  return objects === undefined ? v.config.http : freezeFresh(objects);
+  if (objects === undefined) return v.config.http;
+  if (provider !== undefined) for (const record of Object.values(objects)) markQualified(record, provider);
+  return freezeFresh(objects);
 }
 
 /** Nothing declared at all: an empty file, only comments, or `{}` (TOML reads comments as `{}`). */

@@ -104,25 +104,33 @@ async function runFileProvider(
       message,
       source: dir,
     }));
-    // Nothing to do when every file and problem is as at the last read: the bytes compared with the
-    // cache's text (file-text.ts; about 1 ms per 2 MB, with no copy of the file made), or with the
-    // bytes last read when the cache does not hold them (a file that did not parse).
-    const problems = JSON.stringify([read.diagnostics, watchDiagnostics]);
-    if (last !== undefined && problems === last.problems && sameFiles(read.files, last.files)) return;
-    last = { files: read.files, problems };
-    const files = read.files;
-    // In slices on the process's background queue (one budget per event-loop turn, shared with the
-    // aggregator and the compiler; scheduling/background.ts).
-    const t = await runSteps(translateFilesSteps(files, cache, { provider: name }), () => signal.aborted);
-    if (t === undefined) return;
-    cache = t.cache;
-    // What to compare the next read with: the cache's text where it is this content (the parser's
-    // copy, which its objects' slices hold anyway), so that the bytes as read can go.
-    last = { files: files.map((f) => seenOf(f, cache, t.current)), problems };
-    // And again before the aggregator takes it: its first slice would otherwise extend this block.
-    await nextSlice();
+    // The cache's large texts are kept packed between reads (file-text.ts): inflated on the thread
+    // pool for this read, and packed again after it, whatever it finds.
+    await Promise.all([...cache.values()].map((entry) => entry.text.unpack()));
     if (signal.aborted) return;
-    emit(freezeFresh({ provider: name, config: t.config, origins: t.origins, diagnostics: [...setup, ...watchDiagnostics, ...read.diagnostics, ...t.diagnostics] }));
+    try {
+      // Nothing to do when every file and problem is as at the last read: the bytes compared with the
+      // cache's text (file-text.ts; about 1 ms per 2 MB, with no copy of the file made), or with the
+      // bytes last read when the cache does not hold them (a file that did not parse).
+      const problems = JSON.stringify([read.diagnostics, watchDiagnostics]);
+      if (last !== undefined && problems === last.problems && sameFiles(read.files, last.files)) return;
+      last = { files: read.files, problems };
+      const files = read.files;
+      // In slices on the process's background queue (one budget per event-loop turn, shared with the
+      // aggregator and the compiler; scheduling/background.ts).
+      const t = await runSteps(translateFilesSteps(files, cache, { provider: name }), () => signal.aborted);
+      if (t === undefined) return;
+      cache = t.cache;
+      // What to compare the next read with: the cache's text where it is this content, so that the
+      // bytes as read can go.
+      last = { files: files.map((f) => seenOf(f, cache, t.current)), problems };
+      // And again before the aggregator takes it: its first slice would otherwise extend this block.
+      await nextSlice();
+      if (signal.aborted) return;
+      emit(freezeFresh({ provider: name, config: t.config, origins: t.origins, diagnostics: [...setup, ...watchDiagnostics, ...read.diagnostics, ...t.diagnostics] }));
+    } finally {
+      for (const entry of cache.values()) void entry.text.pack();
+    }
   };
 
   /** A change event: read after the settle delay (events meanwhile join that read). */

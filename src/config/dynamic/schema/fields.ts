@@ -35,10 +35,11 @@ export interface ValidateContext {
    */
   readonly reuse?: (objectKey: string, raw: unknown) => unknown;
   /**
-   * The provider the configuration comes from, when its references should be written qualified
-   * (a router's `service: api` as `api@file`; see qualifyRef). The provider state qualifies them
-   * anyway; qualified here, a router needs no qualified copy (72 bytes, and a second service name,
-   * per router).
+   * The provider the configuration comes from, when its names and references should be written
+   * qualified: each collection keyed `api@file`, a router's `service: api` as `api@file` (see
+   * qualifyRef), origins and diagnostics still by the names as written. The provider state would
+   * qualify them anyway; qualified here, neither a router nor a whole collection needs a qualified
+   * copy (with 100,000 routers a record of names costs ~63 bytes per name).
    */
   readonly provider?: string;
 }
@@ -50,6 +51,24 @@ export interface ValidateContext {
  */
 export function qualifyRef(ref: string, provider: string | undefined): string {
   return provider === undefined || ref.includes('@') ? ref : `${ref}@${provider}`;
+}
+
+/**
+ * Collection records keyed by qualified names, with their references qualified, by the provider
+ * they were qualified for (a side channel, as the change notes of record-changes.ts): the provider
+ * state takes such a record as its own qualified record instead of copying it.
+ */
+const qualifiedRecords = new WeakMap<object, string>();
+
+/** Says that `record` is keyed `name@provider` and its objects' references are qualified. */
+export function markQualified<T extends object>(record: T, provider: string): T {
+  qualifiedRecords.set(record, provider);
+  return record;
+}
+
+/** The provider `record` was qualified for (markQualified), or undefined. */
+export function qualifiedFor(record: object): string | undefined {
+  return qualifiedRecords.get(record);
 }
 
 /** The TLS options `default` are shared by every provider: never qualified. */

@@ -17,6 +17,7 @@ import {
   type Field,
   type KeyPath,
   type Scope,
+  qualifyRef,
   readBool,
   readDuration,
   readFields,
@@ -103,7 +104,7 @@ function readLoadBalancer(scope: Scope, f: Field): LoadBalancerConfig | undefine
   return {
     servers,
     passHostHeader,
-    serversTransport: serversTransport === undefined || serversTransport === '' ? undefined : serversTransport,
+    serversTransport: serversTransport === undefined || serversTransport === '' ? undefined : qualifyRef(serversTransport, scope.ctx.provider),
     flushInterval,
     sticky,
     healthCheck,

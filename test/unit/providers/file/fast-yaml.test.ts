@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, it } from 'node:test';
 import { parseDocument } from 'yaml';
 import { loadFastYaml } from '../../../../src/config/paths/fast-yaml.js';
@@ -97,5 +99,28 @@ void describe('fast YAML path', () => {
     };
     assert.equal(text(one, 'r:\n  a:\n    x: 1\n  b:\n    x: 2\n', 'a'), text(two, 'r:\n  a:\n    x: 1\n  b:\n    x: 3\n', 'a'));
     assert.notEqual(text(one, 'r:\n  a:\n    x: 1\n  b:\n    x: 2\n', 'b'), text(two, 'r:\n  a:\n    x: 1\n  b:\n    x: 3\n', 'b'));
+  });
+
+  void it("gives strings of their own, which do not keep the file's text in memory", () => {
+    // V8 would make them slices of the parser's copy of the text (kept whole by any one of them).
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // 8 MB of comment (two-byte: 16 MB in V8), then strings plain, quoted and with escapes.
+    let yaml = `# ${'\u20ac'.repeat(8 * 1024 * 1024)}\nhttp:\n  routers:\n`;
+    for (let i = 0; i < 200; i++) yaml += `    r${i}:\n      rule: Host(\`host-${i}.example.com\`)\n      service: "a-long-service-name-${i}\\t\\u00e9"\n`;
+    gc();
+    const before = getHeapStatistics().used_heap_size;
+    const kept = (() => {
+      const parsed = loadFastYaml(yaml);
+      assert.ok(parsed);
+      const routers = (parsed.raw as { http: { routers: Record<string, { rule: string; service: string }> } }).http.routers;
+      return Object.values(routers).flatMap((r) => [r.rule, r.service]);
+    })();
+    yaml = '';
+    gc();
+    gc();
+    const grown = getHeapStatistics().used_heap_size - before;
+    assert.equal(kept[1], 'a-long-service-name-0\t\u00e9');
+    assert.ok(grown < 2 * 1024 * 1024, `400 strings keep ${grown} bytes`);
   });
 });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { TextRope, diffBytes, middleOf } from '../../../../src/providers/file/file-text.js';
+import { PACK_MIN_LENGTH, TextRope, diffBytes, middleOf } from '../../../../src/providers/file/file-text.js';
 
 const ALPHABET = ['a', 'b', '\n', ' ', ':', 'é', 'ß', '€', '☕', '𝄞', '😀'];
 
@@ -67,6 +67,39 @@ void describe('TextRope', () => {
       }),
       { numRuns: 300, seed: 7 },
     );
+  });
+
+  void it('packed, gives the same text, slices, splices and diffs, and packs again', async () => {
+    // Long enough to be packed, with characters of every UTF-8 length, in several pieces.
+    const unit = 'router: a\u00e9 \u20ac \u2615 \ud834\udd1e\n';
+    const base = unit.repeat(Math.ceil(PACK_MIN_LENGTH / unit.length) + 10);
+    const { text: s, rope } = edited(base, [
+      [100, 200, 'x\u00dfy'],
+      [5000, 5000, '\ud83d\ude00'],
+    ]);
+    const edit = s.slice(0, 3000) + 'changed' + s.slice(3010);
+    const diff = diffBytes(rope, Buffer.from(edit, 'utf8'));
+    await rope.pack();
+    assert.equal(rope.packed, true);
+    assert.equal(rope.length, s.length);
+    assert.deepEqual(diffBytes(rope, Buffer.from(edit, 'utf8')), diff);
+    assert.equal(rope.packed, false, 'read while packed: inflated at once');
+    await rope.pack();
+    assert.equal(rope.packed, true, 'packed again without another deflate');
+    await rope.unpack();
+    assert.equal(rope.packed, false);
+    assert.equal(rope.toString(), s);
+    assert.equal(rope.slice(4990, 5010), s.slice(4990, 5010));
+    await rope.pack();
+    assert.equal(rope.spliced(10, 20, 'new').toString(), s.slice(0, 10) + 'new' + s.slice(20));
+    assert.equal(diffBytes(rope, Buffer.from(s, 'utf8')), undefined);
+  });
+
+  void it('leaves a short text as it is', async () => {
+    const rope = TextRope.of('http: {}\n');
+    await rope.pack();
+    assert.equal(rope.packed, false);
+    assert.equal(rope.toString(), 'http: {}\n');
   });
 });
 

@@ -42,7 +42,14 @@ function collector() {
   };
 }
 
-const routers = (m: ProviderMessage): string[] => Object.keys(m.config.http.routers).sort();
+/** The file provider keys its objects by qualified name (`a@file`), as the provider state does. */
+const routers = (m: ProviderMessage): string[] =>
+  Object.keys(m.config.http.routers)
+    .map((k) => {
+      assert.ok(k.endsWith('@file'), k);
+      return k.slice(0, -'@file'.length);
+    })
+    .sort();
 const router = (name: string, rule = 'Path(`/`)'): string => `http:\n  routers:\n    ${name}: {rule: "${rule}", service: s}\n`;
 
 const dirs: string[] = [];
@@ -88,7 +95,7 @@ void describe('file provider: directory', () => {
       await p.next((m) => routers(m).join() === 'a,b,c', 'sub/c.yaml added (recursive)');
 
       await writeFile(join(dir, 'a.yml'), router('a', 'Path(`/changed`)'));
-      await p.next((m) => m.config.http.routers['a']?.rule === 'Path(`/changed`)', 'a.yml changed');
+      await p.next((m) => m.config.http.routers['a@file']?.rule === 'Path(`/changed`)', 'a.yml changed');
 
       await unlink(join(dir, 'b.toml'));
       await p.next((m) => routers(m).join() === 'a,c', 'b.toml deleted');
@@ -189,10 +196,10 @@ void describe('file provider: saves in place (truncate, then write)', () => {
     await writeFile(file, 'http:\n  routers:\n    r:\n      rule: "Path(`/`)"\n      service: s\n      priority: 5\n');
     const p = run({ filename: file, directory: undefined, watch: true });
     try {
-      await p.next((m) => m.config.http.routers['r']?.priority === 5, 'initial');
+      await p.next((m) => m.config.http.routers['r@file']?.priority === 5, 'initial');
       await writeFile(file, 'http:\n  routers:\n    r:\n      rule: "Path(`/`)"\n      service: s\n      priorty: 6\n');
       const m = await p.next((x) => x.diagnostics.length > 0, 'the error reported');
-      assert.equal(m.config.http.routers['r']?.priority, 5);
+      assert.equal(m.config.http.routers['r@file']?.priority, 5);
       const d = m.diagnostics[0];
       assert.deepEqual([d?.code, d?.severity, d?.source, d?.line, d?.object], ['TPK_CFG_UNKNOWN_KEY', 'error', file, 6, 'r']);
       assert.match(d?.message ?? '', /keeping its last valid version$/);
@@ -203,6 +210,36 @@ void describe('file provider: saves in place (truncate, then write)', () => {
 });
 
 void describe('file provider: filename', () => {
+  void it('a large file (its text kept packed between reads) takes one-object edits one after another', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'big.yml');
+    // ~100 KB: over the size from which the kept text is packed (file-text.ts).
+    const yaml = (rules: Readonly<Record<number, string>>): string => {
+      let out = 'http:\n  routers:\n';
+      for (let i = 0; i < 1500; i++) out += `    r${i}:\n      rule: "${rules[i] ?? `Host(\`h${i}.test\`)`}"\n      service: s\n`;
+      return out + '  services:\n    s:\n      loadBalancer:\n        servers:\n          - url: "http://127.0.0.1:9"\n';
+    };
+    await writeFile(file, yaml({}));
+    const p = run({ filename: file, directory: undefined, watch: true });
+    try {
+      const first = await p.next(() => true, 'initial');
+      assert.equal(routers(first).length, 1500);
+      const rule = (m: ProviderMessage, name: string): string | undefined => m.config.http.routers[`${name}@file`]?.rule;
+      await writeFile(file, yaml({ 7: 'Host(`seven.test`)' }));
+      await p.next((m) => rule(m, 'r7') === 'Host(`seven.test`)', 'first edit');
+      await writeFile(file, yaml({ 7: 'Host(`seven.test`)', 900: 'Host(`\u00e9.test`)' }));
+      const m = await p.next((x) => rule(x, 'r900') === 'Host(`\u00e9.test`)', 'second edit');
+      assert.equal(rule(m, 'r7'), 'Host(`seven.test`)');
+      assert.equal(rule(m, 'r8'), 'Host(`h8.test`)');
+      await writeFile(file, yaml({}));
+      const back = await p.next((x) => rule(x, 'r900') === 'Host(`h900.test`)', 'back to the start');
+      assert.equal(rule(back, 'r7'), 'Host(`h7.test`)');
+      assert.equal(routers(back).length, 1500);
+    } finally {
+      await p.stop();
+    }
+  });
+
   void it('watches the parent directory: rename-writes and recreation are seen', async () => {
     const dir = await tempDir();
     const file = join(dir, 'dyn.toml');

@@ -3,7 +3,7 @@
  * another service by name, and the parent's `healthCheck: {}` switch.
  */
 import type { ParentHealthCheck } from '../../types.js';
-import { type Field, type Fields, type KeyPath, type Scope, readFields, readString, requireField } from '../fields.js';
+import { type Field, type Fields, type KeyPath, type Scope, qualifyRef, readFields, readString, requireField } from '../fields.js';
 
 /**
  * `healthCheck` of a parent service: Traefik's empty struct. Present (even empty: `healthCheck: {}`
@@ -15,8 +15,12 @@ export function readParentHealthCheck(scope: Scope, f: Field | undefined): Paren
   return true;
 }
 
-/** A required service name (`service`, `fallback`, `services[].name`, `mirrors[].name`). */
+/**
+ * A required service name (`service`, `fallback`, `services[].name`, `mirrors[].name`), qualified
+ * with the context's provider when it has one (qualifyRef).
+ */
 export function readServiceRef(scope: Scope, fields: Fields, key: string, parent: KeyPath): string | undefined {
   const f = requireField(scope, fields, key, parent, 'the name of another service');
-  return readString(scope, f, { nonEmpty: true });
+  const name = readString(scope, f, { nonEmpty: true });
+  return name === undefined ? undefined : qualifyRef(name, scope.ctx.provider);
 }
