@@ -8,7 +8,8 @@
  * router and service. Here an object costs a slot in the names list, a collection byte and, once
  * something looks a key up, a 4-byte entry of the look-up order; its line and text span live in
  * the typed columns the incremental update keeps anyway (incremental.ts). The names are the
- * validated records' own key strings, so the columns add no string.
+ * validated records' own key strings (`api@file` when the file provider qualified them: the
+ * `suffix`), so the columns add no string.
  */
 import type { ObjectOrigin } from '../../config/dynamic/types.js';
 import type { HttpCollection } from '../../config/dynamic/validate.js';
@@ -39,22 +40,33 @@ export function objectKey(collection: number, name: string): string {
 export class BlockNames {
   /** Each object's collection, an index into BLOCK_COLLECTIONS. */
   readonly collections: Uint8Array;
-  readonly names: readonly string[];
-  /** Object indices by (collection, name), made at the first look-up. */
+  /** Each object's key in its record: its name, then `suffix`. */
+  readonly keys: readonly string[];
+  /** `@provider` when the records are keyed by qualified names, else ''. */
+  readonly suffix: string;
+  /** Object indices by (collection, key), made at the first look-up. */
   #order: Int32Array | undefined;
 
-  constructor(collections: Uint8Array, names: readonly string[]) {
+  constructor(collections: Uint8Array, keys: readonly string[], suffix = '') {
     this.collections = collections;
-    this.names = names;
+    this.keys = keys;
+    this.suffix = suffix;
   }
 
   get length(): number {
-    return this.names.length;
+    return this.keys.length;
   }
 
-  /** The index of the object, or -1; `hint` is tried first (look-ups in text order hit it). */
+  /** Object `j`'s name as written (made from its key when the keys are qualified). */
+  nameAt(j: number): string {
+    const key = this.keys[j] as string;
+    return this.suffix === '' ? key : key.slice(0, -this.suffix.length);
+  }
+
+  /** The index of the object named `name` (as written), or -1; `hint` is tried first (look-ups in text order hit it). */
   find(collection: number, name: string, hint = -1): number {
-    const { collections, names } = this;
+    const { collections, keys: names } = this;
+    if (this.suffix !== '') name += this.suffix;
     if (hint >= 0 && hint < names.length && collections[hint] === collection && names[hint] === name) return hint;
     const order = (this.#order ??= this.#sorted());
     let lo = 0;
@@ -72,7 +84,7 @@ export class BlockNames {
   }
 
   #sorted(): Int32Array {
-    const { collections, names } = this;
+    const { collections, keys: names } = this;
     const order = new Int32Array(names.length);
     for (let j = 0; j < order.length; j++) order[j] = j;
     return order.sort((a, b) => {
@@ -130,10 +142,11 @@ export class BlockOrigins extends EntriesMap<string, ObjectOrigin> {
   }
 
   *entries(): MapIterator<[string, ObjectOrigin]> {
-    const { collections, names } = this.#names;
+    const names = this.#names;
+    const { collections } = names;
     for (let c = 0; c < BLOCK_COLLECTIONS.length; c++) {
       for (let j = 0; j < names.length; j++) {
-        if (collections[j] === c) yield [objectKey(c, names[j] as string), { source: this.#source, line: this.#lines[j] as number }];
+        if (collections[j] === c) yield [objectKey(c, names.nameAt(j)), { source: this.#source, line: this.#lines[j] as number }];
       }
     }
     for (const o of this.#others) yield [o.key, { source: this.#source, line: o.line }];

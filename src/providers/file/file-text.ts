@@ -18,7 +18,7 @@
  * between saves; deflated it is ~1 MB (measured in docs/benchmarks.md, session 12).
  */
 import { promisify } from 'node:util';
-import { deflate, inflate, inflateSync } from 'node:zlib';
+import { createInflate, deflate, inflate, inflateSync } from 'node:zlib';
 
 const deflateAsync = promisify(deflate);
 const inflateAsync = promisify(inflate);
@@ -28,6 +28,9 @@ const inflateAsync = promisify(inflate);
  * large one saves memory per router, and a small file's text is a few KB.
  */
 export const PACK_MIN_LENGTH = 64 * 1024;
+
+/** Inflated bytes per comparison step of sameBytes. */
+const COMPARE_CHUNK = 256 * 1024;
 
 /**
  * Pieces kept before they are joined (each edit adds at most two): some 4,000 edits. Joined, the
@@ -115,6 +118,33 @@ export class TextRope {
       },
     );
     return this.#packing;
+  }
+
+  /**
+   * Whether `bytes` is this text's UTF-8, for a packed text: inflated on the thread pool a chunk at
+   * a time and compared as it comes, so that a read that finds the file unchanged (a write to
+   * another file of the watched folder) makes no copy of the text. Undefined when the text is not
+   * packed: diffBytes compares it then.
+   */
+  async sameBytes(bytes: Buffer): Promise<boolean | undefined> {
+    const packed = this.#packed;
+    if (this.#pieces !== undefined || packed === undefined) return undefined;
+    return new Promise<boolean>((resolve) => {
+      const inflater = createInflate({ chunkSize: COMPARE_CHUNK });
+      let at = 0;
+      const done = (same: boolean): void => {
+        inflater.removeAllListeners('data');
+        inflater.destroy();
+        resolve(same);
+      };
+      inflater.on('data', (chunk: Buffer) => {
+        if (at + chunk.length > bytes.length || bytes.compare(chunk, 0, chunk.length, at, at + chunk.length) !== 0) done(false);
+        else at += chunk.length;
+      });
+      inflater.on('end', () => done(at === bytes.length));
+      inflater.on('error', () => done(false));
+      inflater.end(packed);
+    });
   }
 
   /** Makes the pieces of a packed text ready, inflated on the thread pool (see pack()). */

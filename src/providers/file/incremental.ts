@@ -124,7 +124,7 @@ export function tryIncremental(
   if (i < 0 || i + 1 >= names.length) return undefined;
   const collection = names.collections[i] as number;
   if (names.collections[i + 1] !== collection) return undefined;
-  const block = { collection: BLOCK_COLLECTIONS[collection] as HttpCollection, name: names.names[i] as string, keyLineStart: starts[i] as number, line: lines[i] as number };
+  const block = { collection: BLOCK_COLLECTIONS[collection] as HttpCollection, name: names.nameAt(i), keyLineStart: starts[i] as number, line: lines[i] as number };
   const next = { keyLineStart: starts[i + 1] as number };
   // The key line's start and everything from the next block's key line on must be unchanged, and
   // the edit must not start on the key line itself (a renamed key is a different object).
@@ -193,19 +193,19 @@ export function blocksOf(
   provider: string | undefined,
 ): ObjectBlocks | undefined {
   const found: { c: number; name: string; start: number; line: number; value: readonly [number, number] }[] = [];
-  // Records keyed `name@provider` (TranslateOptions.provider): the blocks keep the names as written.
-  const suffix = provider === undefined ? 0 : provider.length + 1;
+  // Records keyed `name@provider` (TranslateOptions.provider): the columns keep the keys (the
+  // records' own strings) and the suffix.
+  const suffix = provider === undefined ? '' : `@${provider}`;
   for (let c = 0; c < BLOCK_COLLECTIONS.length; c++) {
     for (const recordKey of Object.keys(records[BLOCK_COLLECTIONS[c] as HttpCollection])) {
-      const name = suffix === 0 ? recordKey : recordKey.slice(0, -suffix);
-      const key = objectKey(c, name);
+      const key = objectKey(c, suffix === '' ? recordKey : recordKey.slice(0, -suffix.length));
       const node = raw.get(key);
       if (typeof node !== 'object' || node === null) return undefined;
       const start = positions.keyLineStartOf(node);
       const value = positions.spanOf(node);
       const line = origins.get(key)?.line;
       if (start === undefined || value === undefined || line === undefined) return undefined;
-      found.push({ c, name, start, line, value });
+      found.push({ c, name: recordKey, start, line, value });
     }
   }
   found.sort((a, b) => a.start - b.start);
@@ -227,7 +227,7 @@ export function blocksOf(
     valueStarts[j] = b.value[0] - b.start;
     valueEnds[j] = valueEnd(positions.text, b.value[0], b.value[1]) - b.start;
   }
-  return { names: new BlockNames(collections, names), keyLineStarts, lines, valueStarts, valueEnds };
+  return { names: new BlockNames(collections, names, suffix), keyLineStarts, lines, valueStarts, valueEnds };
 }
 
 /**

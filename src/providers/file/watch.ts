@@ -21,6 +21,7 @@
  * comes back. Known gap: a `directory` that does not exist at start is not watched for creation.
  */
 import { type FSWatcher, watch } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Diagnostic } from '../../config/diagnostics.js';
 import { DYNAMIC_CODES } from '../../config/dynamic/codes.js';
@@ -37,16 +38,40 @@ export interface FileProviderOptions {
   readonly name?: string;
   /** Delay between a change event and the read it causes, ms; default 50. */
   readonly settleMs?: number;
+  /** Called as each look at the files ends: `read` false when their stamp said they had not changed (tests). */
+  readonly onLoaded?: (read: boolean) => void;
 }
 
 const DEFAULT_SETTLE_MS = 50;
+
+/**
+ * How long a file must have gone unwritten before its stat stands for its content (see
+ * fileStamp): far above the granularity of file times (a clock tick, 1-10 ms on Linux), so that a
+ * write after the stat cannot carry the same change time.
+ */
+const QUIET_MS = 100;
+
+/**
+ * The single file's identity, size and times, and whether it was last changed more than QUIET_MS
+ * before now; undefined when it cannot be stat'ed (the read reports why). Every write changes the
+ * change time (ctime: `touch` and chmod too, and nothing can set it back), a rename over it the
+ * inode, so an equal stamp taken while the file was quiet means the same content.
+ */
+async function fileStamp(path: string): Promise<{ readonly stamp: string; readonly quiet: boolean } | undefined> {
+  try {
+    const s = await stat(path, { bigint: true });
+    return { stamp: `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`, quiet: Number(s.ctimeNs / 1_000_000n) < Date.now() - QUIET_MS };
+  } catch {
+    return undefined;
+  }
+}
 
 export function createFileProvider(cfg: FileProviderConfig, options: FileProviderOptions = {}): Provider {
   const name = options.name ?? 'file';
   const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   return {
     name,
-    start: (signal, emit) => runFileProvider(name, cfg, settleMs, signal, emit),
+    start: (signal, emit) => runFileProvider(name, cfg, settleMs, signal, emit, options.onLoaded),
   };
 }
 
@@ -69,6 +94,7 @@ async function runFileProvider(
   settleMs: number,
   signal: AbortSignal,
   emit: (m: ProviderMessage) => void,
+  onLoaded: ((read: boolean) => void) | undefined,
 ): Promise<void> {
   const { target, diagnostics: setup } = targetOf(cfg);
   if (target === undefined) {
@@ -92,8 +118,31 @@ async function runFileProvider(
     },
   );
   const watchErrors = new Map<string, string>();
+  /**
+   * The single file's stamp (fileStamp) at the last read that completed, when it was quiet then:
+   * an event that finds the same stamp (another file of the folder written, a log next to the
+   * configuration) does not read the file again. A 20 MB file read for each log line was 20 MB
+   * of garbage each time, and more RSS kept.
+   */
+  let quietStamp: string | undefined;
 
   const load = async (): Promise<void> => {
+    const before = target.kind === 'file' ? await fileStamp(target.path) : undefined;
+    if (before !== undefined && before.stamp === quietStamp && watchErrors.size === 0) {
+      onLoaded?.(false);
+      return;
+    }
+    quietStamp = undefined;
+    // Taken before the read: a write during the read changes the stamp, and the next event reads.
+    const stamp = before?.quiet === true && watchErrors.size === 0 ? before.stamp : undefined;
+    try {
+      await readAndEmit(stamp);
+    } finally {
+      onLoaded?.(true);
+    }
+  };
+
+  const readAndEmit = async (stamp: string | undefined): Promise<void> => {
     const read = await readTarget(target);
     if (signal.aborted) return;
     if (cfg.watch && watchers.sync(read.directories)) dirty = true; // a new folder: read once more
@@ -104,16 +153,21 @@ async function runFileProvider(
       message,
       source: dir,
     }));
+    // Nothing to do when every file and problem is as at the last read: the bytes compared with the
+    // cache's text (file-text.ts; about 1 ms per 2 MB, with no copy of the file made; a packed text
+    // is inflated a chunk at a time on the thread pool), or with the bytes last read when the cache
+    // does not hold them (a file that did not parse).
+    const problems = JSON.stringify([read.diagnostics, watchDiagnostics]);
+    if (last !== undefined && problems === last.problems && (await sameFiles(read.files, last.files))) {
+      quietStamp = stamp;
+      return;
+    }
+    if (signal.aborted) return;
     // The cache's large texts are kept packed between reads (file-text.ts): inflated on the thread
     // pool for this read, and packed again after it, whatever it finds.
     await Promise.all([...cache.values()].map((entry) => entry.text.unpack()));
     if (signal.aborted) return;
     try {
-      // Nothing to do when every file and problem is as at the last read: the bytes compared with the
-      // cache's text (file-text.ts; about 1 ms per 2 MB, with no copy of the file made), or with the
-      // bytes last read when the cache does not hold them (a file that did not parse).
-      const problems = JSON.stringify([read.diagnostics, watchDiagnostics]);
-      if (last !== undefined && problems === last.problems && sameFiles(read.files, last.files)) return;
       last = { files: read.files, problems };
       const files = read.files;
       // In slices on the process's background queue (one budget per event-loop turn, shared with the
@@ -128,6 +182,7 @@ async function runFileProvider(
       await nextSlice();
       if (signal.aborted) return;
       emit(freezeFresh({ provider: name, config: t.config, origins: t.origins, diagnostics: [...setup, ...watchDiagnostics, ...read.diagnostics, ...t.diagnostics] }));
+      quietStamp = stamp;
     } finally {
       for (const entry of cache.values()) void entry.text.pack();
     }
@@ -254,7 +309,7 @@ function seenOf(file: SourceFile, cache: FileCache, current: ReadonlySet<string>
 }
 
 /** Same paths in the same order, each with the same content or the same read error. */
-function sameFiles(a: readonly SourceFile[], b: readonly SeenFile[]): boolean {
+async function sameFiles(a: readonly SourceFile[], b: readonly SeenFile[]): Promise<boolean> {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const x = a[i] as SourceFile;
@@ -263,7 +318,9 @@ function sameFiles(a: readonly SourceFile[], b: readonly SeenFile[]): boolean {
     if ('error' in x || 'error' in y) {
       if (!('error' in x && 'error' in y) || x.error.code !== y.error.code || x.error.message !== y.error.message) return false;
     } else if ('seen' in y) {
-      if (!sameContent(y.seen, bytesOf(x))) return false;
+      const bytes = bytesOf(x);
+      const packed = y.seen.bytes === undefined ? await y.seen.text.sameBytes(bytes) : undefined;
+      if (packed === false || (packed === undefined && !sameContent(y.seen, bytes))) return false;
     } else if (!bytesOf(x).equals(bytesOf(y))) {
       return false;
     }

@@ -82,12 +82,23 @@ void describe('TextRope', () => {
     await rope.pack();
     assert.equal(rope.packed, true);
     assert.equal(rope.length, s.length);
+    // Compared while packed, a chunk at a time: nothing inflated whole.
+    const bytes = Buffer.from(s, 'utf8');
+    assert.equal(await rope.sameBytes(bytes), true);
+    assert.equal(await rope.sameBytes(Buffer.from(edit, 'utf8')), false);
+    assert.equal(await rope.sameBytes(bytes.subarray(0, bytes.length - 1)), false);
+    assert.equal(await rope.sameBytes(Buffer.concat([bytes, Buffer.from('\n')])), false);
+    const late = Buffer.from(bytes);
+    late[late.length - 3] = 0x41;
+    assert.equal(await rope.sameBytes(late), false);
+    assert.equal(rope.packed, true);
     assert.deepEqual(diffBytes(rope, Buffer.from(edit, 'utf8')), diff);
     assert.equal(rope.packed, false, 'read while packed: inflated at once');
     await rope.pack();
     assert.equal(rope.packed, true, 'packed again without another deflate');
     await rope.unpack();
     assert.equal(rope.packed, false);
+    assert.equal(await rope.sameBytes(bytes), undefined, 'not packed: diffBytes compares');
     assert.equal(rope.toString(), s);
     assert.equal(rope.slice(4990, 5010), s.slice(4990, 5010));
     await rope.pack();

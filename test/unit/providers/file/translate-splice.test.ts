@@ -51,8 +51,10 @@ function plain(t: FileTranslation): unknown {
 void describe('translateFiles: splicing a one-object edit', () => {
   // The file as bytes: plain, with a byte-order mark, with no final newline, with CRLF line ends,
   // and with a byte that is not UTF-8 inside the first router's block.
-  const VARIANTS: readonly { name: string; bytes: (l: readonly string[]) => Buffer; spliced: number }[] = [
+  // Also as the file provider reads: records keyed by qualified names, references qualified.
+  const VARIANTS: readonly { name: string; bytes: (l: readonly string[]) => Buffer; spliced: number; provider?: string }[] = [
     { name: 'plain', bytes: (l) => Buffer.from(l.join('\n') + '\n'), spliced: 50 },
+    { name: 'plain, with the provider name', bytes: (l) => Buffer.from(l.join('\n') + '\n'), spliced: 50, provider: 'file' },
     { name: 'with a byte-order mark', bytes: (l) => Buffer.from('\uFEFF' + l.join('\n') + '\n'), spliced: 0 },
     { name: 'with no final newline', bytes: (l) => Buffer.from(l.join('\n')), spliced: 0 },
     { name: 'with CRLF line ends', bytes: (l) => Buffer.from(l.join('\r\n') + '\r\n'), spliced: 20 },
@@ -72,20 +74,21 @@ void describe('translateFiles: splicing a one-object edit', () => {
       fc.assert(
         fc.property(fc.array(fc.tuple(fc.nat(EDITS.length - 1), fc.nat(100_000)), { minLength: 1, maxLength: 6 }), (steps) => {
           let text = lines(N);
-          let cache: FileCache = translateFiles([{ path: 'd.yml', bytes: variant.bytes(text) }]).cache;
+          const options = variant.provider === undefined ? {} : { provider: variant.provider };
+          let cache: FileCache = translateFiles([{ path: 'd.yml', bytes: variant.bytes(text) }], undefined, options).cache;
           for (const [which, rnd] of steps) {
             const next = [...text];
             (EDITS[which] as Edit)(next, rnd);
             text = next;
             const bytes = variant.bytes(text);
-            const step = translateFiles([{ path: 'd.yml', bytes }], cache);
+            const step = translateFiles([{ path: 'd.yml', bytes }], cache, options);
             spliced += step.incremental ?? 0;
-            const whole = translateFiles([{ path: 'd.yml', bytes }], cache, { splice: false });
+            const whole = translateFiles([{ path: 'd.yml', bytes }], cache, { ...options, splice: false });
             assert.deepEqual(plain(step), plain(whole));
             cache = step.cache;
           }
         }),
-        { numRuns: variant.name === 'plain' ? 150 : 60, seed: 42 },
+        { numRuns: variant.name.startsWith('plain') ? 150 : 60, seed: 42 },
       );
       if (variant.spliced === 0) assert.equal(spliced, 0, 'read whole');
       else assert.ok(spliced > variant.spliced, `splicing was used ${spliced} times`);

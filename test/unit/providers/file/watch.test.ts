@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -210,6 +210,54 @@ void describe('file provider: saves in place (truncate, then write)', () => {
 });
 
 void describe('file provider: filename', () => {
+  void it('does not read the file again for writes to other files of its folder once it is quiet', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'dyn.yml');
+    await writeFile(file, router('a'));
+    // The file's stat stands for its content only once it has gone unwritten for 100 ms (watch.ts,
+    // QUIET_MS): that much time must pass, there is no event for it.
+    const quietAt = Number((await stat(file, { bigint: true })).ctimeNs / 1_000_000n) + 150;
+    await new Promise((r) => setTimeout(r, Math.max(0, quietAt - Date.now())));
+    const looks: boolean[] = [];
+    let looked: (() => void) | undefined;
+    let seen = 0;
+    /** The next look at the file (read or not), in order. */
+    const nextLook = async (): Promise<boolean> => {
+      const n = seen++;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no look at the file')), WAIT_MS);
+        looked = () => {
+          if (looks.length > n) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        looked();
+      });
+      return looks[n] as boolean;
+    };
+    const c = collector();
+    const ac = new AbortController();
+    const onLoaded = (read: boolean): void => {
+      looks.push(read);
+      looked?.();
+    };
+    const done = createFileProvider({ filename: file, directory: undefined, watch: true }, { onLoaded }).start(ac.signal, (m) => c.emit(m));
+    try {
+      await c.next(() => true, 'initial');
+      assert.equal(await nextLook(), true, 'the first look reads');
+      await writeFile(join(dir, 'turnpike.log'), 'a log line\n', { flag: 'a' });
+      assert.equal(await nextLook(), false, 'a write to another file: the stamp is the same, nothing read');
+      await writeFile(file, router('b'));
+      await c.next((m) => routers(m).join() === 'b', 'the change');
+      assert.ok(looks.slice(2).includes(true), 'a write to the file itself is read');
+      assert.equal(c.messages.length, 2);
+    } finally {
+      ac.abort();
+      await done;
+    }
+  });
+
   void it('a large file (its text kept packed between reads) takes one-object edits one after another', async () => {
     const dir = await tempDir();
     const file = join(dir, 'big.yml');
