@@ -29,6 +29,8 @@ import { freezeFresh } from '../../config/dynamic/freeze.js';
 import { EMPTY_DYNAMIC, type DynamicConfig, type ObjectOrigin } from '../../config/dynamic/types.js';
 import type { FileProviderConfig } from '../../config/static/types.js';
 import { nextSlice, runSteps } from '../../scheduling/background.js';
+import { shrinkStringTableSoon } from '../../scheduling/string-table.js';
+import { PACK_MIN_LENGTH } from './file-text.js';
 import type { Provider, ProviderMessage } from '../provider.js';
 import { readTarget, targetOf } from './read.js';
 import { type CachedFile, type FileCache, type SourceFile, bytesOf, sameContent, translateFiles, translateFilesSteps } from './translate.js';
@@ -183,6 +185,8 @@ async function runFileProvider(
       if (signal.aborted) return;
       emit(freezeFresh({ provider: name, config: t.config, origins: t.origins, diagnostics: [...setup, ...watchDiagnostics, ...read.diagnostics, ...t.diagnostics] }));
       quietStamp = stamp;
+      // A large file read whole internalized every name of it, twice (scheduling/string-table.ts).
+      if (t.incremental !== files.length && [...cache.values()].some((entry) => entry.text.length >= PACK_MIN_LENGTH)) shrinkStringTableSoon();
     } finally {
       for (const entry of cache.values()) void entry.text.pack();
     }
