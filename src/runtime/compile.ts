@@ -26,7 +26,7 @@ import { type BuildContext, createMiddleware } from '../middlewares/registry.js'
 import { statusText } from '../errors/codes.js';
 import { createRedirectSchemeHandler } from '../middlewares/redirect-scheme/redirect-scheme.js';
 import { compileRule, indexedTableSteps, type RouteEntry, type RouteTable } from '../rules/index.js';
-import { isPlain, plainService, type BuiltService, type ServiceHealth } from '../services/service.js';
+import { isPlain, noDispose, plainService, type BuiltService, type ServiceHealth } from '../services/service.js';
 import { createFailover } from '../services/failover/failover.js';
 import { createMirroring } from '../services/mirroring/mirroring.js';
 import { createWeighted } from '../services/weighted/weighted.js';
@@ -142,8 +142,6 @@ export interface BuiltServiceEntry {
  */
 class ServiceEntry implements BuiltServiceEntry, BuiltService {
   readonly handler: Handler;
-  /** The service, when it is more than its handler. */
-  readonly #service: BuiltService | undefined;
 
   constructor(
     readonly config: object,
@@ -152,20 +150,46 @@ class ServiceEntry implements BuiltServiceEntry, BuiltService {
     readonly uses: BuiltServiceEntry['uses'],
   ) {
     this.handler = service.handler;
-    this.#service = isPlain(service) ? undefined : service;
   }
 
   get service(): BuiltService {
-    return this.#service ?? this;
+    return this;
   }
 
   get health(): ServiceHealth | undefined {
-    return this.#service?.health;
+    return undefined;
   }
 
-  dispose(): void {
-    this.#service?.dispose();
+  /** noDispose itself (set on the prototype below): such an entry is plain to isPlain too. */
+  declare readonly dispose: () => void;
+}
+Object.defineProperty(ServiceEntry.prototype, 'dispose', { value: noDispose, writable: false, enumerable: false, configurable: false });
+
+/** The entry of a service that is more than its handler (health, something to stop). */
+class ServiceWithStateEntry extends ServiceEntry {
+  readonly #service: BuiltService;
+
+  constructor(config: object, transport: object | undefined, service: BuiltService, uses: BuiltServiceEntry['uses']) {
+    super(config, transport, service, uses);
+    this.#service = service;
   }
+
+  override get service(): BuiltService {
+    return this.#service;
+  }
+
+  override get health(): ServiceHealth | undefined {
+    return this.#service.health;
+  }
+
+  override readonly dispose = (): void => {
+    this.#service.dispose();
+  };
+}
+
+/** The entry for `service`: itself when the service is only its handler (see ServiceEntry). */
+function serviceEntry(config: object, transport: object | undefined, service: BuiltService, uses: BuiltServiceEntry['uses']): ServiceEntry {
+  return isPlain(service) ? new ServiceEntry(config, transport, service, uses) : new ServiceWithStateEntry(config, transport, service, uses);
 }
 
 /** A configuration problem found while building a service, with the code its diagnostic carries. */
@@ -423,7 +447,7 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
       } catch (err) {
         throw new ServiceBuildError('TPK_CFG_SERVICE_BUILD', err instanceof Error ? err.message : String(err));
       }
-      return new ServiceEntry(svc, transport, service, NO_CHILDREN);
+      return serviceEntry(svc, transport, service, NO_CHILDREN);
     }
     // A parent: its children first (qualified in the parent's provider, as routers' references are).
     const provider = providerOf(name);
@@ -468,7 +492,7 @@ export function* compileSteps(input: CompileInput, deps: CompileDeps): Generator
     } catch (err) {
       throw new ServiceBuildError('TPK_CFG_SERVICE_BUILD', err instanceof Error ? err.message : String(err));
     }
-    return new ServiceEntry(svc, undefined, service, refs.map((ref, i) => ({ ref, target: targets[i] as BuiltService })));
+    return serviceEntry(svc, undefined, service, refs.map((ref, i) => ({ ref, target: targets[i] as BuiltService })));
   };
 
   for (let i = 0; i < serviceNames.length; i++) {
