@@ -95,6 +95,30 @@ void describe('translateFiles: splicing a one-object edit', () => {
     });
   }
 
+  void it('splices objects whose text is over 64 KB (their offsets no longer fit 16 bits)', () => {
+    const long = (n: number): string => `Host(\`h1.test\`) || Path(\`/${'x'.repeat(n)}\`)`;
+    const body = lines(N).join('\n') + '\n';
+    // Every block small, then one edit makes r1's block 70 KB, then another edit in it.
+    const first = translateFiles([{ path: 'd.yml', text: body }], undefined, { provider: 'file' });
+    let cache = first.cache;
+    for (const text of [body.replace('Host(`h1.test`)', long(70_000)), body.replace('Host(`h1.test`)', long(70_001)), body.replace('Host(`h2.test`)', 'Host(`h2-x.test`)').replace('Host(`h1.test`)', long(70_001))]) {
+      const step = translateFiles([{ path: 'd.yml', text }], cache, { provider: 'file' });
+      assert.equal(step.incremental, 1, 'spliced');
+      assert.deepEqual(plain(step), plain(translateFiles([{ path: 'd.yml', text }], cache, { provider: 'file', splice: false })));
+      assert.ok(step.cache.get('d.yml')?.incremental?.blocks.valueEnds instanceof Int32Array, 'widened to 32 bits');
+      cache = step.cache;
+    }
+    // Read whole with a 70 KB block from the start, then edited.
+    const big = body.replace('Host(`h1.test`)', long(70_000));
+    assert.ok(first.cache.get('d.yml')?.incremental?.blocks.valueEnds instanceof Uint16Array, '16 bits while every block is small');
+    const whole = translateFiles([{ path: 'd.yml', text: big }]);
+    assert.ok(whole.cache.get('d.yml')?.incremental?.blocks.valueEnds instanceof Int32Array);
+    const edited = big.replace('Host(`h3.test`)', 'Host(`h3-x.test`)');
+    const step = translateFiles([{ path: 'd.yml', text: edited }], whole.cache);
+    assert.equal(step.incremental, 1);
+    assert.deepEqual(plain(step), plain(translateFiles([{ path: 'd.yml', text: edited }], whole.cache, { splice: false })));
+  });
+
   void it('does not splice an edit that reaches into the next key line', () => {
     const body = lines(N).join('\n') + '\n';
     const first = translateFiles([{ path: 'd.yml', text: body }]);
