@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { FileProviderConfig } from '../../../../src/config/static/types.js';
 import type { ProviderMessage } from '../../../../src/providers/provider.js';
-import { checkDynamicFiles, createFileProvider } from '../../../../src/providers/file/watch.js';
+import { type FileProviderOptions, checkDynamicFiles, createFileProvider } from '../../../../src/providers/file/watch.js';
 
 const WAIT_MS = 10_000;
 
@@ -63,10 +63,10 @@ after(async () => {
 });
 
 /** Starts a provider and returns a stop function that aborts and waits for it to finish. */
-function run(cfg: FileProviderConfig) {
+function run(cfg: FileProviderConfig, options: FileProviderOptions = {}) {
   const c = collector();
   const ac = new AbortController();
-  const done = createFileProvider(cfg).start(ac.signal, (m) => c.emit(m));
+  const done = createFileProvider(cfg, options).start(ac.signal, (m) => c.emit(m));
   return {
     ...c,
     async stop(): Promise<void> {
@@ -268,7 +268,7 @@ void describe('file provider: filename', () => {
       return out + '  services:\n    s:\n      loadBalancer:\n        servers:\n          - url: "http://127.0.0.1:9"\n';
     };
     await writeFile(file, yaml({}));
-    const p = run({ filename: file, directory: undefined, watch: true });
+    const p = run({ filename: file, directory: undefined, watch: true }, { packDelayMs: 0 });
     try {
       const first = await p.next(() => true, 'initial');
       assert.equal(routers(first).length, 1500);
