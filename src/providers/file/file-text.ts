@@ -11,11 +11,12 @@
  * parts. An edit adds at most two pieces and copies none of the rest of the file; past MAX_PIECES
  * they are joined into one string.
  *
- * Between reads a large text is packed (pack()): its UTF-8, deflated on libuv's thread pool, is all
- * that stays, off the V8 heap. The pieces are made again when next asked for: unpack() inflates on
- * the thread pool too, ahead of a read; a text asked for while packed is inflated at once. With
- * 100,000 routers the file is ~19 MB of text, ~190 B per router and service kept for nothing
- * between saves; deflated it is ~1 MB (measured in docs/benchmarks.md, session 12).
+ * A large text is packed once its file has gone a while unchanged (pack(), called by the file
+ * provider): its UTF-8, deflated on libuv's thread pool, is all that stays, off the V8 heap. The
+ * pieces are made again when next asked for: unpack() inflates on the thread pool too, ahead of a
+ * read; a text asked for while packed is inflated at once. With 100,000 routers the file is ~19 MB
+ * of text, ~190 B per router and service kept for nothing between saves; deflated it is ~1.2 MB
+ * (docs/benchmarks.md, session 12).
  */
 import { promisify } from 'node:util';
 import { createInflate, deflate, inflate, inflateSync } from 'node:zlib';
