@@ -193,8 +193,10 @@ function* advanceQualified(prev: CollectionState | undefined, source: AnyRecord)
   }
   // Everything re-sent equal: the previous record goes on (its identity tells the stages after).
   if (prev !== undefined && changed === 0) return { source, qualified: prev.qualified, lanes };
-  // Without notes from the provider, the names found here are the later stages'.
-  if (prev !== undefined && noted === undefined) noteChanges(source, prev.qualified, replaced);
+  // Without notes from the provider, the names found here are the later stages', when they were
+  // found against the record those stages have (not so after a round re-sent equal, which kept an
+  // older one: they compare then).
+  if (prev !== undefined && noted === undefined && prev.qualified === prev.source) noteChanges(source, prev.qualified, replaced);
   return { source, qualified: source, lanes };
 }
 

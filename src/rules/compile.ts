@@ -22,6 +22,14 @@ export interface CompiledRule {
   readonly keys: IndexKeys;
 }
 
+/**
+ * A compiled rule of its own with `rule`'s parts: for a holder that must not keep `rule`'s object
+ * (a routed router is its own compiled rule, and holds its whole chain).
+ */
+export function detachedRule(rule: CompiledRule): CompiledRule {
+  return new Compiled(rule.source, rule.predicate, rule.keys);
+}
+
 /** Parse and compile an HTTP rule. Throws RuleError. */
 export function compileRule(rule: string): CompiledRule {
   const { predicate, keys } = compileNode(rule, parseRule(rule));

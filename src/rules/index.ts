@@ -6,7 +6,7 @@ export { RuleError, type RuleErrorCode } from './rule-error.js';
 export type { RuleNode, MatcherNode, NotNode, AndNode, OrNode } from './ast.js';
 export { parseRule } from './parser.js';
 export { HTTP_MATCHERS, HTTP_MATCHER_TABLE, MatcherTable, type MatcherSpec, type HttpMatcherName } from './matcher-specs.js';
-export { compileRule, defaultPriority, matchesRule, ruleHosts, type CompiledRule } from './compile.js';
+export { compileRule, defaultPriority, detachedRule, matchesRule, ruleHosts, type CompiledRule } from './compile.js';
 export type { IndexKey, IndexKeys, Predicate } from './http-matchers.js';
 export { MatchContext, type MatchInput } from './match-context.js';
 export { createScanTable, sortEntries, type RouteEntry, type RouteTable } from './route-table.js';

@@ -7,7 +7,7 @@ import type { RouterConfig } from '../config/dynamic/types.js';
 import type { StaticConfig } from '../config/static/types.js';
 import type { Handler, Middleware } from '../exchange/exchange.js';
 import type { Instrumentation } from '../observability/observer.js';
-import { type CompiledRule, type IndexKeys, type MatchContext, type Predicate, type RouteEntry, type RuleNode, compileRule, defaultPriority, parseRule } from '../rules/index.js';
+import { type CompiledRule, type IndexKeys, type MatchContext, type Predicate, type RouteEntry, type RuleNode, compileRule, defaultPriority, detachedRule, parseRule } from '../rules/index.js';
 import { TLS_CODES } from '../tls/codes.js';
 import type { TlsRouterCollector } from '../tls/router-tls.js';
 import type { ObjectStatus } from './view.js';
@@ -157,7 +157,10 @@ export function compileRouter(scope: RouterScope, name: string, router: RouterCo
   const using = allKnown ? eps : eps.filter((e) => epNames.has(e));
   if (!allKnown) for (const e of eps) if (!epNames.has(e)) errors = fail(scope, name, errors, 'TPK_CFG_UNKNOWN_ENTRYPOINT', `entryPoint "${e}" does not exist`);
 
+  // The previous router's rule when its text is the same: as a rule of its own when that router is
+  // its own rule (RoutedRouter), which a disabled router or the TLS collector would keep whole.
   let rule: CompiledRule | undefined = prev?.rule !== undefined && prev.config.rule === router.rule ? prev.rule : undefined;
+  if (rule instanceof RoutedRouter) rule = detachedRule(rule);
   if (rule === undefined) {
     try {
       rule = compileRule(router.rule);

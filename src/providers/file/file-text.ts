@@ -53,6 +53,8 @@ export class TextRope {
   /** The text's UTF-8, deflated, once packed: the same text for the rope's life. */
   #packed: Buffer | undefined;
   #packing: Promise<void> | undefined;
+  /** Counts the reads of the pieces: a deflate that ends after one keeps them (see pack()). */
+  #reads = 0;
   readonly length: number;
 
   private constructor(pieces: readonly string[], length: number) {
@@ -77,6 +79,7 @@ export class TextRope {
 
   /** The pieces, inflated at once when the text is packed (unpack() does it off the main thread). */
   #load(): { readonly pieces: readonly string[]; readonly starts: readonly number[] } {
+    this.#reads++;
     if (this.#pieces === undefined || this.#starts === undefined) {
       // Packed: the text is the inflated bytes (which are its exact UTF-8: it was decoded from a
       // file or spliced from decoded parts, so it holds no lone surrogate).
@@ -107,9 +110,13 @@ export class TextRope {
       this.#starts = undefined;
       return Promise.resolve();
     }
+    const reads = this.#reads + 1; // toString() below reads once
     this.#packing ??= deflateAsync(Buffer.from(this.toString(), 'utf8'), { level: 1 }).then(
       (packed) => {
         this.#packed = packed;
+        // Read since (a translation started while the deflate ran): the pieces stay until the
+        // next pack(), rather than being inflated again at once on the main thread.
+        if (this.#reads !== reads) return;
         this.#pieces = undefined;
         this.#starts = undefined;
       },
@@ -150,6 +157,7 @@ export class TextRope {
 
   /** Makes the pieces of a packed text ready, inflated on the thread pool (see pack()). */
   async unpack(): Promise<void> {
+    this.#reads++;
     const packed = this.#packed;
     if (this.#pieces !== undefined || packed === undefined) return;
     const text = (await inflateAsync(packed)).toString('utf8');

@@ -105,6 +105,9 @@ export type FileObjects = { readonly [K in HttpCollection]: Readonly<Record<stri
 function objectAt(objects: FileObjects, key: string, provider: string | undefined): unknown {
   const split = splitObjectKey(key);
   if (split === undefined) return undefined;
+  // A name with `@` (or none) is never an object of the file (validateDynamic refuses it): qualified
+  // as it is, `a@file` would find the object named `a`.
+  if (split.name === '' || split.name.includes('@')) return undefined;
   const record: Readonly<Record<string, unknown>> = objects[BLOCK_COLLECTIONS[split.collection] as HttpCollection];
   const name = qualifyRef(split.name, provider);
   return Object.hasOwn(record, name) ? record[name] : undefined;

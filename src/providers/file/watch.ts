@@ -58,10 +58,13 @@ const PACK_DELAY_MS = 5000;
 
 /**
  * How long a file must have gone unwritten before its stat stands for its content (see
- * fileStamp): far above the granularity of file times (a clock tick, 1-10 ms on Linux), so that a
- * write after the stat cannot carry the same change time.
+ * fileStamp): far above the granularity of file times, so that a write after the stat cannot
+ * carry the same change time. Nanosecond times move with a clock tick (1-10 ms on Linux); file
+ * systems that keep whole seconds (ext4 with 128-byte inodes, ext3, HFS+; FAT keeps 2 s) get
+ * COARSE_QUIET_MS.
  */
 const QUIET_MS = 100;
+const COARSE_QUIET_MS = 3000;
 
 /**
  * The single file's identity, size and times, and whether it was last changed more than QUIET_MS
@@ -72,7 +75,9 @@ const QUIET_MS = 100;
 async function fileStamp(path: string): Promise<{ readonly stamp: string; readonly quiet: boolean } | undefined> {
   try {
     const s = await stat(path, { bigint: true });
-    return { stamp: `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`, quiet: Number(s.ctimeNs / 1_000_000n) < Date.now() - QUIET_MS };
+    const coarse = s.ctimeNs % 1_000_000_000n === 0n && s.mtimeNs % 1_000_000_000n === 0n;
+    const quiet = Number(s.ctimeNs / 1_000_000n) < Date.now() - (coarse ? COARSE_QUIET_MS : QUIET_MS);
+    return { stamp: `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`, quiet };
   } catch {
     return undefined;
   }
@@ -138,13 +143,18 @@ async function runFileProvider(
    * of garbage each time, and more RSS kept.
    */
   let quietStamp: string | undefined;
-  /** Packs the cache's texts once the files have gone packDelayMs without a read. */
+  /**
+   * Packs the cache's texts once the files have gone packDelayMs without a read: those of files
+   * with columns (incremental state) only. Another file's objects are compared by slices of its
+   * text (CachedFile.clean), which keep it whole anyway. Not without watch: the cache goes then.
+   */
   let packTimer: NodeJS.Timeout | undefined;
   const packLater = (): void => {
     clearTimeout(packTimer);
+    if (!cfg.watch) return;
     packTimer = setTimeout(() => {
       packTimer = undefined;
-      for (const entry of cache.values()) void entry.text.pack();
+      for (const entry of cache.values()) if (entry.incremental !== undefined) void entry.text.pack();
     }, packDelayMs);
     packTimer.unref();
   };
@@ -166,6 +176,8 @@ async function runFileProvider(
   };
 
   const readAndEmit = async (stamp: string | undefined): Promise<void> => {
+    // No pack while the files are read (a deflate already running is told apart: file-text.ts).
+    clearTimeout(packTimer);
     const read = await readTarget(target);
     if (signal.aborted) return;
     if (cfg.watch && watchers.sync(read.directories)) dirty = true; // a new folder: read once more
@@ -188,7 +200,6 @@ async function runFileProvider(
     if (signal.aborted) return;
     // The cache's large texts are packed when the files have been unchanged a while (packLater):
     // inflated on the thread pool for this read, packed again once the files are quiet.
-    clearTimeout(packTimer);
     await Promise.all([...cache.values()].map((entry) => entry.text.unpack()));
     if (signal.aborted) return;
     try {

@@ -12,6 +12,7 @@ import { DEFAULT_HEADERS_OPTIONS } from '../../../src/config/dynamic/schema/midd
 import type { EntryPointConfig, StaticConfig } from '../../../src/config/static/types.js';
 import type { Exchange } from '../../../src/exchange/exchange.js';
 import { compile, type CompileDeps, type CompiledGraph } from '../../../src/runtime/compile.js';
+import { routeCount } from '../../../src/runtime/compile-router.js';
 import { noteChanges } from '../../../src/providers/record-changes.js';
 import { loadMiddlewareKinds } from '../../../src/middlewares/registry.js';
 import { plainService, type BuiltService } from '../../../src/services/service.js';
@@ -280,5 +281,26 @@ describe('incremental compile (a reload against the previous graph)', () => {
     assert.equal(oldest.deref(), undefined, 'the first graph was collected');
     assert.equal(middle.deref(), undefined, 'a graph in the middle was collected');
     assert.ok(Object.keys(newest.view.routers).includes('n5@file'));
+  });
+});
+
+void describe('compile: a router that loses its service', () => {
+  void it('does not keep its previous compiled router (a routed router is its own rule)', () => {
+    const g1 = compile({ staticConfig, config: first }, deps);
+    const old = g1.built.routers.get('r1@file');
+    assert.ok(old?.rule !== undefined);
+    // r1 now names a missing service (a new object, same rule text): disabled, rule reused.
+    const next = dyn({ routers: { ...routers, 'r1@file': router('Host(`one.test`)', 'gone@file') }, services: first.http.services, middlewares: first.http.middlewares });
+    const g2 = compile({ staticConfig, config: next, previous: g1 }, deps);
+    const g3 = compile({ staticConfig, config: dyn({ ...next.http }), previous: g2 }, deps);
+    for (const g of [g2, g3]) {
+      const built = g.built.routers.get('r1@file');
+      assert.equal(built === undefined ? -1 : routeCount(built.routes), 0, 'disabled');
+      assert.ok(built?.rule !== undefined);
+      assert.notEqual(built.rule, old, 'not the previous router object');
+      assert.notEqual(built.rule, old.rule);
+      assert.equal(built.rule.source, 'Host(`one.test`)');
+      assert.equal(built.rule.predicate, old.rule.predicate, 'its compiled predicate is reused');
+    }
   });
 });

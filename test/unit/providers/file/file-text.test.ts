@@ -106,6 +106,33 @@ void describe('TextRope', () => {
     assert.equal(diffBytes(rope, Buffer.from(s, 'utf8')), undefined);
   });
 
+  void it('packed, compares bytes over several inflated chunks (256 KB each)', async () => {
+    const s = 'line of a large file: \u00e9\u20ac\n'.repeat(40_000);
+    const rope = TextRope.of(s);
+    await rope.pack();
+    const bytes = Buffer.from(s, 'utf8');
+    assert.ok(bytes.length > 3 * 256 * 1024);
+    assert.equal(await rope.sameBytes(bytes), true);
+    for (const at of [10, 300_000, 700_000, bytes.length - 1]) {
+      const changed = Buffer.from(bytes);
+      changed[at] = (changed[at] as number) ^ 1;
+      assert.equal(await rope.sameBytes(changed), false, `a byte changed at ${at}`);
+    }
+    assert.equal(rope.packed, true, 'never inflated whole');
+  });
+
+  void it('keeps its pieces when they are read while the deflate runs (no inflate of the whole text at once after)', async () => {
+    const s = 'router: x\n'.repeat(20_000);
+    const rope = TextRope.of(s);
+    const packing = rope.pack();
+    assert.equal(rope.slice(0, 6), 'router');
+    await packing;
+    assert.equal(rope.packed, false, 'read during the deflate: pieces kept');
+    await rope.pack();
+    assert.equal(rope.packed, true, 'the next pack lets them go');
+    assert.equal(rope.toString(), s);
+  });
+
   void it('leaves a short text as it is', async () => {
     const rope = TextRope.of('http: {}\n');
     await rope.pack();

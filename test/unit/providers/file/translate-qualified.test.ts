@@ -130,6 +130,23 @@ void describe('translateFiles with the provider name: references written qualifi
   });
 });
 
+void describe('translateFiles with the provider name: a name with @', () => {
+  void it('is refused, and never stands for the object of the same name without it', () => {
+    const v1 = 'http:\n  routers:\n    a:\n      rule: "Path(`/v1`)"\n      service: s\n';
+    const first = translateFiles(file(v1), undefined, { provider: 'file' });
+    const withAt = v1 + '    a@file:\n      rule: "Path(`/at`)"\n      service: s\n';
+    const second = translateFiles(file(withAt), first.cache, { provider: 'file' });
+    assert.ok(second.diagnostics.some((d) => d.code === 'TPK_CFG_INVALID_NAME'));
+    const edited = withAt.replace('/v1', '/v2');
+    const third = translateFiles(file(edited), second.cache, { provider: 'file' });
+    assert.equal(router(third, 'a', 'file').rule, 'Path(`/v2`)');
+    assert.deepEqual(Object.keys(third.config.http.routers), ['a@file']);
+    const dir = translateFiles([{ path: 'x.yml', text: edited }, { path: 'y.yml', text: 'http:\n  routers:\n    b:\n      rule: "Path(`/b`)"\n      service: s\n' }], undefined, { provider: 'file' });
+    assert.equal(router(dir, 'a', 'file').rule, 'Path(`/v2`)');
+    assert.deepEqual(Object.keys(dir.config.http.routers).sort(), ['a@file', 'b@file']);
+  });
+});
+
 void describe('translateFiles: a cache made with another provider name', () => {
   void it('is not reused: the file is read whole and every router is qualified with the new name', () => {
     const first = translateFiles(file(routers(5)));
