@@ -19,13 +19,13 @@
 import type { Diagnostic } from '../config/diagnostics.js';
 import { freezeFresh } from '../config/dynamic/freeze.js';
 import { sameData } from '../config/dynamic/same-data.js';
-import { qualifiedFor, setOwn } from '../config/dynamic/schema/fields.js';
+import { qualifiedFor, qualifyRef, setOwn } from '../config/dynamic/schema/fields.js';
 import type { DynamicConfig, HttpConfig, ObjectOrigin, TlsConfig } from '../config/dynamic/types.js';
 import { contentHash, stableText } from './content-hash.js';
 import { ENTRY_HASH_LANES, addEntryHash } from './entry-hash.js';
 import type { ProviderMessage } from './provider.js';
 import { changedNames, noteChanges } from './record-changes.js';
-import { QualifiedOrigins, type QualifiedState, isDefaultTlsObject, mergeTls, qualifyName, qualifyRouter, qualifyService, qualifyTls } from './qualify.js';
+import { QualifiedOrigins, type QualifiedState, isDefaultTlsObject, mergeTls, qualifyRouter, qualifyService, qualifyTls } from './qualify.js';
 
 export type Collection = keyof HttpConfig;
 export const COLLECTIONS: readonly Collection[] = ['routers', 'services', 'middlewares', 'serversTransports'];
@@ -103,7 +103,7 @@ function* advanceCollection(prev: CollectionState | undefined, source: AnyRecord
   let walked = 0;
   if (prev !== undefined && names !== undefined) {
     const byQualified = new Map<string, string>();
-    for (const n of names) byQualified.set(qualifyName(n, provider), n);
+    for (const n of names) byQualified.set(qualifyRef(n, provider), n);
     const changed = new Set<string>();
     for (const [q, name] of byQualified) {
       const had = Object.hasOwn(prev.source, name);
@@ -128,7 +128,7 @@ function* advanceCollection(prev: CollectionState | undefined, source: AnyRecord
   } else {
     for (const name in source) {
       const value = source[name];
-      const q = qualifyName(name, provider);
+      const q = qualifyRef(name, provider);
       const inPrev = prev !== undefined && Object.hasOwn(prev.source, name);
       // Same object, or an equal one (updateEntry false): the hash is unchanged, and the qualified
       // object is reused (unless the name has `@` and may have met another one).
@@ -146,7 +146,7 @@ function* advanceCollection(prev: CollectionState | undefined, source: AnyRecord
       for (const name in prev.source) {
         if (!Object.hasOwn(source, name)) {
           updateEntry(lanes, name, true, prev.source[name], false, undefined);
-          changedQualified.push(qualifyName(name, provider));
+          changedQualified.push(qualifyRef(name, provider));
         }
         if (++walked % STEP === 0) yield;
       }
@@ -207,7 +207,7 @@ function qualifyOrigins(prev: ProviderState | undefined, origins: ReadonlyMap<st
 }
 
 function qualifyDiagnostics(list: readonly Diagnostic[], provider: string): readonly Diagnostic[] {
-  return freezeFresh(list.map((d) => (d.object === undefined || isDefaultTlsObject(d.object, d.path) ? d : { ...d, object: qualifyName(d.object, provider) })));
+  return freezeFresh(list.map((d) => (d.object === undefined || isDefaultTlsObject(d.object, d.path) ? d : { ...d, object: qualifyRef(d.object, provider) })));
 }
 
 /** The provider's state after `message`, from its previous state (undefined for the first). */

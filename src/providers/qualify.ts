@@ -23,10 +23,6 @@ import type {
 import type { ProviderMessage } from './provider.js';
 import { EntriesMap } from '../collections/entries-map.js';
 
-export function qualifyName(name: string, provider: string): string {
-  return qualifyRef(name, provider);
-}
-
 export interface QualifiedState {
   readonly provider: string;
   readonly http: HttpConfig;
@@ -41,7 +37,7 @@ export function qualifyMessage(message: ProviderMessage): QualifiedState {
   const p = message.provider;
   const { http } = message.config;
   const origins = new QualifiedOrigins(message.origins, p);
-  const diagnostics = message.diagnostics.map((d) => (d.object === undefined || isDefaultTlsObject(d.object, d.path) ? d : { ...d, object: qualifyName(d.object, p) }));
+  const diagnostics = message.diagnostics.map((d) => (d.object === undefined || isDefaultTlsObject(d.object, d.path) ? d : { ...d, object: qualifyRef(d.object, p) }));
   return {
     provider: p,
     tls: message.config.tls === undefined ? undefined : qualifyTls(message.config.tls, p),
@@ -188,7 +184,7 @@ export function qualifyTls(tls: TlsConfig, provider: string): TlsConfig {
   if (known !== undefined) return known;
   const names = <T>(record: Readonly<Record<string, T>>): Record<string, T> => {
     const out: Record<string, T> = {};
-    for (const name of Object.keys(record)) setOwn(out, name === DEFAULT_TLS_NAME ? name : qualifyName(name, provider), record[name] as T);
+    for (const name of Object.keys(record)) setOwn(out, name === DEFAULT_TLS_NAME ? name : qualifyRef(name, provider), record[name] as T);
     return out;
   };
   const q: TlsConfig = { certificates: tls.certificates, options: names(tls.options), stores: names(tls.stores) };
@@ -216,7 +212,7 @@ function mapValues<T extends object>(objects: Readonly<Record<string, T>>, provi
       q = fn(value);
       if (Object.isFrozen(value)) memo.set(value, q);
     }
-    setOwn(out, qualifyName(name, provider), q);
+    setOwn(out, qualifyRef(name, provider), q);
   }
   return out;
 }
@@ -231,8 +227,8 @@ export function qualifyRouter(r: RouterConfig, p: string): RouterConfig {
   return {
     rule: r.rule,
     entryPoints: r.entryPoints,
-    middlewares: r.middlewares.length === 0 || r.middlewares.every((m) => m.includes('@')) ? r.middlewares : internList(r.middlewares.map((m) => qualifyName(m, p))),
-    service: qualifyName(r.service, p),
+    middlewares: r.middlewares.length === 0 || r.middlewares.every((m) => m.includes('@')) ? r.middlewares : internList(r.middlewares.map((m) => qualifyRef(m, p))),
+    service: qualifyRef(r.service, p),
     priority: r.priority,
     tls,
   };
@@ -248,23 +244,23 @@ export function qualifyService(s: ServiceConfig, p: string): ServiceConfig {
   switch (s.kind) {
     case 'weighted': {
       const w = s.weighted;
-      return { kind: 'weighted', weighted: { ...w, services: w.services.map((ref) => ({ ...ref, name: qualifyName(ref.name, p) })) } };
+      return { kind: 'weighted', weighted: { ...w, services: w.services.map((ref) => ({ ...ref, name: qualifyRef(ref.name, p) })) } };
     }
     case 'mirroring': {
       const m = s.mirroring;
-      const mirrors = m.mirrors.map((ref) => ({ ...ref, name: qualifyName(ref.name, p) }));
-      return { kind: 'mirroring', mirroring: { ...m, service: qualifyName(m.service, p), mirrors } };
+      const mirrors = m.mirrors.map((ref) => ({ ...ref, name: qualifyRef(ref.name, p) }));
+      return { kind: 'mirroring', mirroring: { ...m, service: qualifyRef(m.service, p), mirrors } };
     }
     case 'failover': {
       const f = s.failover;
-      return { kind: 'failover', failover: { ...f, service: qualifyName(f.service, p), fallback: qualifyName(f.fallback, p) } };
+      return { kind: 'failover', failover: { ...f, service: qualifyRef(f.service, p), fallback: qualifyRef(f.fallback, p) } };
     }
     case 'loadBalancer':
       break;
   }
   const lb = s.loadBalancer;
   if (lb.serversTransport === undefined) return s;
-  return { kind: 'loadBalancer', loadBalancer: { ...lb, serversTransport: qualifyName(lb.serversTransport, p) } };
+  return { kind: 'loadBalancer', loadBalancer: { ...lb, serversTransport: qualifyRef(lb.serversTransport, p) } };
 }
 
 /** Merges qualified states (already disjoint by provider suffix) in the given order. */

@@ -207,8 +207,8 @@ export function compileRouter(scope: RouterScope, name: string, router: RouterCo
   // The first route is the router object itself (RoutedRouter); the others, if any, are entries
   // of their own, in a list made with its first entry (room for one: no spare room, no list to
   // throw away).
-  let first: { readonly value: Handler; readonly entryPoint: string; readonly tls: boolean } | undefined;
-  let more: { readonly value: Handler; readonly entryPoint: string; readonly tls: boolean }[] | undefined;
+  let first: RouteAt | undefined;
+  let more: RouteAt[] | undefined;
   const disabled = errors !== undefined || rule === undefined || svcHandler === undefined;
   if (!disabled && rule !== undefined && svcHandler !== undefined) {
     for (let u = 0; u < using.length; u++) {
@@ -241,7 +241,7 @@ export function compileRouter(scope: RouterScope, name: string, router: RouterCo
   const usesOut = errors !== undefined ? undefined : (uses ?? NO_USES);
   if (first !== undefined && rule !== undefined && svcHandler !== undefined) {
     const args = [router, rule.predicate, rule.keys, svcHandler, usesOut, using, errors ?? NO_ERRORS, name, priority, first.value, first.entryPoint, first.tls] as const;
-    return more === undefined ? new RoutedRouter(...args) : new MultiRoutedRouter(...args, more);
+    return more === undefined ? new RoutedRouter(...args) : new MultiRoutedRouter(more, ...args);
   }
   // An entry point's missing middleware is an error of the router, which still serves its other
   // entry points (its status stays enabled); such a router is compiled again at each reload.
@@ -257,6 +257,13 @@ export function compileRouter(scope: RouterScope, name: string, router: RouterCo
     status: disabled ? 'disabled' : 'enabled',
     errors: errors ?? NO_ERRORS,
   };
+}
+
+/** One route of a router: its composed chain, where, and whether it is in the TLS table. */
+interface RouteAt {
+  readonly value: Handler;
+  readonly entryPoint: string;
+  readonly tls: boolean;
 }
 
 /**
@@ -315,9 +322,8 @@ class RoutedRouter implements BuiltRouter, RouteUse, CompiledRule {
 class MultiRoutedRouter extends RoutedRouter {
   readonly #routes: readonly RouteUse[];
 
-  constructor(...args: [...ConstructorParameters<typeof RoutedRouter>, readonly { readonly value: Handler; readonly entryPoint: string; readonly tls: boolean }[]]) {
-    const more = args.pop() as readonly { readonly value: Handler; readonly entryPoint: string; readonly tls: boolean }[];
-    super(...(args as unknown as ConstructorParameters<typeof RoutedRouter>));
+  constructor(more: readonly RouteAt[], ...args: ConstructorParameters<typeof RoutedRouter>) {
+    super(...args);
     const { name, priority } = this;
     this.#routes = [this, ...more.map((m) => ({ name, rule: this, priority, value: m.value, entryPoint: m.entryPoint, tls: m.tls }))];
   }

@@ -208,7 +208,7 @@ export function blocksOf(
   positions: { readonly text: string; readonly keyLineStartOf: (node: object) => number | undefined; readonly spanOf: (node: object) => readonly [number, number] | undefined },
   provider: string | undefined,
 ): ObjectBlocks | undefined {
-  const found: { c: number; name: string; start: number; line: number; value: readonly [number, number] }[] = [];
+  const found: { c: number; name: string; start: number; line: number; valueStart: number; valueEnd: number }[] = [];
   // Records keyed `name@provider` (TranslateOptions.provider): the columns keep the keys (the
   // records' own strings) and the suffix.
   const suffix = provider === undefined ? '' : `@${provider}`;
@@ -221,7 +221,7 @@ export function blocksOf(
       const value = positions.spanOf(node);
       const line = origins.get(key)?.line;
       if (start === undefined || value === undefined || line === undefined) return undefined;
-      found.push({ c, name: recordKey, start, line, value });
+      found.push({ c, name: recordKey, start, line, valueStart: value[0] - start, valueEnd: valueEnd(positions.text, value[0], value[1]) - start });
     }
   }
   found.sort((a, b) => a.start - b.start);
@@ -231,7 +231,7 @@ export function blocksOf(
   const keyLineStarts = new Int32Array(n);
   const lines = new Int32Array(n);
   let widest = 0;
-  for (const b of found) widest = Math.max(widest, valueEnd(positions.text, b.value[0], b.value[1]) - b.start);
+  for (const b of found) widest = Math.max(widest, b.valueEnd);
   const valueStarts = column(n, widest);
   const valueEnds = column(n, widest);
   for (let j = 0; j < n; j++) {
@@ -242,8 +242,8 @@ export function blocksOf(
     names[j] = b.name;
     keyLineStarts[j] = b.start;
     lines[j] = b.line;
-    valueStarts[j] = b.value[0] - b.start;
-    valueEnds[j] = valueEnd(positions.text, b.value[0], b.value[1]) - b.start;
+    valueStarts[j] = b.valueStart;
+    valueEnds[j] = b.valueEnd;
   }
   return { names: new BlockNames(collections, names, suffix), keyLineStarts, lines, valueStarts, valueEnds };
 }
