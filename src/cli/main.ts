@@ -117,7 +117,9 @@ async function run(argv: readonly string[]): Promise<void> {
   const observability = await loadObservability({ config, logger, role: 'single' });
   // The API's code loads only when `api` is configured.
   const api = config.api ? (await import('../api/index.js')).createApi(config) : undefined;
-  const dataPath = new DataPath({ config, logger, compileDeps, observability, api });
+  // This process serves: its young generation's limit follows the configuration (young-generation.ts).
+  const youngGeneration = (await import('../runtime/young-generation.js')).youngGenerationLimit();
+  const dataPath = new DataPath({ config, logger, compileDeps, observability, api, youngGeneration });
   try {
     await dataPath.listen((name, addr) => logger.info({ entryPoint: name, address: addr.address, port: addr.port }, 'entryPoint listening'));
   } catch (err) {
@@ -129,8 +131,9 @@ async function run(argv: readonly string[]): Promise<void> {
     (s) => dataPath.runtime.applySliced(s),
     (err) => logger.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'configuration apply failed'),
   );
-  // The modules are loaded: from here on (configuration parsing, compiling, serving) the young
-  // generation grows as V8 likes (heap-tuning.ts; a 1 MiB one would promote a large parse whole).
+  // The modules are loaded: from here on (configuration parsing, compiling) the young generation
+  // grows as V8 likes (heap-tuning.ts; a 1 MiB one would promote a large parse whole), up to the
+  // limit each applied configuration sets (young-generation.ts).
   startupDone();
   const stopProviders = startProviders(config, logger, apply, providers);
 
@@ -162,7 +165,7 @@ async function main(): Promise<void> {
   if (process.channel !== undefined && (await import('node:cluster')).default.isWorker) {
     // A data-path worker forked by the primary: its configuration arrives over IPC.
     const [{ runWorker }, { compileDeps }] = await Promise.all([import('../runtime/workers/worker.js'), import('./compile-deps.js')]);
-    startupDone(); // a worker serves: its young generation grows under load as V8 likes
+    startupDone(); // a worker serves: its young generation grows up to the limit its configuration sets
     runWorker(compileDeps);
     return;
   }

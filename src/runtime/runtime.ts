@@ -30,6 +30,11 @@ export interface RuntimeOptions {
    */
   readonly report?: (summary: ApplySummary) => void;
   /**
+   * Told, after each swap, how many objects the new configuration's largest collection (routers
+   * or services) has: the young generation's limit follows it (young-generation.ts).
+   */
+  readonly sized?: (objects: number) => void;
+  /**
    * The TLS state of the entry points (src/tls/tls-manager.ts): each applied configuration's `tls`
    * section and TLS routers are handed to it, its diagnostics join the configuration's.
    */
@@ -308,6 +313,7 @@ export class Runtime {
     this.#currentSnapshot = snapshot.version;
     this.#version++;
     this.#appliedAt = Date.now();
+    this.#opts.sized?.(Math.max(graph.built.routers.size, graph.built.serviceCount));
     const version = this.#version;
     const ms = Math.round((performance.now() - started) * 10) / 10;
     const report = (): void => this.#report(snapshot, graph, previous, version, ms, tlsDiagnostics, base === previous);

@@ -15,6 +15,7 @@ import type { DefaultCertificateSource } from '../../tls/default-certificate.js'
 import { TlsManager } from '../../tls/tls-manager.js';
 import type { Observability } from '../../observability/core.js';
 import type { ApiPart } from '../../api/index.js';
+import type { YoungGenerationLimit } from '../young-generation.js';
 
 /** Builds the compiler's dependencies (src/cli/compile-deps.ts); passed in to keep the layers apart. */
 export type CompileDepsFactory = (pools: UpstreamPools, lifecycle: { terminating: boolean }) => CompileDeps;
@@ -33,6 +34,8 @@ export interface DataPathOptions {
   readonly observability?: Observability | undefined;
   /** The API (static `api`, src/api/index.ts): its internal services and the configuration history; absent = none. */
   readonly api?: ApiPart | undefined;
+  /** The young generation's limit, fitted to each configuration applied (a serving process's); absent = V8's. */
+  readonly youngGeneration?: YoungGenerationLimit | undefined;
 }
 
 /** The API's internal services and router added to `deps` (none without `api`). */
@@ -60,9 +63,11 @@ export class DataPath {
   readonly tls: TlsManager;
   #draining: Promise<void> | undefined;
   readonly #observability: Observability | undefined;
+  readonly #youngGeneration: YoungGenerationLimit | undefined;
 
   constructor(opts: DataPathOptions) {
     this.#config = opts.config;
+    this.#youngGeneration = opts.youngGeneration;
     const logger = opts.logger;
     const obs = opts.observability;
     this.#observability = obs;
@@ -92,6 +97,7 @@ export class DataPath {
       slots: this.entryPoints,
       tls: this.tls,
       ...(opts.api ? { report: opts.api.reporter(opts.report, logger) } : opts.report ? { report: opts.report } : {}),
+      ...(opts.youngGeneration ? { sized: opts.youngGeneration.fit.bind(opts.youngGeneration) } : {}),
     });
     obs?.attach(this);
     opts.api?.attach(this);
@@ -134,6 +140,7 @@ export class DataPath {
         this.runtime.dispose();
         this.tls.close();
         this.#pools.close();
+        this.#youngGeneration?.close();
         // Metrics pushers, access-log buffers and trace exporters flush last.
         return this.#observability?.close();
       });

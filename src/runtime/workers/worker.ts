@@ -20,6 +20,7 @@ import { applyDeltaSteps, fromWire, messageType, type ToPrimary, type ToWorker }
 import { loadObservability } from '../../observability/load.js';
 import { applyWhenLoaded, preloadMiddlewares } from '../../middlewares/registry.js';
 import { schedule } from '../../scheduling/background.js';
+import { youngGenerationLimit } from '../young-generation.js';
 
 function send(message: ToPrimary): void {
   if (process.connected && process.send) process.send(message);
@@ -70,7 +71,7 @@ export function runWorker(compileDeps: CompileDepsFactory): void {
     const first = msg.snapshot ? fromWire(msg.snapshot) : undefined;
     if (first) await preloadMiddlewares(first.config);
     const api = msg.config.api ? (await import('../../api/index.js')).createApi(msg.config) : undefined;
-    const dp = new DataPath({ config: msg.config, logger: log, compileDeps, report, warnSkipped: false, defaultCertificate, observability, api });
+    const dp = new DataPath({ config: msg.config, logger: log, compileDeps, report, warnSkipped: false, defaultCertificate, observability, api, youngGeneration: youngGenerationLimit() });
     dataPath = dp;
     if (first) {
       version = first.version;

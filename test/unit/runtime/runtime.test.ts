@@ -171,3 +171,36 @@ void describe('Runtime.applySliced', () => {
     assert.equal(runtime.current?.view.routers['r0@file']?.config.rule, 'Host(`h0-c.test`)');
   });
 });
+
+void describe('Runtime sized', () => {
+  void it('tells after each swap how many objects the largest collection has (the young generation limit follows it)', async () => {
+    const sizes: number[] = [];
+    const handlers: Handler[] = [];
+    const runtime = new Runtime({
+      staticConfig,
+      logger: createLogger(staticConfig.log),
+      deps: { buildLoadBalancer: (name) => plainService((ex) => ex.response.sendText(200, name)) },
+      slots: new Map([['web', { setHandler: (h: Handler) => handlers.push(h) }]]),
+      report: () => undefined,
+      sized: (n) => sizes.push(n),
+    });
+    runtime.apply(bigSnapshot(1, 30, ''));
+    // One router and no service: the routers count.
+    runtime.apply(snapshot(2, 'missing@file'));
+    // Unchanged: nothing swapped, nothing told.
+    runtime.apply(snapshot(3, 'missing@file'));
+    // More services than routers: the services count.
+    const more = bigSnapshot(4, 2, '');
+    const services = { ...more.config.http.services };
+    for (let i = 2; i < 12; i++) services[`x${i}@file`] = services['s0@file'] as DynamicConfig['http']['services'][string];
+    runtime.apply({ ...more, hash: 'more', config: { http: { ...more.config.http, services } } });
+    // Sliced, as a served configuration is applied.
+    await new Promise<void>((resolve) => {
+      runtime.applySliced(bigSnapshot(5, 1500, ''), 1);
+      const poll = (): void => (sizes.length === 4 ? resolve() : void setImmediate(poll));
+      poll();
+    });
+    assert.deepEqual(sizes, [30, 1, 12, 1500]);
+    assert.equal(handlers.length, 4);
+  });
+});
