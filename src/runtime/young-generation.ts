@@ -26,10 +26,19 @@
  * The limit is kept with V8's growth factor (`--semi-space-growth-factor`), which it reads each
  * time it grows the new space, so it can change while the process runs (`--max-semi-space-size`
  * is read once, at start): after each collection, the factor is 1 once the new space has reached
- * the limit (it stays as it is) and V8's 2 below it. A larger configuration raises the limit; a
- * smaller one lowers it, and the new space comes down to it the next time V8 shrinks it (when the
- * process is idle). A process whose node arguments set the young generation's size or growth
- * (NODE_OPTIONS too) is left alone.
+ * the limit (it stays as it is) and V8's 2 below it. A larger configuration raises the limit.
+ *
+ * The limit stops growth; it does not shrink a new space already past it. V8 shrinks the new space
+ * only when the process allocates little (idle), so one that grew before the limit was set or
+ * lowered stays as large while the process is busy: the first parse of a configuration is made
+ * before its size is known (the limit is set when it is applied), and a parse of several thousand
+ * routers grows the new space to 8-16 MB; a configuration made smaller keeps its new space until
+ * the process idles. With 10 routers the first parse grows nothing. The other way round, a
+ * reload from a small configuration to a large one is parsed and compiled under the small
+ * configuration's limit: that reload promotes more, once.
+ *
+ * A process whose node arguments set the young generation's size or growth (NODE_OPTIONS too) is
+ * left alone.
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
@@ -40,7 +49,11 @@ const MB = 1024 * 1024;
 export const MIN_SEMI_SPACE = 4 * MB;
 /** Semi-space bytes per object of the configuration's largest collection (see above). */
 export const SEMI_SPACE_PER_OBJECT = 1024;
-/** V8's own maximum on 64-bit (`--max-semi-space-size` unset): a limit this large is none. */
+/**
+ * V8's own maximum on a 64-bit machine with a few GB of memory or more (`--max-semi-space-size`
+ * unset; less on small machines, where a limit at or over V8's maximum changes nothing): a limit
+ * this large is none.
+ */
 export const V8_MAX_SEMI_SPACE = 16 * MB;
 
 /** V8's default growth factor. */
@@ -65,7 +78,7 @@ export function youngGenerationSetByUser(execArgv: readonly string[], nodeOption
 
 /** What the limit reads and sets (V8's, unless a test gives its own). */
 export interface YoungGenerationHeap {
-  /** Bytes of one semi-space now. */
+  /** The size of one semi-space now (bytes). */
   semiSpace(): number;
   setGrowthFactor(factor: number): void;
   /** Calls `check` after collections until the returned function is called. */
@@ -74,7 +87,10 @@ export interface YoungGenerationHeap {
 
 const v8Heap: YoungGenerationHeap = {
   semiSpace() {
-    for (const s of getHeapSpaceStatistics()) if (s.space_name === 'new_space') return s.space_size / 2;
+    // Used plus available is the semi-space's capacity less its pages' headers (3.93 MB for 4):
+    // rounded up to the megabyte, its size. (The committed size is not: from-space may be
+    // uncommitted, as at start.)
+    for (const s of getHeapSpaceStatistics()) if (s.space_name === 'new_space') return Math.ceil((s.space_used_size + s.space_available_size) / MB) * MB;
     return 0;
   },
   setGrowthFactor(factor) {

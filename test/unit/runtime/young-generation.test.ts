@@ -118,32 +118,52 @@ void describe('YoungGenerationLimit', () => {
     assert.equal(heap.stopped, 1, 'a second close does nothing');
   });
 
-  void it('keeps a real new space at the limit where V8 would have grown it to its maximum', async () => {
+  /**
+   * A child process of real V8 that makes objects surviving a few scavenges each, a chunk at a time
+   * with a turn of the event loop between chunks (the collections' observer runs then, as between
+   * requests). `before` chunks run first with no limit, then `fit(objects)` (none if negative) and
+   * 400 more; it prints the semi-space size (committed, halved) at start, when `fit` was called,
+   * and the largest after. V8's maximum is given (16 MB), since by default it depends on the
+   * machine's memory.
+   */
+  function child(objects: number, growFirstTo = 0): Promise<{ start: number; atFit: number; max: number }> {
     const moduleUrl = new URL('../../../src/runtime/young-generation.js', import.meta.url).href;
-    // Objects that survive a few scavenges each, allocated a chunk at a time with a turn of the
-    // event loop between chunks (the collections' observer runs then, as between requests).
-    const script = (objects: number): string => `
+    const script = `
       import { getHeapSpaceStatistics } from 'node:v8';
       const { YoungGenerationLimit } = await import(${JSON.stringify(moduleUrl)});
       const young = new YoungGenerationLimit();
       const semi = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 2;
+      let keep = [];
+      const chunk = () => { for (let i = 0; i < 10000; i++) { keep.push({ i, s: 'x' + i }); if (keep.length > 30000) keep = []; } };
       const start = semi();
+      for (let n = 0; n < 2000 && semi() < ${growFirstTo}; n++) { chunk(); await new Promise((r) => setImmediate(r)); }
+      const atFit = semi();
       if (${objects} >= 0) young.fit(${objects});
-      let keep = []; let max = 0;
-      for (let chunk = 0; chunk < 400; chunk++) {
-        for (let i = 0; i < 10000; i++) { keep.push({ i, s: 'x' + i }); if (keep.length > 30000) keep = []; }
+      let max = 0;
+      for (let n = 0; n < 400; n++) {
+        chunk();
         max = Math.max(max, semi());
         await new Promise((r) => setImmediate(r));
       }
       young.close();
-      console.log(JSON.stringify({ start, max }));`;
-    const run = (objects: number): Promise<{ start: number; max: number }> =>
-      new Promise((resolve, reject) => {
-        execFile(process.execPath, ['--input-type=module', '-e', script(objects)], { timeout: 60_000 }, (err, out) => (err ? reject(new Error(err.message)) : resolve(JSON.parse(out) as { start: number; max: number })));
-      });
-    const [limited, unlimited] = await Promise.all([run(10), run(-1)]);
+      console.log(JSON.stringify({ start, atFit, max }));`;
+    return new Promise((resolve, reject) => {
+      execFile(process.execPath, ['--max-semi-space-size=16', '--input-type=module', '-e', script], { timeout: 60_000 }, (err, out) =>
+        err ? reject(new Error(err.message)) : resolve(JSON.parse(out) as { start: number; atFit: number; max: number }),
+      );
+    });
+  }
+
+  void it('keeps a real new space at the limit where V8 would have grown it to its maximum', async () => {
+    const [limited, unlimited] = await Promise.all([child(10), child(-1)]);
     assert.ok(unlimited.max >= 8 * MB, `without a limit the new space grows past 4 MB per semi-space: ${unlimited.max / MB} MB`);
     assert.ok(limited.start < 4 * MB, `it starts below the limit: ${limited.start / MB} MB`);
     assert.equal(limited.max, 4 * MB, `held at the limit: ${limited.max / MB} MB`);
+  });
+
+  void it('holds a real new space that grew past the limit before it was set where it is (V8 shrinks it when idle)', async () => {
+    const grown = await child(10, 8 * MB);
+    assert.equal(grown.atFit, 8 * MB, `grown first: ${grown.atFit / MB} MB`);
+    assert.equal(grown.max, 8 * MB, `neither grown further nor shrunk while busy: ${grown.max / MB} MB`);
   });
 });
