@@ -44,6 +44,8 @@ export interface FileProviderOptions {
   readonly onLoaded?: (read: boolean) => void;
   /** How long the files must go unchanged before their kept texts are packed, ms; default PACK_DELAY_MS. */
   readonly packDelayMs?: number;
+  /** How long a file must have gone unwritten before its stat stands for its content, ms; default QUIET_MS (tests). */
+  readonly quietMs?: number;
 }
 
 const DEFAULT_SETTLE_MS = 50;
@@ -72,11 +74,11 @@ const COARSE_QUIET_MS = 3000;
  * change time (ctime: `touch` and chmod too, and nothing can set it back), a rename over it the
  * inode, so an equal stamp taken while the file was quiet means the same content.
  */
-async function fileStamp(path: string): Promise<{ readonly stamp: string; readonly quiet: boolean } | undefined> {
+async function fileStamp(path: string, quietMs: number): Promise<{ readonly stamp: string; readonly quiet: boolean } | undefined> {
   try {
     const s = await stat(path, { bigint: true });
     const coarse = s.ctimeNs % 1_000_000_000n === 0n && s.mtimeNs % 1_000_000_000n === 0n;
-    const quiet = Number(s.ctimeNs / 1_000_000n) < Date.now() - (coarse ? COARSE_QUIET_MS : QUIET_MS);
+    const quiet = Number(s.ctimeNs / 1_000_000n) < Date.now() - (coarse ? Math.max(COARSE_QUIET_MS, quietMs) : quietMs);
     return { stamp: `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`, quiet };
   } catch {
     return undefined;
@@ -88,7 +90,7 @@ export function createFileProvider(cfg: FileProviderConfig, options: FileProvide
   const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   return {
     name,
-    start: (signal, emit) => runFileProvider(name, cfg, settleMs, signal, emit, options.onLoaded, options.packDelayMs ?? PACK_DELAY_MS),
+    start: (signal, emit) => runFileProvider(name, cfg, settleMs, signal, emit, options.onLoaded, options.packDelayMs ?? PACK_DELAY_MS, options.quietMs ?? QUIET_MS),
   };
 }
 
@@ -113,6 +115,7 @@ async function runFileProvider(
   emit: (m: ProviderMessage) => void,
   onLoaded: ((read: boolean) => void) | undefined,
   packDelayMs: number,
+  quietMs: number,
 ): Promise<void> {
   const { target, diagnostics: setup } = targetOf(cfg);
   if (target === undefined) {
@@ -160,7 +163,7 @@ async function runFileProvider(
   };
 
   const load = async (): Promise<void> => {
-    const before = target.kind === 'file' ? await fileStamp(target.path) : undefined;
+    const before = target.kind === 'file' ? await fileStamp(target.path, quietMs) : undefined;
     if (before !== undefined && before.stamp === quietStamp && watchErrors.size === 0) {
       onLoaded?.(false);
       return;

@@ -209,6 +209,32 @@ void describe('file provider: saves in place (truncate, then write)', () => {
   });
 });
 
+/** Records each look at the file (FileProviderOptions.onLoaded: read or not); `nextLook` waits for the next, in order. */
+function lookRecorder(): { onLoaded: (read: boolean) => void; nextLook: () => Promise<boolean>; looks: readonly boolean[] } {
+  const looks: boolean[] = [];
+  let looked: (() => void) | undefined;
+  let seen = 0;
+  const nextLook = async (): Promise<boolean> => {
+    const n = seen++;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no look at the file')), WAIT_MS);
+      looked = () => {
+        if (looks.length > n) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      looked();
+    });
+    return looks[n] as boolean;
+  };
+  const onLoaded = (read: boolean): void => {
+    looks.push(read);
+    looked?.();
+  };
+  return { onLoaded, nextLook, looks };
+}
+
 void describe('file provider: filename', () => {
   void it('does not read the file again for writes to other files of its folder once it is quiet', async () => {
     const dir = await tempDir();
@@ -218,30 +244,9 @@ void describe('file provider: filename', () => {
     // QUIET_MS): that much time must pass, there is no event for it.
     const quietAt = Number((await stat(file, { bigint: true })).ctimeNs / 1_000_000n) + 150;
     await new Promise((r) => setTimeout(r, Math.max(0, quietAt - Date.now())));
-    const looks: boolean[] = [];
-    let looked: (() => void) | undefined;
-    let seen = 0;
-    /** The next look at the file (read or not), in order. */
-    const nextLook = async (): Promise<boolean> => {
-      const n = seen++;
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no look at the file')), WAIT_MS);
-        looked = () => {
-          if (looks.length > n) {
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        looked();
-      });
-      return looks[n] as boolean;
-    };
+    const { onLoaded, nextLook, looks } = lookRecorder();
     const c = collector();
     const ac = new AbortController();
-    const onLoaded = (read: boolean): void => {
-      looks.push(read);
-      looked?.();
-    };
     const done = createFileProvider({ filename: file, directory: undefined, watch: true }, { onLoaded }).start(ac.signal, (m) => c.emit(m));
     try {
       await c.next(() => true, 'initial');
@@ -252,6 +257,31 @@ void describe('file provider: filename', () => {
       await c.next((m) => routers(m).join() === 'b', 'the change');
       assert.ok(looks.slice(2).includes(true), 'a write to the file itself is read');
       assert.equal(c.messages.length, 2);
+    } finally {
+      ac.abort();
+      await done;
+    }
+  });
+
+  void it('reads the file again for writes to other files while its last change is within the quiet window', async () => {
+    // A stamp taken less than the window after the file's change stands for nothing: a second
+    // write within the same clock tick could leave size and times equal. With a window of an hour,
+    // no stamp is ever kept, so every event reads.
+    const dir = await tempDir();
+    const file = join(dir, 'dyn.yml');
+    await writeFile(file, router('a'));
+    const { onLoaded, nextLook } = lookRecorder();
+    const c = collector();
+    const ac = new AbortController();
+    const done = createFileProvider({ filename: file, directory: undefined, watch: true }, { onLoaded, quietMs: 3_600_000 }).start(ac.signal, (m) => c.emit(m));
+    try {
+      await c.next(() => true, 'initial');
+      assert.equal(await nextLook(), true, 'the first look reads');
+      await writeFile(join(dir, 'turnpike.log'), 'a log line\n', { flag: 'a' });
+      assert.equal(await nextLook(), true, 'not quiet: read again');
+      await writeFile(join(dir, 'turnpike.log'), 'another line\n', { flag: 'a' });
+      assert.equal(await nextLook(), true, 'and again');
+      assert.equal(c.messages.length, 1, 'read, found the same, nothing emitted');
     } finally {
       ac.abort();
       await done;
