@@ -245,9 +245,7 @@ void describe('file provider: filename', () => {
     const quietAt = Number((await stat(file, { bigint: true })).ctimeNs / 1_000_000n) + 150;
     await new Promise((r) => setTimeout(r, Math.max(0, quietAt - Date.now())));
     const { onLoaded, nextLook, looks } = lookRecorder();
-    const c = collector();
-    const ac = new AbortController();
-    const done = createFileProvider({ filename: file, directory: undefined, watch: true }, { onLoaded }).start(ac.signal, (m) => c.emit(m));
+    const c = run({ filename: file, directory: undefined, watch: true }, { onLoaded });
     try {
       await c.next(() => true, 'initial');
       assert.equal(await nextLook(), true, 'the first look reads');
@@ -258,8 +256,7 @@ void describe('file provider: filename', () => {
       assert.ok(looks.slice(2).includes(true), 'a write to the file itself is read');
       assert.equal(c.messages.length, 2);
     } finally {
-      ac.abort();
-      await done;
+      await c.stop();
     }
   });
 
@@ -271,9 +268,7 @@ void describe('file provider: filename', () => {
     const file = join(dir, 'dyn.yml');
     await writeFile(file, router('a'));
     const { onLoaded, nextLook } = lookRecorder();
-    const c = collector();
-    const ac = new AbortController();
-    const done = createFileProvider({ filename: file, directory: undefined, watch: true }, { onLoaded, quietMs: 3_600_000 }).start(ac.signal, (m) => c.emit(m));
+    const c = run({ filename: file, directory: undefined, watch: true }, { onLoaded, quietMs: 3_600_000 });
     try {
       await c.next(() => true, 'initial');
       assert.equal(await nextLook(), true, 'the first look reads');
@@ -283,8 +278,7 @@ void describe('file provider: filename', () => {
       assert.equal(await nextLook(), true, 'and again');
       assert.equal(c.messages.length, 1, 'read, found the same, nothing emitted');
     } finally {
-      ac.abort();
-      await done;
+      await c.stop();
     }
   });
 
